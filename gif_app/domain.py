@@ -1,0 +1,309 @@
+"""Shared vocabulary: statuses, failure stages and the dataclasses every layer passes around."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class JobStatus(enum.StrEnum):
+    """Lifecycle of one execution."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    INTERRUPTED = "interrupted"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Return True when the execution will not change by itself any more."""
+        return self in {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELLED}
+
+
+class ImageStatus(enum.StrEnum):
+    """Lifecycle of one generated image."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    QC_FAILED = "qc_failed"
+    RETRY_PENDING = "retry_pending"
+    PROCESSING = "processing"
+    RETRY_FAILED = "retry_failed"
+
+
+class FailureStage(enum.StrEnum):
+    """Stages whose failure gives the reason `processing_failed:<stage>`."""
+
+    PROMPT = "prompt"
+    GENERATION = "generation"
+    DOWNLOAD = "download"
+    QC = "qc"
+    REMOVE_BG = "remove_bg"
+    TRIM = "trim"
+    ENHANCEMENT = "enhancement"
+    CONVERT = "convert"
+    METADATA = "metadata"
+    SAVE_FINAL = "save_final"
+
+    @property
+    def reason(self) -> str:
+        """Return the stored reason string for a failure at this stage."""
+        return f"processing_failed:{self.value}"
+
+
+class RetryStatus(enum.StrEnum):
+    """Lifecycle of one queued retry task."""
+
+    PENDING = "retry_pending"
+    PROCESSING = "processing"
+    DONE = "approved"
+    FAILED = "retry_failed"
+    CANCELLED = "cancelled"
+
+
+class LogLevel(enum.StrEnum):
+    """Severity of a job log record."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class JobConfiguration:
+    """A named, editable job configuration (settings without secrets)."""
+
+    id: int
+    name: str
+    settings: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class JobExecution:
+    """One run of a job."""
+
+    id: int
+    label: str
+    status: JobStatus
+    configuration_id: int | None
+    parent_id: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    planned: int
+    generated: int
+    approved: int
+    qc_failed: int
+    failed: int
+    cost: float
+    error: str | None
+    settings_snapshot: dict[str, Any]
+    queue_position: int | None
+    completed_generations: tuple[int, ...] = ()
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Return the wall time of the run, if it started."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or datetime.now()
+        return max(0.0, (end - self.started_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class ProcessingRecord:
+    """What processing did to one image: applied steps, soft failures, credits."""
+
+    applied: tuple[str, ...] = ()
+    soft_failures: tuple[dict[str, str], ...] = ()
+    credits: float = 0.0
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON-ready form stored in the database."""
+        return {
+            "applied": list(self.applied),
+            "soft_failures": [dict(f) for f in self.soft_failures],
+            "credits": self.credits,
+            "settings": dict(self.settings),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ProcessingRecord:
+        """Build a record from its stored JSON form (tolerating missing keys)."""
+        data = data or {}
+        return cls(
+            applied=tuple(data.get("applied", ())),
+            soft_failures=tuple(dict(f) for f in data.get("soft_failures", ())),
+            credits=float(data.get("credits", 0.0) or 0.0),
+            settings=dict(data.get("settings", {}) or {}),
+        )
+
+
+@dataclass(frozen=True)
+class StockMetadata:
+    """Title, description and keywords for a stock upload."""
+
+    title: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    category: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON-ready form stored in the database."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "keywords": list(self.keywords),
+            "category": self.category,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> StockMetadata:
+        """Build metadata from its stored JSON form."""
+        data = data or {}
+        return cls(
+            title=str(data.get("title", "") or ""),
+            description=str(data.get("description", "") or ""),
+            keywords=tuple(str(k) for k in data.get("keywords", ()) or ()),
+            category=str(data.get("category", "") or ""),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """Return True when no field carries text."""
+        return not (self.title or self.description or self.keywords)
+
+
+@dataclass(frozen=True)
+class GeneratedImage:
+    """One image row: where it is, what it is, how far it got."""
+
+    id: int
+    mapping_id: str
+    execution_id: int
+    generation_index: int
+    variation_index: int
+    prompt: str
+    keyword: str
+    seed: int | None
+    provider: str
+    provider_ids: dict[str, Any]
+    status: ImageStatus
+    reason: str | None
+    temp_path: str | None
+    final_path: str | None
+    metadata: StockMetadata
+    processing: ProcessingRecord
+    cost: float
+    created_at: datetime
+    updated_at: datetime
+    execution_label: str = ""
+
+    @property
+    def current_path(self) -> str | None:
+        """Return the file the image lives in now: the final file, else the temp file."""
+        return self.final_path or self.temp_path
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """What the pipeline records the moment a paid-for image lands on disk."""
+
+    mapping_id: str
+    execution_id: int
+    generation_index: int
+    variation_index: int
+    prompt: str
+    keyword: str
+    seed: int | None
+    provider: str
+    provider_ids: dict[str, Any]
+    temp_path: str
+    cost: float = 0.0
+    status: ImageStatus = ImageStatus.PENDING
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One structured job log line."""
+
+    time: datetime
+    level: LogLevel
+    message: str
+    step: str = ""
+    sub_step: str = ""
+    image_index: int | None = None
+    duration_ms: float | None = None
+    error_code: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    execution_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RetryTask:
+    """One queued processing-only retry of an image."""
+
+    id: int
+    image_id: int
+    mode: str
+    settings: dict[str, Any]
+    status: RetryStatus
+    created_at: datetime
+    updated_at: datetime
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a server-side list."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class CancelToken:
+    """Cooperative cancellation shared by a job's threads: stop (graceful) and force stop (abort now)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._stop = threading.Event()
+        self._abort = threading.Event()
+
+    def request_stop(self) -> None:
+        """Ask for a graceful stop: finish in-flight images, start nothing new."""
+        self._stop.set()
+
+    def request_abort(self) -> None:
+        """Ask for a force stop: abort in-flight calls at their next checkpoint."""
+        self._stop.set()
+        self._abort.set()
+
+    @property
+    def is_stopping(self) -> bool:
+        """Return True once a stop or force stop was asked for."""
+        return self._stop.is_set()
+
+    @property
+    def is_aborted(self) -> bool:
+        """Return True once a force stop was asked for."""
+        return self._abort.is_set()
+
+    def wait_aborted(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking early on force stop; return True if aborted."""
+        return self._abort.wait(timeout)

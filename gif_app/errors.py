@@ -1,0 +1,113 @@
+"""The one family of exceptions a user can see: each has a stable code and an actionable message."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Base of every error that reaches the UI, the CLI or the job log."""
+
+    code = "app_error"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the error envelope body the page receives."""
+        return {"code": self.code, "message": self.message}
+
+
+class ValidationError(AppError):
+    """Input that breaks the settings schema or an API contract; carries per-field messages."""
+
+    code = "validation_error"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the envelope body with the per-field messages."""
+        return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+class NotFoundError(AppError):
+    """A job, image or file the caller named does not exist."""
+
+    code = "not_found"
+
+
+class ConflictError(AppError):
+    """The request clashes with the current state (a job already running, a name in use)."""
+
+    code = "conflict"
+
+
+class ConfigurationError(AppError):
+    """Settings or keys are missing or wrong for what the user asked to do."""
+
+    code = "configuration_error"
+
+
+class ProviderError(AppError):
+    """A vendor call failed; the message is the vendor's own words, never a key."""
+
+    code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        code: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        is_retryable: bool = False,
+    ) -> None:
+        super().__init__(message, code=code, retry_after=retry_after)
+        self.vendor = vendor
+        self.status = status
+        self.is_retryable = is_retryable
+
+
+class AuthenticationError(ProviderError):
+    """The vendor refused the key."""
+
+    code = "auth_failed"
+
+
+class InsufficientCreditsError(ProviderError):
+    """The vendor account has no credits left."""
+
+    code = "insufficient_credits"
+
+
+class ProviderTimeoutError(ProviderError):
+    """The vendor did not answer within the configured timeout."""
+
+    code = "timeout"
+
+
+class CancelledError(AppError):
+    """Work stopped because the user asked for a force stop."""
+
+    code = "cancelled"
+
+
+class ProcessingError(AppError):
+    """A processing stage failed; `stage` is one of the processing_failed:<stage> names."""
+
+    code = "processing_failed"
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message, code=f"processing_failed:{stage}")
+        self.stage = stage
+
+
+class StorageError(AppError):
+    """The disk or database refused a write (full disk, permissions)."""
+
+    code = "storage_error"

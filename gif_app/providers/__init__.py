@@ -1,0 +1,1 @@
+"""Vendor adapters: one narrow protocol per capability, one adapter per vendor."""

@@ -1,0 +1,101 @@
+"""Capability protocols the pipeline depends on, and the plain data they exchange."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from gif_app.domain import CancelToken, StockMetadata
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What to render: one prompt, `count` variations, in one provider call."""
+
+    prompt: str
+    count: int = 1
+    negative_prompt: str = ""
+    width: int | None = None
+    height: int | None = None
+    output_format: str = "png"
+    model: str = ""
+    seed: int | None = None
+    aspect_ratio: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    """One rendered result: its bytes (downloaded or decoded), seed, cost and the vendor's ids."""
+
+    data: bytes
+    extension: str
+    seed: int | None = None
+    cost: float = 0.0
+    provider_ids: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QCVerdict:
+    """The vision model's pass/fail verdict with its reason."""
+
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class RemovalResult:
+    """A background-removed image and what it cost."""
+
+    data: bytes
+    credits: float = 0.0
+    width: int | None = None
+    height: int | None = None
+
+
+class PromptWriter(Protocol):
+    """Writes one image prompt from a system prompt and a user message."""
+
+    def write_prompt(self, system_prompt: str, user_message: str, cancel: CancelToken | None = None) -> str:
+        """Return the prompt text."""
+        ...
+
+
+class ImageGenerator(Protocol):
+    """Renders images for a prompt and returns their bytes."""
+
+    name: str
+
+    def render(self, request: RenderRequest, cancel: CancelToken | None = None) -> list[RenderedImage]:
+        """Render `request.count` images and return them downloaded."""
+        ...
+
+
+class VisionJudge(Protocol):
+    """Decides whether an image would pass a stock site's review."""
+
+    def judge(
+        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None
+    ) -> QCVerdict:
+        """Return the verdict for one (downscaled) image."""
+        ...
+
+
+class MetadataWriter(Protocol):
+    """Writes title, description and keywords for an image."""
+
+    def describe(
+        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None
+    ) -> StockMetadata:
+        """Return the model's metadata (limits are enforced by the caller)."""
+        ...
+
+
+class BackgroundRemover(Protocol):
+    """Cuts the subject out of its background."""
+
+    name: str
+
+    def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
+        """Return a PNG with a transparent background."""
+        ...
