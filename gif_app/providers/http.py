@@ -1,0 +1,268 @@
+"""The one httpx client factory, the retry loop honouring Retry-After, and vendor error translation."""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from gif_app.domain import CancelToken
+from gif_app.errors import (
+    AuthenticationError,
+    CancelledError,
+    InsufficientCreditsError,
+    ProviderError,
+    ProviderTimeoutError,
+)
+
+logger = logging.getLogger(__name__)
+
+ClientFactory = Callable[[str, float, dict[str, str] | None], httpx.Client]
+
+VENDOR_NAMES = {"runware": "Runware", "piapi": "PiAPI", "openai": "OpenAI", "removebg": "remove.bg"}
+MAX_DELAY_S = 120.0  # longest single wait between attempts, whatever the vendor asks for
+_AUTH_HEADERS = ("authorization", "x-api-key")
+_MIN_SECRET_LEN = 4  # shorter "secrets" would shred ordinary words when redacted
+
+
+def build_client(base_url: str, timeout_s: float, headers: dict[str, str] | None = None) -> httpx.Client:
+    """Return an httpx client with a timeout on every phase (connect, read, write, pool)."""
+    timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0))
+    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, follow_redirects=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each secret in `text` with a mask."""
+    for secret in secrets:
+        if secret and len(secret) >= _MIN_SECRET_LEN:
+            text = text.replace(secret, "***")
+    return text
+
+
+def secrets_of(headers: Mapping[str, str]) -> list[str]:
+    """Return the credential values carried by auth headers (Bearer tokens without the scheme too)."""
+    found: list[str] = []
+    for name, value in headers.items():
+        if name.lower() in _AUTH_HEADERS and value:
+            found.append(value)
+            scheme, _, token = value.partition(" ")
+            if token and scheme.lower() == "bearer":
+                found.append(token)
+    return found
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Return the wait in seconds a Retry-After value asks for (delta seconds or HTTP-date), or None."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
+    """Return the server's requested wait from `retry-after-ms` or `Retry-After`, if any."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000.0)
+        except ValueError:
+            pass
+    return parse_retry_after(headers.get("retry-after"))
+
+
+def backoff_delay(attempt: int, backoff_s: float, retry_after: float | None) -> float:
+    """Return how long to wait before retry number `attempt + 1`: exponential, at least Retry-After."""
+    delay = backoff_s * float(2**attempt)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(delay, MAX_DELAY_S)
+
+
+def is_retryable_status(status: int) -> bool:
+    """Return True for statuses worth another attempt (rate limits, timeouts, server errors)."""
+    return status in (408, 425, 429) or status >= 500
+
+
+def wait_or_cancel(delay: float, cancel: CancelToken | None) -> None:
+    """Wait `delay` seconds; raise CancelledError at once if a force stop arrives meanwhile."""
+    if delay <= 0:
+        check_cancel(cancel)
+        return
+    if cancel is None:
+        threading.Event().wait(delay)
+        return
+    if cancel.wait_aborted(delay):
+        raise CancelledError("Stopped by the user while waiting to retry.")
+
+
+def check_cancel(cancel: CancelToken | None) -> None:
+    """Raise CancelledError if a force stop was requested."""
+    if cancel is not None and cancel.is_aborted:
+        raise CancelledError("Stopped by the user.")
+
+
+def vendor_message(vendor: str, body: Any) -> str:
+    """Return the vendor's own error message from its JSON error body, or '' if it has none."""
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = []
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        key = "title" if vendor == "removebg" else "message"
+        for item in errors:
+            if isinstance(item, dict):
+                text = item.get(key) or item.get("message") or item.get("title")
+                if text:
+                    parts.append(str(text))
+    data = body.get("data")
+    if vendor == "piapi" and isinstance(data, dict) and isinstance(data.get("error"), dict):
+        nested = data["error"].get("message") or data["error"].get("raw_message")
+        if nested:
+            parts.append(str(nested))
+    error = body.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        parts.append(str(error["message"]))
+    elif isinstance(error, str) and error:
+        parts.append(error)
+    if not parts and isinstance(body.get("message"), str) and body["message"]:
+        parts.append(body["message"])
+    return "; ".join(parts)
+
+
+def error_from_response(response: httpx.Response, vendor: str, secrets: Iterable[str] = ()) -> ProviderError:
+    """Translate a failed HTTP response into the matching gif_app error, in the vendor's words."""
+    status = response.status_code
+    try:
+        body: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    text = vendor_message(vendor, body) or response.text[:200].strip() or response.reason_phrase
+    name = VENDOR_NAMES.get(vendor, vendor)
+    message = redact(f"{name}: {text} (HTTP {status})", secrets)
+    retry_after = retry_after_from_headers(response.headers)
+    if status in (401, 403):
+        return AuthenticationError(message, vendor=vendor, status=status)
+    if status == 402:
+        return InsufficientCreditsError(message, vendor=vendor, status=status)
+    return ProviderError(
+        message,
+        vendor=vendor,
+        status=status,
+        code="rate_limited" if status == 429 else None,
+        retry_after=retry_after,
+        is_retryable=is_retryable_status(status),
+    )
+
+
+def error_from_transport(exc: httpx.HTTPError, vendor: str, secrets: Iterable[str] = ()) -> ProviderError:
+    """Translate an httpx network or timeout failure into a retryable gif_app error."""
+    name = VENDOR_NAMES.get(vendor, vendor)
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeoutError(
+            f"{name} did not answer in time ({type(exc).__name__}).", vendor=vendor, is_retryable=True
+        )
+    detail = redact(str(exc) or type(exc).__name__, secrets)
+    return ProviderError(
+        f"{name} could not be reached: {detail}", vendor=vendor, code="network_error", is_retryable=True
+    )
+
+
+def send_with_retries(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    vendor: str,
+    retries: int,
+    backoff_s: float,
+    cancel: CancelToken | None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send one request with up to `retries` retries on 429/5xx/network errors; return the 2xx response."""
+    secrets = secrets_of(client.headers) + secrets_of(kwargs.get("headers") or {})
+    attempt = 0
+    while True:
+        check_cancel(cancel)
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            error = error_from_transport(exc, vendor, secrets)
+        else:
+            if response.is_success:
+                return response
+            error = error_from_response(response, vendor, secrets)
+        if not error.is_retryable or attempt >= retries:
+            raise error
+        delay = backoff_delay(attempt, backoff_s, error.retry_after)
+        logger.warning(
+            "%s request failed (%s), retry %d of %d in %.1f s",
+            VENDOR_NAMES.get(vendor, vendor), error.message, attempt + 1, retries, delay,
+        )
+        wait_or_cancel(delay, cancel)
+        attempt += 1
+
+
+_PIL_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+
+
+def image_extension(data: bytes) -> str:
+    """Return the file extension of a complete, decodable image; raise ValueError if it is not one."""
+    # Imported here so that importing the HTTP layer never pays for Pillow.
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as full:
+            full.load()  # verify() skips pixel data; load() catches a cut-off tail
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(f"not a complete image: {exc}") from exc
+    return _PIL_EXTENSIONS.get(fmt, fmt.lower() or "png")
+
+
+def download_image(
+    client: httpx.Client,
+    url: str,
+    *,
+    vendor: str,
+    retries: int,
+    backoff_s: float,
+    cancel: CancelToken | None,
+) -> tuple[bytes, str]:
+    """Download one result image and return its bytes and extension; raise code 'download_failed'."""
+    try:
+        response = send_with_retries(
+            client, "GET", url, vendor=vendor, retries=retries, backoff_s=backoff_s, cancel=cancel
+        )
+    except ProviderError as exc:
+        raise ProviderError(
+            f"Download failed: {exc.message}", vendor=vendor, code="download_failed", status=exc.status
+        ) from exc
+    try:
+        return response.content, image_extension(response.content)
+    except ValueError as exc:
+        name = VENDOR_NAMES.get(vendor, vendor)
+        raise ProviderError(
+            f"Download failed: {name} sent an image that cannot be decoded ({len(response.content)} bytes).",
+            vendor=vendor,
+            code="download_failed",
+        ) from exc
