@@ -1,0 +1,1 @@
+"""Exports: embedded metadata, stock CSVs, workbooks and archives."""

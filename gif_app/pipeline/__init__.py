@@ -1,0 +1,1 @@
+"""Job pipeline stages: prompts, generation, QC, processing, metadata, finalize."""
