@@ -1,0 +1,236 @@
+"""Prompts, vision QC and stock metadata through the official openai client with strict JSON schemas."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import openai
+
+from gif_app.domain import CancelToken, StockMetadata
+from gif_app.errors import (
+    AppError,
+    AuthenticationError,
+    InsufficientCreditsError,
+    ProviderError,
+    ProviderTimeoutError,
+)
+from gif_app.providers.base import QCVerdict
+from gif_app.providers.http import (
+    backoff_delay,
+    check_cancel,
+    is_retryable_status,
+    redact,
+    retry_after_from_headers,
+    wait_or_cancel,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+VENDOR = "openai"
+_NO_TEMPERATURE = re.compile(r"^(gpt-5|o\d)", re.IGNORECASE)
+
+PROMPT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"prompt": {"type": "string"}},
+    "required": ["prompt"],
+    "additionalProperties": False,
+}
+QC_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"passed": {"type": "boolean"}, "reason": {"type": "string"}},
+    "required": ["passed", "reason"],
+    "additionalProperties": False,
+}
+METADATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "keywords": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["title", "description", "keywords"],
+    "additionalProperties": False,
+}
+
+
+def translate_openai_error(exc: openai.OpenAIError, secrets: list[str]) -> AppError:
+    """Return the gif_app error for an openai exception, in OpenAI's own words, without the key."""
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderTimeoutError("OpenAI did not answer in time.", vendor=VENDOR, is_retryable=True)
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderError(
+            redact(f"OpenAI could not be reached: {exc.message}", secrets),
+            vendor=VENDOR, code="network_error", is_retryable=True,
+        )
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        body = exc.body if isinstance(exc.body, dict) else {}
+        text = str(body.get("message") or exc.message)
+        message = redact(f"OpenAI: {text} (HTTP {status})", secrets)
+        if status in (401, 403):
+            return AuthenticationError(message, vendor=VENDOR, status=status)
+        if status == 402 or exc.code == "insufficient_quota":
+            return InsufficientCreditsError(message, vendor=VENDOR, status=status)
+        return ProviderError(
+            message, vendor=VENDOR, status=status,
+            code="rate_limited" if status == 429 else None,
+            retry_after=retry_after_from_headers(exc.response.headers),
+            is_retryable=is_retryable_status(status) or status == 409,
+        )
+    if isinstance(exc, openai.APIResponseValidationError):
+        return ProviderError("OpenAI sent a response we cannot read.", vendor=VENDOR, code="invalid_response")
+    return ProviderError(redact(f"OpenAI: {exc}", secrets), vendor=VENDOR, code="invalid_response")
+
+
+def call_with_retries(
+    call: Callable[[], T], *, retries: int, backoff_s: float, cancel: CancelToken | None, secrets: list[str]
+) -> T:
+    """Run one SDK call, retrying 429/5xx/network failures with backoff that honours Retry-After."""
+    attempt = 0
+    while True:
+        check_cancel(cancel)
+        try:
+            return call()
+        except openai.OpenAIError as exc:
+            error = translate_openai_error(exc, secrets)
+        except ValueError as exc:  # a body the SDK could not decode at all
+            error = ProviderError(
+                f"OpenAI sent a response we cannot read ({type(exc).__name__}).",
+                vendor=VENDOR, code="invalid_response",
+            )
+        is_retryable = isinstance(error, ProviderError) and error.is_retryable
+        if not is_retryable or attempt >= retries:
+            raise error
+        delay = backoff_delay(attempt, backoff_s, error.retry_after)
+        logger.warning("OpenAI call failed (%s), retry %d of %d in %.1f s", error.message, attempt + 1,
+                       retries, delay)
+        wait_or_cancel(delay, cancel)
+        attempt += 1
+
+
+def build_openai_client(api_key: str, base_url: str, timeout_s: float) -> openai.OpenAI:
+    """Return an openai client without its own retries (ours honour cancellation and Retry-After)."""
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
+
+
+def data_url(image: bytes, mime: str) -> str:
+    """Return the image as a base64 data URL labelled with its real MIME type."""
+    return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
+
+
+def parse_json_object(text: str | None, required: dict[str, type]) -> dict[str, Any]:
+    """Parse the model's JSON answer and check the required keys and types; raise invalid_response."""
+    try:
+        value = json.loads(text or "")
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or any(not isinstance(value.get(k), t) for k, t in required.items()):
+        raise ProviderError(
+            "OpenAI's answer did not match the expected JSON shape.", vendor=VENDOR, code="invalid_response"
+        )
+    return value
+
+
+class OpenAIText:
+    """Write prompts, judge images and describe them with one OpenAI chat model."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = "https://api.openai.com/v1",
+        model: str = "gpt-4o-mini",
+        timeout_s: float = 60.0,
+        retries: int = 2,
+        backoff_s: float = 1.0,
+    ) -> None:
+        self._api_key = api_key
+        self._base_url = base_url
+        self._model = model
+        self._timeout_s = timeout_s
+        self._retries = max(0, retries)
+        self._backoff_s = backoff_s
+        self._client: openai.OpenAI | None = None
+        self._lock = threading.Lock()
+
+    def write_prompt(self, system_prompt: str, user_message: str, cancel: CancelToken | None = None) -> str:
+        """Return one image prompt written by the model."""
+        content = self._complete(system_prompt, user_message, "image_prompt", PROMPT_SCHEMA, cancel)
+        prompt = str(parse_json_object(content, {"prompt": str})["prompt"]).strip()
+        if not prompt:
+            raise ProviderError("OpenAI returned an empty prompt.", vendor=VENDOR, code="invalid_response")
+        return prompt
+
+    def judge(
+        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None
+    ) -> QCVerdict:
+        """Return the model's pass/fail verdict on one image."""
+        user = _image_message("Assess this image for a stock-site submission.", image, mime)
+        content = self._complete(system_prompt, user, "qc_result", QC_SCHEMA, cancel)
+        value = parse_json_object(content, {"passed": bool, "reason": str})
+        return QCVerdict(passed=bool(value["passed"]), reason=str(value["reason"]).strip())
+
+    def describe(
+        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None
+    ) -> StockMetadata:
+        """Return the title, description and keywords the model writes for one image."""
+        user = _image_message("Write the stock metadata for this image.", image, mime)
+        content = self._complete(system_prompt, user, "stock_metadata", METADATA_SCHEMA, cancel)
+        value = parse_json_object(content, {"title": str, "description": str, "keywords": list})
+        keywords = tuple(str(k).strip() for k in value["keywords"] if str(k).strip())
+        return StockMetadata(
+            title=str(value["title"]).strip(),
+            description=str(value["description"]).strip(),
+            keywords=keywords,
+        )
+
+    def _openai(self) -> openai.OpenAI:
+        """Return the shared client, built on first use (the client is thread-safe)."""
+        with self._lock:
+            if self._client is None:
+                self._client = build_openai_client(self._api_key, self._base_url, self._timeout_s)
+            return self._client
+
+    def _complete(
+        self, system_prompt: str, user: str | list[dict[str, Any]], name: str, schema: dict[str, Any],
+        cancel: CancelToken | None,
+    ) -> str | None:
+        """Run one chat completion with a strict JSON schema and return the message text."""
+        params: dict[str, Any] = {
+            "model": self._model,
+            "messages": [{"role": "system", "content": system_prompt}, {"role": "user", "content": user}],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": name, "strict": True, "schema": schema},
+            },
+        }
+        if not _NO_TEMPERATURE.match(self._model):
+            params["temperature"] = 0.7  # reasoning models accept only their default temperature
+        client = self._openai()
+        completion = call_with_retries(
+            lambda: client.chat.completions.create(**params),
+            retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key],
+        )
+        if not completion.choices:
+            raise ProviderError("OpenAI returned no answer.", vendor=VENDOR, code="invalid_response")
+        choice = completion.choices[0]
+        if choice.message.refusal:
+            raise ProviderError(f"OpenAI refused: {choice.message.refusal}", vendor=VENDOR, code="refused")
+        if choice.finish_reason == "length":
+            raise ProviderError("OpenAI's answer was cut off.", vendor=VENDOR, code="invalid_response")
+        content = choice.message.content
+        return content if isinstance(content, str) else None
+
+
+def _image_message(text: str, image: bytes, mime: str) -> list[dict[str, Any]]:
+    """Return a user message made of a text part and an image part."""
+    return [
+        {"type": "text", "text": text},
+        {"type": "image_url", "image_url": {"url": data_url(image, mime), "detail": "auto"}},
+    ]
