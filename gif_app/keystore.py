@@ -1,0 +1,209 @@
+"""API keys: the OS keychain via keyring, a 0600 file when no keychain exists, env vars override."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from gif_app.errors import StorageError, ValidationError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "gen-image-factory"
+KEY_NAMES: dict[str, str] = {
+    "openai": "OPENAI_API_KEY",
+    "runware": "RUNWARE_API_KEY",
+    "piapi": "PIAPI_API_KEY",
+    "removebg": "REMOVE_BG_API_KEY",
+}
+KEY_LABELS: dict[str, str] = {
+    "openai": "OpenAI",
+    "runware": "Runware",
+    "piapi": "PiAPI",
+    "removebg": "remove.bg",
+}
+
+
+def mask(secret: str) -> str:
+    """Return a masked view that shows only the last four characters."""
+    if not secret:
+        return ""
+    tail = secret[-4:] if len(secret) > 8 else ""
+    return "••••" + tail
+
+
+class SecretBackend(Protocol):
+    """Where keys are stored."""
+
+    name: str
+
+    def get(self, name: str) -> str | None:
+        """Return the stored key or None."""
+        ...
+
+    def set(self, name: str, value: str) -> None:
+        """Store a key."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Remove a key if present."""
+        ...
+
+
+class FileBackend:
+    """A JSON file readable only by the user (mode 0600), for systems without a keychain."""
+
+    name = "file"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def _read(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("key file %s unreadable: %s", self.path, type(exc).__name__)
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _write(self, data: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise StorageError(f"Could not write the key file {self.path}: {exc.strerror}") from exc
+
+    def get(self, name: str) -> str | None:
+        """Return the stored key or None."""
+        with self._lock:
+            return self._read().get(name)
+
+    def set(self, name: str, value: str) -> None:
+        """Store a key."""
+        with self._lock:
+            data = self._read()
+            data[name] = value
+            self._write(data)
+
+    def delete(self, name: str) -> None:
+        """Remove a key if present."""
+        with self._lock:
+            data = self._read()
+            if data.pop(name, None) is not None:
+                self._write(data)
+
+
+class KeyringBackend:
+    """The OS keychain (macOS Keychain, Windows Credential Locker, Secret Service)."""
+
+    name = "keychain"
+
+    def __init__(self) -> None:
+        import keyring
+
+        self._keyring = keyring
+
+    def get(self, name: str) -> str | None:
+        """Return the stored key or None."""
+        value = self._keyring.get_password(SERVICE, name)
+        return str(value) if value is not None else None
+
+    def set(self, name: str, value: str) -> None:
+        """Store a key."""
+        self._keyring.set_password(SERVICE, name, value)
+
+    def delete(self, name: str) -> None:
+        """Remove a key if present."""
+        try:
+            self._keyring.delete_password(SERVICE, name)
+        except self._keyring.errors.PasswordDeleteError:
+            pass
+
+
+def choose_backend(fallback_file: Path, prefer_keychain: bool = True) -> SecretBackend:
+    """Return the OS keychain when a usable one exists, else the 0600 file."""
+    if prefer_keychain:
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            backend = keyring.get_keyring()
+            priority = float(getattr(backend, "priority", 0))
+            if not isinstance(backend, fail.Keyring) and priority >= 1:
+                return KeyringBackend()
+        except Exception as exc:  # noqa: BLE001 - any keyring failure means "no keychain"
+            log.info("no usable OS keychain (%s); using the key file", type(exc).__name__)
+    return FileBackend(fallback_file)
+
+
+class KeyStore:
+    """Read and write API keys; environment variables override stored keys."""
+
+    def __init__(self, backend: SecretBackend, environ: Mapping[str, str] | None = None) -> None:
+        self.backend = backend
+        self._environ = os.environ if environ is None else environ
+
+    def get(self, name: str) -> str:
+        """Return the effective key ("" when none is set)."""
+        self._check(name)
+        env = self._environ.get(KEY_NAMES[name], "").strip()
+        if env:
+            return env
+        return (self.backend.get(name) or "").strip()
+
+    def source(self, name: str) -> str:
+        """Return where the effective key comes from: env, keychain, file or none."""
+        self._check(name)
+        if self._environ.get(KEY_NAMES[name], "").strip():
+            return "env"
+        return self.backend.name if self.backend.get(name) else "none"
+
+    def set(self, name: str, value: str) -> None:
+        """Store a key after trimming; an empty value clears it."""
+        self._check(name)
+        value = value.strip()
+        if not value:
+            self.backend.delete(name)
+            return
+        if any(ch.isspace() for ch in value) or len(value) > 512:
+            raise ValidationError("That does not look like an API key.", {name: "No spaces; at most 512 chars."})
+        self.backend.set(name, value)
+
+    def clear(self, name: str) -> None:
+        """Remove a stored key."""
+        self._check(name)
+        self.backend.delete(name)
+
+    def status(self) -> list[dict[str, str | bool]]:
+        """Return the masked view of every key for the page."""
+        return [
+            {"name": n, "label": KEY_LABELS[n], "is_set": bool(self.get(n)), "masked": mask(self.get(n)),
+             "source": self.source(n), "env_var": KEY_NAMES[n]}
+            for n in KEY_NAMES
+        ]
+
+    def secrets(self) -> list[str]:
+        """Return every effective key, for log redaction."""
+        return [k for k in (self.get(n) for n in KEY_NAMES) if k]
+
+    def has_any(self) -> bool:
+        """Return True when at least one key is configured."""
+        return any(self.get(n) for n in KEY_NAMES)
+
+    @staticmethod
+    def _check(name: str) -> None:
+        if name not in KEY_NAMES:
+            raise ValidationError(f"Unknown key '{name}'.", {name: "Unknown key."})

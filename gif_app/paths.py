@@ -1,0 +1,94 @@
+"""Where the app keeps its data, and where its bundled resources live (source tree or frozen bundle)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "GenImageFactory"
+HOME_ENV = "GIF_APP_HOME"
+
+
+def app_home(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the app home: the override, else $GIF_APP_HOME, else the platform's user data dir."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def is_frozen() -> bool:
+    """Return True when running from a PyInstaller bundle."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def resource_dir() -> Path:
+    """Return the folder holding `web/` and `build/` assets, in the source tree or in the bundle."""
+    if is_frozen():
+        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class HomeLayout:
+    """The files and folders inside one app home."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        """Return the SQLite file."""
+        return self.root / "gif_app.db"
+
+    @property
+    def settings_file(self) -> Path:
+        """Return the settings JSON file."""
+        return self.root / "settings.json"
+
+    @property
+    def keys_file(self) -> Path:
+        """Return the fallback key file (mode 0600), used only without an OS keychain."""
+        return self.root / "keys.json"
+
+    @property
+    def logs(self) -> Path:
+        """Return the folder for application logs."""
+        return self.root / "logs"
+
+    @property
+    def thumbnails(self) -> Path:
+        """Return the thumbnail cache folder."""
+        return self.root / "cache" / "thumbnails"
+
+    @property
+    def default_temp(self) -> Path:
+        """Return the default temp folder for downloads and QC-failed files."""
+        return self.root / "temp"
+
+    @property
+    def default_output(self) -> Path:
+        """Return the default output folder for finished files."""
+        return self.root / "output"
+
+    @property
+    def exports(self) -> Path:
+        """Return the default export folder."""
+        return self.root / "exports"
+
+    @property
+    def models(self) -> Path:
+        """Return the folder for local background-removal models."""
+        return self.root / "models"
+
+    def create(self) -> HomeLayout:
+        """Create every folder of the home (idempotent) and return self."""
+        for folder in (self.root, self.logs, self.thumbnails, self.default_temp, self.default_output,
+                       self.exports, self.models):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self

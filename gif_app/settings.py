@@ -1,0 +1,281 @@
+"""Settings as one typed record: defaults, validation with per-field messages, JSON load/save, overrides."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from gif_app.errors import StorageError, ValidationError
+from gif_app.settings_schema import SECTIONS, SETTINGS, Setting
+
+log = logging.getLogger(__name__)
+
+Settings = dict[str, dict[str, Any]]
+
+
+def defaults() -> Settings:
+    """Return a fresh nested dict of every setting at its default."""
+    return {section.name: {s.name: copy.deepcopy(s.default) for s in section.settings} for section in SECTIONS}
+
+
+def get(settings: Settings, key: str) -> Any:
+    """Return the value of a dotted key, falling back to its default."""
+    section, name = key.split(".", 1)
+    value = settings.get(section, {}).get(name, None)
+    return SETTINGS[key].default if value is None else value
+
+
+def flatten(settings: Settings) -> dict[str, Any]:
+    """Return {"section.name": value} for every known key."""
+    return {key: get(settings, key) for key in SETTINGS}
+
+
+def coerce_value(setting: Setting, raw: Any) -> Any:
+    """Convert a raw value (JSON or text) to the setting's type; raise ValueError with a user message."""
+    kind = setting.kind
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"true", "1", "yes", "on"}:
+            return True
+        if text in {"false", "0", "no", "off", ""}:
+            return False
+        raise ValueError("Choose on or off.")
+    if kind in {"int", "float"}:
+        if isinstance(raw, bool):
+            raise ValueError("Enter a number.")
+        try:
+            number = float(str(raw).strip()) if not isinstance(raw, (int, float)) else float(raw)
+        except ValueError:
+            raise ValueError("Enter a number.") from None
+        if kind == "int":
+            if not number.is_integer():
+                raise ValueError("Enter a whole number.")
+            return _check_bounds(setting, int(number))
+        return _check_bounds(setting, number)
+    if raw is None:
+        return ""
+    text = str(raw)
+    if kind == "choice":
+        allowed = [value for value, _ in setting.choices]
+        if text not in allowed:
+            raise ValueError(f"Choose one of: {', '.join(allowed)}.")
+        return text
+    if kind == "url":
+        parsed = urlparse(text.strip())
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise ValueError("Enter a full http(s):// address.")
+        return text.strip().rstrip("/")
+    return text.strip() if kind in {"str", "file", "dir"} else text
+
+
+def _check_bounds(setting: Setting, number: float) -> Any:
+    if setting.minimum is not None and number < setting.minimum:
+        raise ValueError(f"Must be between {_fmt(setting.minimum)} and {_fmt(setting.maximum)}.")
+    if setting.maximum is not None and number > setting.maximum:
+        raise ValueError(f"Must be between {_fmt(setting.minimum)} and {_fmt(setting.maximum)}.")
+    return number
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "any"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def validate(values: dict[str, Any]) -> tuple[Settings, dict[str, str]]:
+    """Check nested or flat values against the schema; return (clean settings, {key: message})."""
+    flat = _to_flat(values)
+    clean = defaults()
+    errors: dict[str, str] = {}
+    for key, raw in flat.items():
+        setting = SETTINGS.get(key)
+        if setting is None:
+            continue  # unknown keys from older versions are dropped, not fatal
+        try:
+            value = coerce_value(setting, raw)
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        clean[setting.section][setting.name] = value
+    errors.update(_cross_field_errors(clean))
+    return clean, errors
+
+
+def _cross_field_errors(clean: Settings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    dims = str(clean["parameters"]["runware_dimensions_csv"]).strip()
+    if dims:
+        for part in dims.split(","):
+            width, _, height = part.strip().lower().partition("x")
+            if not (width.isdigit() and height.isdigit()):
+                errors["parameters.runware_dimensions_csv"] = f"'{part.strip()}' is not WIDTHxHEIGHT."
+                break
+    meta = clean["metadata"]
+    if meta["keywords_min"] > meta["keywords_max"]:
+        errors["metadata.keywords_min"] = "Must not exceed the maximum."
+    if clean["parameters"]["count"] * clean["parameters"]["variations"] > 10_000:
+        errors["parameters.count"] = "Generations × variations must stay within 10,000 images."
+    return errors
+
+
+def validated(values: dict[str, Any]) -> Settings:
+    """Return clean settings or raise ValidationError with per-field messages."""
+    clean, errors = validate(values)
+    if errors:
+        raise ValidationError("Some settings need attention.", errors)
+    return clean
+
+
+def _to_flat(values: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and "." not in key:
+            for name, inner in value.items():
+                flat[f"{key}.{name}"] = inner
+        else:
+            flat[key] = value
+    return flat
+
+
+def apply_overrides(settings: Settings, assignments: list[str]) -> Settings:
+    """Apply "section.name=value" overrides (the CLI's --set); raise ValidationError on bad input."""
+    flat = flatten(settings)
+    errors: dict[str, str] = {}
+    for assignment in assignments:
+        key, sep, raw = assignment.partition("=")
+        key = key.strip()
+        if not sep:
+            errors[key or assignment] = "Use KEY=VALUE, for example generation.concurrency=4."
+        elif key not in SETTINGS:
+            errors[key] = "Unknown setting. `gif-app settings show --defaults` lists every key."
+        else:
+            flat[key] = raw
+    if errors:
+        raise ValidationError("Some overrides are not valid.", errors)
+    return validated(flat)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Settings read from disk, with a notice when the file had to be replaced by defaults."""
+
+    settings: Settings
+    notice: str | None = None
+    field_errors: dict[str, str] | None = None
+
+
+class SettingsFile:
+    """The settings JSON file in the app home."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> LoadResult:
+        """Read the file; a file that does not parse is kept as a backup and defaults are used."""
+        if not self.path.exists():
+            return LoadResult(defaults())
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("top level is not an object")
+        except (ValueError, OSError) as exc:
+            backup = self.path.with_name(f"{self.path.stem}.broken-{datetime.now():%Y%m%d-%H%M%S}.json")
+            try:
+                self.path.replace(backup)
+            except OSError:
+                backup = self.path
+            log.warning("settings file %s could not be read (%s); using defaults", self.path, exc)
+            notice = (f"Your settings file could not be read ({exc}). The app started with defaults; "
+                      f"the old file was kept as {backup.name}.")
+            return LoadResult(defaults(), notice)
+        clean, errors = validate(raw)
+        if errors:
+            notice = "Some saved settings were out of range and were reset to defaults: " + ", ".join(
+                sorted(errors))
+            return LoadResult(clean, notice, errors)
+        return LoadResult(clean)
+
+    def save(self, settings: Settings) -> Settings:
+        """Validate and write atomically; return what was written."""
+        clean = validated(settings)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(clean, handle, indent=2, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise StorageError(f"Could not save settings to {self.path}: {exc.strerror or exc}") from exc
+        return clean
+
+
+def describe_schema() -> list[dict[str, Any]]:
+    """Return the schema as JSON-ready sections for the settings form."""
+    out: list[dict[str, Any]] = []
+    for section in SECTIONS:
+        out.append({
+            "name": section.name,
+            "label": section.label,
+            "help": section.help,
+            "settings": [_describe(s) for s in section.settings],
+        })
+    return out
+
+
+def _describe(setting: Setting) -> dict[str, Any]:
+    return {
+        "key": setting.key,
+        "kind": setting.kind,
+        "default": setting.default,
+        "label": setting.label,
+        "help": setting.help,
+        "min": setting.minimum,
+        "max": setting.maximum,
+        "step": setting.step,
+        "choices": [{"value": v, "label": lbl} for v, lbl in setting.choices],
+        "visible_if": [{"key": k, "values": list(vals)} for k, vals in setting.visible_if],
+        "advanced": setting.advanced,
+        "file_types": list(setting.file_types),
+        "placeholder": setting.placeholder,
+    }
+
+
+def is_visible(setting: Setting, settings: Settings) -> bool:
+    """Return True when the setting applies under the other values (e.g. JPG quality only for JPG)."""
+    return all(get(settings, key) in values for key, values in setting.visible_if)
+
+
+def labelled_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """Return (section label, setting label, shown value) rows; "Not applied" where a step was off."""
+    rows: list[tuple[str, str, str]] = []
+    for section in SECTIONS:
+        for setting in section.settings:
+            if setting.advanced:
+                continue
+            if not is_visible(setting, settings):
+                rows.append((section.label, setting.label, "Not applied"))
+                continue
+            rows.append((section.label, setting.label, _show(setting, get(settings, setting.key))))
+    return rows
+
+
+def _show(setting: Setting, value: Any) -> str:
+    if setting.kind == "bool":
+        return "On" if value else "Off"
+    if setting.kind == "choice":
+        return dict(setting.choices).get(str(value), str(value))
+    if value in ("", None):
+        return "—"
+    return str(value)

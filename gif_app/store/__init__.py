@@ -1,0 +1,1 @@
+"""Persistence: SQLite through peewee, behind a repository that speaks domain dataclasses."""

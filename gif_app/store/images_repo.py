@@ -1,0 +1,162 @@
+"""Generated images: record on arrival, move through statuses, list with server-side filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import peewee
+
+from gif_app.domain import GeneratedImage, ImageStatus, NewImage, Page, ProcessingRecord, StockMetadata
+from gif_app.errors import ConflictError, NotFoundError
+from gif_app.store import convert
+from gif_app.store.convert import dumps, now
+from gif_app.store.models import GeneratedImageRow, JobExecutionRow
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class ImageFilter:
+    """Filters, sort and page for image lists (all applied in SQL)."""
+
+    statuses: tuple[str, ...] = ()
+    execution_ids: tuple[int, ...] = ()
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    search: str = ""
+    failed_only_processing: bool | None = None
+    sort: str = "newest"  # newest | oldest | title
+    page: int = 1
+    page_size: int = 50
+
+
+_SORTS = {
+    "newest": (GeneratedImageRow.created_at.desc(), GeneratedImageRow.id.desc()),
+    "oldest": (GeneratedImageRow.created_at.asc(), GeneratedImageRow.id.asc()),
+    "title": (peewee.fn.json_extract(GeneratedImageRow.metadata, "$.title").asc(), GeneratedImageRow.id.desc()),
+    "updated": (GeneratedImageRow.updated_at.desc(), GeneratedImageRow.id.desc()),
+}
+
+
+class ImagesRepository:
+    """Reads and writes of generated images."""
+
+    db: peewee.SqliteDatabase
+
+    def record_image(self, new: NewImage) -> GeneratedImage:
+        """Record a paid-for image the moment its file is on disk."""
+        stamp = now()
+        try:
+            row = GeneratedImageRow.create(
+                mapping_id=new.mapping_id, execution=new.execution_id, generation_index=new.generation_index,
+                variation_index=new.variation_index, prompt=new.prompt, keyword=new.keyword, seed=new.seed,
+                provider=new.provider, provider_ids=dumps(new.provider_ids), status=new.status.value,
+                reason=new.reason, temp_path=new.temp_path, cost=new.cost, created_at=stamp, updated_at=stamp,
+                search_text=convert.search_text(new.prompt, new.keyword, StockMetadata()),
+            )
+        except peewee.IntegrityError as exc:
+            raise ConflictError(f"Image {new.mapping_id} is already recorded.") from exc
+        return convert.image(row)
+
+    def get_image(self, image_id: int) -> GeneratedImage:
+        """Return one image or raise NotFoundError."""
+        row = GeneratedImageRow.get_or_none(GeneratedImageRow.id == image_id)
+        if row is None:
+            raise NotFoundError(f"Image {image_id} does not exist.")
+        return convert.image(row)
+
+    def find_image_by_mapping(self, mapping_id: str) -> GeneratedImage | None:
+        """Return the image with this mapping id, if recorded."""
+        row = GeneratedImageRow.get_or_none(GeneratedImageRow.mapping_id == mapping_id)
+        return convert.image(row) if row else None
+
+    def update_image(self, image_id: int, *, status: ImageStatus | None = None, reason: str | None = _UNSET,
+                     temp_path: str | None = _UNSET, final_path: str | None = _UNSET,
+                     metadata: StockMetadata | None = None, processing: ProcessingRecord | None = None,
+                     ) -> GeneratedImage:
+        """Update only the given fields of one image, in one transaction."""
+        with self.db.atomic():
+            row = GeneratedImageRow.get_or_none(GeneratedImageRow.id == image_id)
+            if row is None:
+                raise NotFoundError(f"Image {image_id} does not exist.")
+            if status is not None:
+                row.status = status.value
+            if reason is not _UNSET:
+                row.reason = reason
+            if temp_path is not _UNSET:
+                row.temp_path = temp_path
+            if final_path is not _UNSET:
+                row.final_path = final_path
+            if metadata is not None:
+                row.metadata = dumps(metadata.to_json())
+                row.search_text = convert.search_text(row.prompt, row.keyword, metadata)
+            if processing is not None:
+                row.processing = dumps(processing.to_json())
+            row.updated_at = now()
+            row.save()
+        return convert.image(row)
+
+    def images_of_execution(self, execution_id: int) -> list[GeneratedImage]:
+        """Return every image of one execution in generation order."""
+        rows = (GeneratedImageRow.select().where(GeneratedImageRow.execution == execution_id)
+                .order_by(GeneratedImageRow.generation_index, GeneratedImageRow.variation_index,
+                          GeneratedImageRow.id))
+        return [convert.image(r) for r in rows]
+
+    def images_changed_since(self, stamp: datetime, limit: int = 200) -> list[GeneratedImage]:
+        """Return images updated at or after `stamp`, oldest change first (for live polling)."""
+        rows = (GeneratedImageRow.select().where(GeneratedImageRow.updated_at >= stamp)
+                .order_by(GeneratedImageRow.updated_at, GeneratedImageRow.id).limit(limit))
+        return [convert.image(r) for r in rows]
+
+    def list_images(self, flt: ImageFilter) -> Page[GeneratedImage]:
+        """Return one page of images with their job labels, filtered and sorted in SQL."""
+        img = GeneratedImageRow
+        query = img.select(img, JobExecutionRow.label).join(JobExecutionRow)
+        conds = []
+        if flt.statuses:
+            conds.append(img.status.in_(list(flt.statuses)))
+        if flt.execution_ids:
+            conds.append(img.execution.in_(list(flt.execution_ids)))
+        if flt.date_from:
+            conds.append(img.created_at >= flt.date_from)
+        if flt.date_to:
+            conds.append(img.created_at <= flt.date_to)
+        if flt.search.strip():
+            conds.append(img.search_text.contains(flt.search.strip().lower()))
+        if flt.failed_only_processing is True:
+            conds.append(img.reason.startswith("processing_failed:"))
+        elif flt.failed_only_processing is False:
+            conds.append(~img.reason.startswith("processing_failed:") | img.reason.is_null())
+        for cond in conds:
+            query = query.where(cond)
+        count_query = img.select()
+        for cond in conds:
+            count_query = count_query.where(cond)
+        total = count_query.count()
+        page = max(1, flt.page)
+        rows = query.order_by(*_SORTS.get(flt.sort, _SORTS["newest"])).paginate(page, flt.page_size)
+        items = [convert.image(r, r.execution.label) for r in rows]
+        return Page(items, total, page, flt.page_size)
+
+    def count_images_by_status(self, execution_id: int | None = None) -> dict[str, int]:
+        """Return {status: count}, for one execution or all."""
+        query = GeneratedImageRow.select(GeneratedImageRow.status, peewee.fn.COUNT(GeneratedImageRow.id))
+        if execution_id is not None:
+            query = query.where(GeneratedImageRow.execution == execution_id)
+        rows: Any = query.group_by(GeneratedImageRow.status).tuples()
+        return {str(k): int(v) for k, v in rows}
+
+    def delete_image(self, image_id: int) -> GeneratedImage:
+        """Delete one image row and return what it was (the caller removes the file)."""
+        image = self.get_image(image_id)
+        GeneratedImageRow.delete().where(GeneratedImageRow.id == image_id).execute()
+        return image
+
+    def all_image_paths(self) -> list[tuple[int, str | None, str | None, str]]:
+        """Return (id, temp_path, final_path, status) of every image, for crash reconciliation."""
+        img = GeneratedImageRow
+        rows: Any = img.select(img.id, img.temp_path, img.final_path, img.status).tuples()
+        return list(rows)

@@ -1,0 +1,130 @@
+"""Ordered, numbered schema migrations with an applied-migrations table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Each migration is a list of SQL statements; never edit a released one, append a new one.
+MIGRATIONS: Sequence[tuple[int, str, Sequence[str]]] = (
+    (1, "initial jobs and images", (
+        """CREATE TABLE job_configuration (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL)""",
+        """CREATE TABLE job_execution (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            configuration_id INTEGER REFERENCES job_configuration(id) ON DELETE SET NULL,
+            parent_id INTEGER REFERENCES job_execution(id) ON DELETE SET NULL,
+            label TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at DATETIME NOT NULL,
+            started_at DATETIME,
+            finished_at DATETIME,
+            planned INTEGER NOT NULL DEFAULT 0,
+            generated INTEGER NOT NULL DEFAULT 0,
+            approved INTEGER NOT NULL DEFAULT 0,
+            qc_failed INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            cost REAL NOT NULL DEFAULT 0,
+            error TEXT,
+            settings_snapshot TEXT NOT NULL,
+            queue_position INTEGER)""",
+        """CREATE TABLE generated_image (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            mapping_id TEXT NOT NULL UNIQUE,
+            execution_id INTEGER NOT NULL REFERENCES job_execution(id) ON DELETE CASCADE,
+            generation_index INTEGER NOT NULL,
+            variation_index INTEGER NOT NULL,
+            prompt TEXT NOT NULL,
+            keyword TEXT NOT NULL DEFAULT '',
+            seed INTEGER,
+            provider TEXT NOT NULL DEFAULT '',
+            provider_ids TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL,
+            reason TEXT,
+            temp_path TEXT,
+            final_path TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            processing TEXT NOT NULL DEFAULT '{}',
+            cost REAL NOT NULL DEFAULT 0,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL)""",
+        "CREATE INDEX idx_execution_status ON job_execution(status)",
+        "CREATE INDEX idx_execution_created ON job_execution(created_at)",
+        "CREATE INDEX idx_image_execution ON generated_image(execution_id)",
+        "CREATE INDEX idx_image_status_created ON generated_image(status, created_at)",
+    )),
+    (2, "logs and retry queue", (
+        """CREATE TABLE log_entry (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            execution_id INTEGER NOT NULL REFERENCES job_execution(id) ON DELETE CASCADE,
+            time DATETIME NOT NULL,
+            level TEXT NOT NULL,
+            step TEXT NOT NULL DEFAULT '',
+            sub_step TEXT NOT NULL DEFAULT '',
+            image_index INTEGER,
+            message TEXT NOT NULL,
+            duration_ms REAL,
+            error_code TEXT,
+            data TEXT NOT NULL DEFAULT '{}')""",
+        "CREATE INDEX idx_log_execution ON log_entry(execution_id, id)",
+        """CREATE TABLE retry_task (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            image_id INTEGER NOT NULL REFERENCES generated_image(id) ON DELETE CASCADE,
+            mode TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            error TEXT)""",
+        "CREATE INDEX idx_retry_status ON retry_task(status, id)",
+    )),
+    (3, "resume bookkeeping, search text and list indexes", (
+        "ALTER TABLE job_execution ADD COLUMN completed_generations TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE job_execution ADD COLUMN updated_at DATETIME",
+        "ALTER TABLE generated_image ADD COLUMN search_text TEXT NOT NULL DEFAULT ''",
+        "UPDATE generated_image SET search_text = lower(prompt || ' ' || keyword || ' ' || metadata)",
+        "CREATE INDEX idx_image_created ON generated_image(created_at)",
+        "CREATE INDEX idx_image_updated ON generated_image(updated_at)",
+        "CREATE INDEX idx_execution_queue ON job_execution(queue_position)",
+        "CREATE INDEX idx_execution_parent ON job_execution(parent_id)",
+        "CREATE INDEX idx_execution_config ON job_execution(configuration_id)",
+    )),
+)
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def applied_versions(db: Any) -> set[int]:
+    """Return the migration numbers already applied."""
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at DATETIME NOT NULL)"
+    )
+    return {int(row[0]) for row in db.execute_sql("SELECT version FROM schema_migration").fetchall()}
+
+
+def migrate(db: Any, target: int | None = None) -> list[int]:
+    """Apply pending migrations up to `target` (default: all), each in its own transaction."""
+    done = applied_versions(db)
+    applied: list[int] = []
+    for version, name, statements in MIGRATIONS:
+        if version in done or (target is not None and version > target):
+            continue
+        with db.atomic():
+            for sql in statements:
+                db.execute_sql(sql)
+            db.execute_sql(
+                "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, datetime.now().isoformat(sep=" ")),
+            )
+        log.info("applied migration %s: %s", version, name)
+        applied.append(version)
+    return applied
