@@ -10,7 +10,9 @@ from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat
 from gif_app import imaging
 
 
-def _cutout(size: tuple[int, int] = (200, 160), box: tuple[int, int, int, int] = (40, 30, 120, 100)) -> Image.Image:
+def _cutout(
+    size: tuple[int, int] = (200, 160), box: tuple[int, int, int, int] = (40, 30, 120, 100)
+) -> Image.Image:
     img = Image.new("RGBA", size, (0, 0, 0, 0))
     ImageDraw.Draw(img).rectangle(box, fill=(200, 40, 40, 255))
     return img
@@ -92,7 +94,9 @@ def test_saturation_scales_colourfulness_and_keeps_alpha() -> None:
 
 
 @pytest.mark.parametrize(("colour", "expected"), [("white", (255, 255, 255)), ("black", (0, 0, 0))])
-def test_flatten_fills_transparency_with_the_chosen_colour(colour: str, expected: tuple[int, int, int]) -> None:
+def test_flatten_fills_transparency_with_the_chosen_colour(
+    colour: str, expected: tuple[int, int, int]
+) -> None:
     flat = imaging.flatten(_cutout(), colour)  # type: ignore[arg-type]
     assert flat.mode == "RGB"
     assert flat.getpixel((0, 0)) == expected

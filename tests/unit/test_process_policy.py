@@ -1,0 +1,244 @@
+"""The processing recipe and its failure policy (story 1.20: remove.bg "Mark Failed" enforcement)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageChops, ImageCms, ImageDraw
+
+from gif_app import imaging
+from gif_app.domain import CancelToken
+from gif_app.errors import CancelledError, InsufficientCreditsError, ProcessingError
+from gif_app.pipeline.process import ProcessingSettings, process_image
+from gif_app.providers.base import RemovalResult
+
+
+class BrokeRemover:
+    """A remover whose account has no credits left (what remove.bg answers with HTTP 402)."""
+
+    name = "removebg"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
+        self.calls += 1
+        raise InsufficientCreditsError("Insufficient credits", vendor="removebg", status=402)
+
+
+class CutoutRemover:
+    """A remover that really cuts the light background away (alpha = distance from the corner colour)."""
+
+    name = "removebg"
+
+    def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
+        img = Image.open(io.BytesIO(image)).convert("RGB")
+        corner = Image.new("RGB", img.size, img.getpixel((0, 0)))  # type: ignore[arg-type]
+        alpha = ImageChops.difference(img, corner).convert("L").point(lambda v: 255 if v > 20 else 0)
+        out = img.convert("RGBA")
+        out.putalpha(alpha)
+        buffer = io.BytesIO()
+        out.save(buffer, "PNG")
+        return RemovalResult(data=buffer.getvalue(), credits=1.0, width=img.width, height=img.height)
+
+
+class AbortingRemover:
+    """A remover interrupted by a force stop."""
+
+    name = "rembg"
+
+    def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
+        raise CancelledError("force stop")
+
+
+def _render(fmt: str = "png", with_profile: bool = False) -> bytes:
+    """A rendered image like the providers deliver: a red disc on a plain light background."""
+    img = Image.new("RGB", (240, 180), (236, 236, 232))
+    ImageDraw.Draw(img).ellipse((70, 40, 170, 140), fill=(200, 30, 40))
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() if with_profile else None
+    return imaging.encode(img, fmt, quality=92, icc_profile=profile)
+
+
+def _open(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+REMOVE_BG = {"remove_bg": True, "remover": "removebg"}
+
+
+def test_nothing_on_returns_the_source_bytes_unchanged() -> None:
+    for fmt in ("png", "jpg", "webp"):
+        source = _render(fmt)
+        settings = ProcessingSettings.from_settings({})
+        assert settings.is_noop
+        outcome = process_image(source, f"img.{fmt}", settings, None)
+        assert outcome.data is source
+        assert outcome.extension == fmt
+        assert outcome.record.applied == () and outcome.record.soft_failures == ()
+
+
+def test_enhance_with_neutral_values_is_a_no_op() -> None:
+    settings = ProcessingSettings.from_settings({"image_enhancement": True, "sharpening": 0, "saturation": 1})
+    source = _render("jpg")
+    assert process_image(source, "a.jpg", settings, None).data is source
+
+
+def test_from_settings_reads_snake_case_keys_and_fixes_legacy_values() -> None:
+    settings = ProcessingSettings.from_settings({
+        "remove_bg": "true", "remover": "rembg", "remove_bg_size": "4k", "remove_bg_failure_mode": "fail",
+        "trim_transparent_background": True, "trim_threshold": 20, "image_enhancement": True,
+        "sharpening": 25, "saturation": 1.2, "image_convert": True, "convert_format": "JPEG",
+        "jpg_quality": 0, "webp_quality": 70, "jpg_background": "transparent", "min_megapixels": 4,
+    })
+    assert settings.remove_bg and settings.remover == "rembg" and settings.remove_bg_size == "full"
+    assert settings.remove_bg_failure_mode == "mark_failed"
+    assert settings.trim and settings.trim_threshold == 20
+    assert settings.sharpening == 10 and settings.saturation == 1.2
+    assert settings.format == "jpg" and settings.jpg_quality == 1 and settings.webp_quality == 70
+    assert settings.flatten_colour == "white" and settings.min_megapixels == 4
+    assert ProcessingSettings.from_settings({"remove_bg_size": "50MP"}).remove_bg_size == "50MP"
+
+
+def test_approve_mode_keeps_pixels_and_records_the_soft_failure() -> None:
+    source = _render("png")
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "approve"})
+    remover = BrokeRemover()
+    outcome = process_image(source, "a.png", settings, remover)
+    assert remover.calls == 1
+    assert outcome.data == source  # nothing else was asked for: the original file goes on
+    assert "remove_bg" not in outcome.record.applied
+    assert outcome.record.soft_failures == (
+        {"stage": "remove_bg", "message": "Background removal (removebg) failed: Insufficient credits"},
+    )
+    assert outcome.record.to_json()["soft_failures"][0]["stage"] == "remove_bg"
+
+
+def test_approve_mode_continues_with_the_later_steps() -> None:
+    settings = ProcessingSettings.from_settings(
+        {**REMOVE_BG, "image_convert": True, "convert_format": "jpg", "jpg_quality": 80}
+    )
+    outcome = process_image(_render("png"), "a.png", settings, BrokeRemover())
+    assert outcome.extension == "jpg" and _open(outcome.data).format == "JPEG"
+    assert outcome.record.applied == ("convert:jpg",)
+    assert [f["stage"] for f in outcome.record.soft_failures] == ["remove_bg"]
+
+
+def test_mark_failed_mode_raises_remove_bg_processing_error() -> None:
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    with pytest.raises(ProcessingError) as caught:
+        process_image(_render(), "a.png", settings, BrokeRemover())
+    assert caught.value.stage == "remove_bg"
+    assert caught.value.code == "processing_failed:remove_bg"
+    assert "Insufficient credits" in caught.value.message
+
+
+def test_mark_failed_mode_with_missing_key_fails_the_image() -> None:
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    with pytest.raises(ProcessingError) as caught:
+        process_image(_render(), "a.png", settings, None)
+    assert caught.value.code == "processing_failed:remove_bg"
+    assert "API key" in caught.value.message
+
+
+def test_approve_mode_with_missing_key_records_not_applied() -> None:
+    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    outcome = process_image(_render(), "a.png", settings, None)
+    assert outcome.record.soft_failures[0]["stage"] == "remove_bg"
+    assert "remove_bg" not in outcome.record.applied
+
+
+def test_mark_failed_mode_success_gives_a_real_cutout() -> None:
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    outcome = process_image(_render(), "a.png", settings, CutoutRemover())
+    cut = _open(outcome.data)
+    assert outcome.extension == "png" and cut.mode == "RGBA"
+    assert cut.getpixel((0, 0))[3] == 0 and cut.getpixel((120, 90))[3] == 255
+    assert outcome.record.applied == ("remove_bg",) and outcome.record.soft_failures == ()
+    assert outcome.record.credits == 1.0
+
+
+def test_retry_hard_fail_list_makes_remove_bg_hard_even_in_approve_mode() -> None:
+    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    with pytest.raises(ProcessingError):
+        process_image(_render(), "a.png", settings, BrokeRemover(), hard_fail_stages=frozenset({"remove_bg"}))
+
+
+def test_force_stop_inside_the_remover_is_not_a_soft_failure() -> None:
+    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    with pytest.raises(CancelledError):
+        process_image(_render(), "a.png", settings, AbortingRemover())
+
+
+def test_force_stop_before_processing_cancels() -> None:
+    cancel = CancelToken()
+    cancel.request_abort()
+    settings = ProcessingSettings.from_settings({"image_convert": True, "convert_format": "webp"})
+    with pytest.raises(CancelledError):
+        process_image(_render(), "a.png", settings, None, cancel=cancel)
+
+
+def test_full_recipe_cutout_trim_enhance_jpg_on_black() -> None:
+    settings = ProcessingSettings.from_settings({
+        **REMOVE_BG, "trim_transparent_background": True, "image_enhancement": True, "sharpening": 5,
+        "saturation": 1.4, "image_convert": True, "convert_format": "jpg", "jpg_background": "black",
+        "jpg_quality": 90,
+    })
+    outcome = process_image(_render("png", with_profile=True), "a.png", settings, CutoutRemover())
+    out = _open(outcome.data)
+    assert outcome.extension == "jpg" and out.format == "JPEG"
+    assert out.size == (101, 101)  # trimmed to the disc
+    assert max(out.getpixel((1, 1))) < 40  # transparent corner flattened on black
+    assert outcome.record.applied == ("remove_bg", "trim", "sharpen", "saturation", "convert:jpg")
+    assert out.info.get("icc_profile")  # the source's colour profile survives
+
+
+def test_trim_only_runs_when_there_is_alpha() -> None:
+    settings = ProcessingSettings.from_settings({"trim_transparent_background": True})
+    source = _render("png")
+    outcome = process_image(source, "a.png", settings, None)
+    assert outcome.data == source and outcome.record.applied == ()
+
+
+def test_convert_off_keeps_the_source_format_but_not_for_a_jpg_cutout() -> None:
+    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    outcome = process_image(_render("jpg"), "a.jpg", settings, CutoutRemover())
+    assert outcome.extension == "png" and _open(outcome.data).getpixel((0, 0))[3] == 0
+    webp = process_image(_render("webp"), "a.webp", settings, CutoutRemover())
+    assert webp.extension == "webp" and _open(webp.data).mode == "RGBA"
+    enhanced = process_image(
+        _render("jpg"), "a.jpg", ProcessingSettings.from_settings({"image_enhancement": True}), None
+    )
+    assert enhanced.extension == "jpg" and _open(enhanced.data).format == "JPEG"
+
+
+def test_min_megapixels_upscales_for_stock_sites() -> None:
+    settings = ProcessingSettings.from_settings({"min_megapixels": 0.5})
+    outcome = process_image(_render(), "a.png", settings, None)
+    width, height = _open(outcome.data).size
+    assert width * height >= 500_000 and outcome.record.applied == ("resize",)
+
+
+def test_corrupt_source_is_a_hard_trim_failure_by_default_and_soft_in_retry_mode() -> None:
+    garbage = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    settings = ProcessingSettings.from_settings({"trim_transparent_background": True})
+    with pytest.raises(ProcessingError) as caught:
+        process_image(garbage, "a.png", settings, None)
+    assert caught.value.code == "processing_failed:trim"
+    outcome = process_image(garbage, "a.png", settings, None, hard_fail_stages=frozenset({"convert"}))
+    assert outcome.data == garbage
+    assert [f["stage"] for f in outcome.record.soft_failures] == ["trim"]
+
+
+def test_retry_soft_convert_failure_keeps_processed_pixels_as_png() -> None:
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "image_convert": True, "convert_format": "jpg"})
+    # A format the encoder cannot write stands in for a disk or codec failure at the convert stage.
+    broken = ProcessingSettings(**{**settings.to_json(), "format": "bmp"})
+    outcome = process_image(
+        _render(), "a.png", broken, CutoutRemover(), hard_fail_stages=frozenset({"remove_bg"})
+    )
+    assert outcome.extension == "png"
+    assert [f["stage"] for f in outcome.record.soft_failures] == ["convert"]
+    with pytest.raises(ProcessingError) as caught:
+        process_image(_render(), "a.png", broken, CutoutRemover())
+    assert caught.value.code == "processing_failed:convert"
