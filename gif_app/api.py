@@ -1,0 +1,119 @@
+"""The API object the page calls as js_api: a thin boundary that always answers with one envelope."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from gif_app import __version__
+from gif_app import settings as settings_mod
+from gif_app.api_context import ApiContext
+from gif_app.dialogs import validate_path
+from gif_app.errors import AppError, ValidationError
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+Envelope = dict[str, Any]
+
+
+def envelope(fn: Callable[..., Any]) -> Callable[..., Envelope]:
+    """Wrap an API method so it returns {ok, data} or {ok: false, error} and never raises to the page."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Envelope:
+        try:
+            return {"ok": True, "data": fn(*args, **kwargs)}
+        except AppError as exc:
+            log.info("api %s refused: %s (%s)", fn.__name__, exc.message, exc.code)
+            return {"ok": False, "error": exc.to_dict()}
+        except Exception:
+            log.exception("api %s failed unexpectedly", fn.__name__)
+            return {"ok": False, "error": {"code": "internal_error",
+                                           "message": "Something went wrong inside the app. Details are in the "
+                                                      "log file; please report it."}}
+
+    return wrapper
+
+
+class SettingsApi:
+    """Settings, keys and file pickers."""
+
+    ctx: ApiContext
+
+    @envelope
+    def app_info(self) -> dict[str, Any]:
+        """Return the app's name, version, home folder and start-up notices."""
+        return {"name": "Gen Image Factory", "version": __version__, "home": str(self.ctx.home.root),
+                "is_sandbox": self.ctx.is_sandbox, "notices": list(self.ctx.notices),
+                "key_backend": self.ctx.keystore.backend.name}
+
+    @envelope
+    def get_settings(self) -> dict[str, Any]:
+        """Return the saved settings, the schema for the form and any notices."""
+        return {"settings": self.ctx.settings_file.load().settings, "schema": settings_mod.describe_schema(),
+                "notices": list(self.ctx.notices)}
+
+    @envelope
+    def validate_settings(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Return per-field messages for the values (empty when valid)."""
+        _, errors = settings_mod.validate(_require_dict(values))
+        return {"errors": errors}
+
+    @envelope
+    def save_settings(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate and save; refused with per-field messages when something is out of range."""
+        return {"settings": self.ctx.settings_file.save(_require_dict(values))}
+
+    @envelope
+    def reset_settings(self, keep_keys: bool = True) -> dict[str, Any]:
+        """Reset every setting to its default; without keep_keys, the stored keys are cleared too."""
+        if not keep_keys:
+            for item in self.ctx.keystore.status():
+                self.ctx.keystore.clear(str(item["name"]))
+        return {"settings": self.ctx.settings_file.save(settings_mod.defaults())}
+
+    @envelope
+    def key_status(self) -> list[dict[str, Any]]:
+        """Return every key's masked view."""
+        return self.ctx.keystore.status()
+
+    @envelope
+    def set_key(self, name: str, value: str) -> list[dict[str, Any]]:
+        """Store one key and return the masked views."""
+        self.ctx.keystore.set(str(name), str(value))
+        return self.ctx.keystore.status()
+
+    @envelope
+    def clear_key(self, name: str) -> list[dict[str, Any]]:
+        """Remove one stored key and return the masked views."""
+        self.ctx.keystore.clear(str(name))
+        return self.ctx.keystore.status()
+
+    @envelope
+    def pick_path(self, kind: str, file_types: list[str] | None = None, current: str = "") -> dict[str, Any]:
+        """Open the native file or folder dialog."""
+        if kind not in {"file", "dir"}:
+            raise ValidationError("kind must be 'file' or 'dir'.")
+        return {"path": self.ctx.dialogs.pick_path(kind, list(file_types or []), current or "")}
+
+    @envelope
+    def validate_path(self, path: str, kind: str = "file") -> dict[str, Any]:
+        """Check that a path exists (file) or can be used (folder)."""
+        is_ok, message = validate_path(str(path or ""), kind)
+        return {"ok": is_ok, "message": message}
+
+
+def _require_dict(values: Any) -> dict[str, Any]:
+    if not isinstance(values, dict):
+        raise ValidationError("Settings must be an object.")
+    return values
+
+
+class Api(SettingsApi):
+    """Everything the page can ask of the app (exposed as window.pywebview.api)."""
+
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx

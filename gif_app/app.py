@@ -1,0 +1,230 @@
+"""Composition root: build_app() wires store, keys, services, API and server; main window lives here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from gif_app.api import Api
+from gif_app.api_context import ApiContext
+from gif_app.dialogs import Dialogs, NoDialogs
+from gif_app.keystore import KeyStore, choose_backend
+from gif_app.logs import Redactor, install_redaction
+from gif_app.paths import HomeLayout, resource_dir
+from gif_app.server import LocalServer, MediaSource, create_server_app
+from gif_app.settings import SettingsFile
+from gif_app.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "Gen Image Factory"
+SELF_TEST_TIMEOUT_S = 90.0
+
+
+@dataclass
+class AppOptions:
+    """How to build the app: sandbox or real vendors, keychain or key file, dialogs, workers."""
+
+    is_sandbox: bool = False
+    prefer_keychain: bool = True
+    dialogs: Dialogs | None = None
+    start_workers: bool = True
+    environ: Mapping[str, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class App:
+    """The built application: its parts and their lifecycle."""
+
+    def __init__(self, home: HomeLayout, ctx: ApiContext, api: Api, server: LocalServer,
+                 sandbox: Any | None) -> None:
+        self.home = home
+        self.ctx = ctx
+        self.api = api
+        self.server = server
+        self.sandbox = sandbox
+        self._url: str | None = None
+        self._closed = False
+
+    @property
+    def repo(self) -> Repository:
+        """Return the repository."""
+        return self.ctx.repo
+
+    def start_server(self) -> str:
+        """Start the local HTTP server (once) and return its base URL."""
+        if self._url is None:
+            self._url = self.server.start()
+        return self._url
+
+    def close(self) -> None:
+        """Stop workers, the server and the sandbox; close the database."""
+        if self._closed:
+            return
+        self._closed = True
+        for service in self.ctx.services.values():
+            stop = getattr(service, "shutdown", None)
+            if callable(stop):
+                stop()
+        if self._url is not None:
+            self.server.stop()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+        self.repo.close()
+
+
+def build_app(home_root: Path, options: AppOptions | None = None) -> App:
+    """Build every part of the app on one home folder; nothing runs until asked."""
+    options = options or AppOptions()
+    home = HomeLayout(home_root).create()
+    environ = os.environ if options.environ is None else options.environ
+    keystore = KeyStore(choose_backend(home.keys_file, options.prefer_keychain), environ)
+    install_redaction(Redactor(keystore.secrets))
+    repo = Repository.open(home.database)
+    settings_file = SettingsFile(home.settings_file)
+    notices: list[str] = []
+    loaded = settings_file.load()
+    if loaded.notice:
+        notices.append(loaded.notice)
+    sandbox = _start_sandbox(home, settings_file) if options.is_sandbox else None
+    ctx = ApiContext(home=home, settings_file=settings_file, keystore=keystore, repo=repo,
+                     dialogs=options.dialogs or NoDialogs(), is_sandbox=options.is_sandbox, notices=notices)
+    ctx.services["sandbox"] = sandbox
+    api = Api(ctx)
+    media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(ctx),
+                        thumbnails=home.thumbnails)
+    server = LocalServer(create_server_app(resource_dir() / "web", media))
+    return App(home, ctx, api, server, sandbox)
+
+
+def _media_roots(ctx: ApiContext) -> list[Path]:
+    settings = ctx.settings_file.load().settings
+    roots = [ctx.home.default_output, ctx.home.default_temp]
+    for key in ("output_directory", "temp_directory"):
+        value = settings["file_paths"].get(key)
+        if value:
+            roots.append(Path(value).expanduser())
+    return roots
+
+
+def _start_sandbox(home: HomeLayout, settings_file: SettingsFile) -> Any:
+    from gif_app.sandbox.demo import write_demo_inputs
+    from gif_app.sandbox.servers import SandboxConfig, SandboxServers
+
+    servers = SandboxServers.start(SandboxConfig.from_env(os.environ))
+    settings = settings_file.load().settings
+    if not settings["file_paths"].get("keywords_file"):
+        inputs = write_demo_inputs(home.root / "sandbox-inputs")
+        settings["file_paths"]["keywords_file"] = str(inputs["keywords_txt"])
+        settings["parameters"]["count"] = max(settings["parameters"]["count"], 3)
+        settings["parameters"]["variations"] = max(settings["parameters"]["variations"], 2)
+        settings_file.save(settings)
+    return servers
+
+
+# --- the window ---------------------------------------------------------------------------------------
+
+def run_window(app: App, *, is_self_test: bool = False) -> int:
+    """Open the pywebview window on the app's server; the only caller of webview.start()."""
+    import webview
+
+    _prepare_qt_environment()
+    url = app.start_server()
+    window = webview.create_window(WINDOW_TITLE, url, js_api=app.api, width=1280, height=840,
+                                   min_size=(960, 640), background_color="#f6f7f9")
+    app.ctx.dialogs = WebviewDialogs(window)
+    outcome: dict[str, Any] = {"code": 0}
+    if is_self_test:
+        threading.Thread(target=_self_test, args=(window, outcome), name="gif-self-test", daemon=True).start()
+    icon = resource_dir() / "build" / "icons" / "gif-app-256.png"
+    webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
+    app.close()
+    return int(outcome["code"])
+
+
+def _gui_name() -> Literal["qt"] | None:
+    return "qt" if os.name == "posix" and not _is_macos() else None
+
+
+def _is_macos() -> bool:
+    import sys
+
+    return sys.platform == "darwin"
+
+
+def _prepare_qt_environment() -> None:
+    if os.name == "posix" and not _is_macos():
+        os.environ.setdefault("QT_API", "pyside6")
+        if os.geteuid() == 0:
+            # QtWebEngine refuses to start its sandbox as root.
+            os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+
+_SELF_TEST_JS = """
+(async () => {
+  const started = Date.now();
+  while (!(window.pywebview && window.pywebview.api && window.pywebview.api.app_info)) {
+    if (Date.now() - started > 30000) return JSON.stringify({error: 'bridge never became ready'});
+    await new Promise(r => setTimeout(r, 100));
+  }
+  const info = await window.pywebview.api.app_info();
+  const settings = await window.pywebview.api.get_settings();
+  const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
+  return JSON.stringify({info, settingsOk: settings.ok, nav, title: document.title});
+})()
+"""
+
+
+def _self_test(window: Any, outcome: dict[str, Any]) -> None:
+    try:
+        if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
+            raise RuntimeError("the page did not load")
+        raw = window.evaluate_js(_SELF_TEST_JS)
+        result = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(result, dict) or "error" in result:
+            raise RuntimeError(f"bridge check failed: {result}")
+        info = result.get("info") or {}
+        if not info.get("ok") or not result.get("settingsOk") or result.get("nav", 0) < 4:
+            raise RuntimeError(f"unexpected page state: {result}")
+        print(f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
+              f"(sandbox={info['data']['is_sandbox']}, nav items={result['nav']})", flush=True)
+    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
+        outcome["code"] = 1
+        print(f"SELF-TEST FAILED: {exc}", flush=True)
+    finally:
+        window.destroy()
+
+
+class WebviewDialogs:
+    """Native dialogs through pywebview."""
+
+    def __init__(self, window: Any) -> None:
+        self._window = window
+
+    def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
+        """Show an open-file or folder dialog."""
+        import webview
+
+        dialog = webview.FileDialog.FOLDER if kind == "dir" else webview.FileDialog.OPEN
+        types = tuple(f"{t.upper()} files (*.{t})" for t in file_types) + ("All files (*.*)",)
+        start = str(Path(current).expanduser().parent) if current else ""
+        result = self._window.create_file_dialog(dialog, directory=start, file_types=types if kind == "file"
+                                                 else ())
+        return str(result[0]) if result else None
+
+    def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
+        """Show a save dialog."""
+        import webview
+
+        types = tuple(f"{t.upper()} files (*.{t})" for t in file_types)
+        result = self._window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
+                                                 save_filename=suggested_name, file_types=types)
+        if not result:
+            return None
+        return str(result if isinstance(result, str) else result[0])

@@ -1,0 +1,112 @@
+"""Command line: the window (default), headless runs, processing, exports, settings and the sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gif_app import __version__
+from gif_app import settings as settings_mod
+from gif_app.errors import AppError, ValidationError
+from gif_app.paths import app_home
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for `gif-app`."""
+    parser = argparse.ArgumentParser(prog="gif-app", description="Gen Image Factory")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--home", help="app home folder (default: $GIF_APP_HOME or the user data dir)")
+    parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox vendors")
+    parser.add_argument("--auto-sandbox", action="store_true",
+                        help="use the sandbox when no API key is configured (what `make run` does)")
+    parser.add_argument("--self-test", action="store_true", help="open the window, check the bridge, exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command")
+
+    settings_cmd = sub.add_parser("settings", help="show settings")
+    settings_sub = settings_cmd.add_subparsers(dest="settings_command", required=True)
+    show = settings_sub.add_parser("show", help="print the effective settings as JSON (no secrets)")
+    show.add_argument("--defaults", action="store_true", help="print the defaults instead")
+
+    sandbox_cmd = sub.add_parser("sandbox", help="the built-in vendor sandbox")
+    sandbox_sub = sandbox_cmd.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_sub.add_parser("serve", help="run the sandbox servers alone")
+    serve.add_argument("--port", type=int, default=0, help="first port (default: free ports)")
+
+    from gif_app.cli_commands import add_commands
+
+    add_commands(sub)
+    return parser
+
+
+def resolve_home(args: argparse.Namespace) -> Path:
+    """Return the home folder: --home, else a separate sandbox home in sandbox mode, else the app home."""
+    if args.home:
+        return app_home(args.home)
+    base = app_home()
+    return base / "sandbox" if getattr(args, "sandbox", False) else base
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except ValidationError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for key, message in exc.fields.items():
+            print(f"  {key}: {message}", file=sys.stderr)
+        return 2
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "settings":
+        return _settings_show(args)
+    if args.command == "sandbox":
+        import os
+
+        from gif_app.sandbox.servers import SandboxConfig, serve
+
+        serve(port=args.port, config=SandboxConfig.from_env(os.environ))
+        return 0
+    if args.command:
+        from gif_app.cli_commands import run_command
+
+        return run_command(args)
+    return _window(args)
+
+
+def _settings_show(args: argparse.Namespace) -> int:
+    if args.defaults:
+        values = settings_mod.defaults()
+    else:
+        values = settings_mod.SettingsFile(resolve_home(args) / "settings.json").load().settings
+    print(json.dumps(values, indent=2, sort_keys=True))
+    return 0
+
+
+def _window(args: argparse.Namespace) -> int:
+    from gif_app.app import AppOptions, build_app, run_window
+    from gif_app.keystore import KeyStore, choose_backend
+
+    if args.auto_sandbox and not args.sandbox:
+        home = resolve_home(args)
+        keys = KeyStore(choose_backend(home / "keys.json"))
+        args.sandbox = not keys.has_any()
+        if args.sandbox:
+            print("No API keys configured: starting on the built-in sandbox.", flush=True)
+    app = build_app(resolve_home(args), AppOptions(is_sandbox=args.sandbox))
+    return run_window(app, is_self_test=args.self_test)

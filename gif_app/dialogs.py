@@ -1,0 +1,57 @@
+"""The native file dialogs the page may open, behind a protocol so tests can stand in for the OS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+
+class Dialogs(Protocol):
+    """Open and save dialogs."""
+
+    def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
+        """Ask for a file ("file") or folder ("dir"); return the chosen path or None when cancelled."""
+        ...
+
+    def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
+        """Ask where to save a file; return the chosen path or None when cancelled."""
+        ...
+
+
+class NoDialogs:
+    """Used when no window exists (headless runs): every dialog is cancelled."""
+
+    def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
+        """Return None: there is no window to show a dialog in."""
+        return None
+
+    def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
+        """Return None: there is no window to show a dialog in."""
+        return None
+
+
+def validate_path(path: str, kind: str) -> tuple[bool, str]:
+    """Check that a file exists and is readable, or that a folder exists or can be created."""
+    if not path.strip():
+        return True, "Empty: the default is used."
+    target = Path(path).expanduser()
+    if kind == "file":
+        if not target.is_file():
+            return False, "No file at this path."
+        try:
+            with target.open("rb"):
+                pass
+        except OSError as exc:
+            return False, f"The file cannot be read: {exc.strerror}."
+        return True, "File found."
+    if target.exists() and not target.is_dir():
+        return False, "This path is a file, not a folder."
+    if target.is_dir():
+        probe = target / ".gif-write-test"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            return False, f"The folder is not writable: {exc.strerror}."
+        return True, "Folder found."
+    return True, "The folder will be created when needed."

@@ -1,0 +1,142 @@
+"""Structured job logs: secret redaction on every sink, persistence per execution, live cursor reads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from gif_app.domain import LogLevel, LogRecord
+
+log = logging.getLogger(__name__)
+
+MASK = "••••"
+
+
+class Redactor:
+    """Replaces every known secret with a mask; the secret list is read fresh on each call."""
+
+    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
+        self._secrets = secrets
+
+    def redact(self, text: str) -> str:
+        """Return `text` with every secret (of 4+ characters) masked."""
+        for secret in self._secrets():
+            if secret and len(secret) >= 4 and secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def redact_data(self, value: Any) -> Any:
+        """Return a JSON-like value with secrets masked in every string."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {k: self.redact_data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.redact_data(v) for v in value]
+        return value
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in every record that passes through a handler."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the formatted message and drop the args so nothing unmasked survives."""
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not kill logging
+            message = str(record.msg)
+        record.msg = self.redactor.redact(message)
+        record.args = None
+        return True
+
+
+def install_redaction(redactor: Redactor, logger: logging.Logger | None = None) -> RedactingFilter:
+    """Attach a redacting filter to every handler of `logger` (default: root)."""
+    target = logger or logging.getLogger()
+    flt = RedactingFilter(redactor)
+    for handler in target.handlers:
+        handler.addFilter(flt)
+    return flt
+
+
+class LogSink(Protocol):
+    """Where job log records are persisted."""
+
+    def append_logs(self, execution_id: int, records: list[LogRecord]) -> None:
+        """Persist records of one execution."""
+        ...
+
+
+class JobLog:
+    """The log of one execution: each record is redacted, persisted at once and mirrored to `logging`."""
+
+    def __init__(self, execution_id: int, sink: LogSink, redactor: Redactor) -> None:
+        self.execution_id = execution_id
+        self._sink = sink
+        self._redactor = redactor
+        self._lock = threading.Lock()
+
+    def write(self, level: LogLevel, message: str, *, step: str = "", sub_step: str = "",
+              image_index: int | None = None, duration_ms: float | None = None,
+              error_code: str | None = None, data: dict[str, Any] | None = None) -> LogRecord:
+        """Record one structured line."""
+        record = LogRecord(
+            time=datetime.now(), level=level, message=self._redactor.redact(message), step=step,
+            sub_step=sub_step, image_index=image_index,
+            duration_ms=round(duration_ms, 1) if duration_ms is not None else None,
+            error_code=error_code, data=self._redactor.redact_data(data or {}),
+            execution_id=self.execution_id,
+        )
+        with self._lock:
+            self._sink.append_logs(self.execution_id, [record])
+        log.log(_PY_LEVELS[level], "[job %s] %s%s", self.execution_id, f"{step}: " if step else "",
+                record.message)
+        return record
+
+    def info(self, message: str, **fields: Any) -> LogRecord:
+        """Record an info line."""
+        return self.write(LogLevel.INFO, message, **fields)
+
+    def warning(self, message: str, **fields: Any) -> LogRecord:
+        """Record a warning line."""
+        return self.write(LogLevel.WARNING, message, **fields)
+
+    def error(self, message: str, **fields: Any) -> LogRecord:
+        """Record an error line."""
+        return self.write(LogLevel.ERROR, message, **fields)
+
+    def debug(self, message: str, **fields: Any) -> LogRecord:
+        """Record a debug line."""
+        return self.write(LogLevel.DEBUG, message, **fields)
+
+
+_PY_LEVELS = {
+    LogLevel.DEBUG: logging.DEBUG, LogLevel.INFO: logging.INFO,
+    LogLevel.WARNING: logging.WARNING, LogLevel.ERROR: logging.ERROR,
+}
+
+
+def record_to_json(record: LogRecord) -> dict[str, Any]:
+    """Return the page/JSONL form of a record, with local time."""
+    return {
+        "id": record.id, "execution_id": record.execution_id,
+        "time": record.time.astimezone().isoformat(timespec="milliseconds"),
+        "level": record.level.value, "step": record.step, "sub_step": record.sub_step,
+        "image_index": record.image_index, "message": record.message, "duration_ms": record.duration_ms,
+        "error_code": record.error_code, "data": record.data,
+    }
+
+
+def record_to_text(record: LogRecord) -> str:
+    """Return one human-readable line in local time."""
+    where = "/".join(p for p in (record.step, record.sub_step) if p)
+    image = f" #{record.image_index}" if record.image_index is not None else ""
+    stamp = record.time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+    return f"{stamp} {record.level.value.upper():7} {where}{image} {record.message}".rstrip()
