@@ -1,0 +1,89 @@
+"""Fault injection and the plumbing every sandbox vendor app shares (request log, latency, 404s).
+
+What a fault does to a vendor's main endpoint:
+- "401" "402" "429" "500" "503": that status with the vendor's own error body; 429 adds `Retry-After`
+  (whole seconds, `SandboxConfig.retry_after`) plus any vendor headers (remove.bg adds `X-RateLimit-*`).
+- "timeout": nothing is sent for `SandboxConfig.timeout_delay` seconds (the wait ends early when the
+  servers stop), then the request is served normally.
+- "malformed": 200 `application/json` whose body is not valid JSON.
+- "drop": the connection is closed without any response.
+- "truncated": image bytes (downloads, base64 payloads, remove.bg results) are cut to half their length;
+  the HTTP response itself is complete.
+No `x-should-retry` header is ever sent: retry policy is the client's decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable
+
+from flask import Flask, Response, request
+
+from gif_app.sandbox.config import STATUS_FAULTS
+from gif_app.sandbox.state import SandboxState
+
+logger = logging.getLogger(__name__)
+
+ErrorResponder = Callable[[int], Response]
+
+MALFORMED_BODY = b'{"data": [{"taskType": "imageInference", "status": '
+
+
+def create_vendor_app(vendor: str, state: SandboxState, error_response: ErrorResponder) -> Flask:
+    """Return a Flask app that logs each request and answers unknown routes in the vendor's envelope."""
+    app = Flask(f"gif_app.sandbox.{vendor}")
+    app.config["MAX_CONTENT_LENGTH"] = 60 * 1024 * 1024
+
+    @app.before_request
+    def _record() -> None:
+        state.record(vendor, request.method, request.path)
+
+    @app.errorhandler(404)
+    def _not_found(_error: Exception) -> Response:
+        return error_response(404)
+
+    @app.errorhandler(405)
+    def _not_allowed(_error: Exception) -> Response:
+        return error_response(405)
+
+    return app
+
+
+def drop_connection() -> Response:
+    """Close the client's socket so it sees the connection end without a response."""
+    sock = request.environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            logger.debug("sandbox socket already closed")
+    # werkzeug's write then fails with a broken pipe, which it treats as a dropped connection.
+    return Response(b"", status=200)
+
+
+def intercept(state: SandboxState, vendor: str, error_response: ErrorResponder) -> Response | None:
+    """Apply the vendor's latency and any due fault; return the response to send instead, or None."""
+    config = state.config
+    if state.pause(config.latency_for(vendor)):
+        return error_response(503)
+    fault = state.pick_fault(vendor, "api")
+    if fault is None:
+        return None
+    if fault in STATUS_FAULTS:
+        response = error_response(int(fault))
+        if fault == "429" and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(config.retry_after)
+        return response
+    if fault == "timeout":
+        return error_response(503) if state.pause(config.timeout_delay) else None
+    if fault == "malformed":
+        return Response(MALFORMED_BODY, status=200, mimetype="application/json")
+    return drop_connection()
+
+
+def maybe_truncate(state: SandboxState, vendor: str, data: bytes) -> bytes:
+    """Return the image bytes, cut in half when a `truncated` fault is due."""
+    if state.pick_fault(vendor, "image") == "truncated":
+        return data[: len(data) // 2]
+    return data

@@ -1,0 +1,106 @@
+"""OpenAI Images sandbox: `POST /v1/images/generations` for gpt-image-* and dall-e-2/3."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+from gif_app.sandbox import images
+from gif_app.sandbox.faults import maybe_truncate
+from gif_app.sandbox.state import SandboxState
+
+logger = logging.getLogger(__name__)
+
+VENDOR = "openai"
+GPT_IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
+MODEL_SIZES = {"dall-e-2": ("256x256", "512x512", "1024x1024"), "dall-e-3": ("1024x1024", "1792x1024", "1024x1792")}
+OUTPUT_FORMATS = {"png": "PNG", "jpeg": "JPG", "webp": "WEBP"}
+_TOKENS_PER_IMAGE = {"low": 272, "medium": 1056, "high": 4160, "auto": 1056}
+
+Invalid = tuple[str, str | None, str | None]
+
+
+class ImageStore:
+    """Remember dall-e URL images so they can be downloaded."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._specs: dict[str, tuple[str, int, int, int]] = {}
+
+    def add(self, prompt: str, seed: int, width: int, height: int) -> str:
+        """Store an image spec and return its id."""
+        image_id = uuid.uuid4().hex
+        with self._lock:
+            self._specs[image_id] = (prompt, seed, width, height)
+        return image_id
+
+    def download(self, image_id: str, state: SandboxState) -> bytes | None:
+        """Return the PNG bytes of a stored image, or None if unknown."""
+        with self._lock:
+            spec = self._specs.get(image_id)
+        if spec is None:
+            return None
+        return maybe_truncate(state, VENDOR, images.render_bytes(*spec, "PNG"))
+
+
+def _check(body: dict[str, Any], model: str) -> Invalid | tuple[int, int, int, str]:
+    """Return (n, width, height, format key) of a valid request, or (message, param, code)."""
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        return "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter"
+    is_gpt = model.startswith("gpt-image")
+    if not is_gpt and model not in MODEL_SIZES:
+        return f"Invalid value: '{model}'. Value must be a valid image model.", "model", "invalid_value"
+    n = body.get("n", 1)
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= (1 if model == "dall-e-3" else 10):
+        return f"Invalid value for 'n': {n!r}.", "n", "invalid_value"
+    sizes = GPT_IMAGE_SIZES if is_gpt else MODEL_SIZES[model]
+    size = body.get("size") or ("auto" if is_gpt else "1024x1024")
+    if size not in sizes:
+        listed = ", ".join(f"'{s}'" for s in sizes)
+        return f"Invalid value: '{size}'. Supported values are: {listed}.", "size", "invalid_value"
+    width, height = (1024, 1024) if size == "auto" else (int(v) for v in str(size).split("x"))
+    if is_gpt and body.get("response_format") is not None:
+        return "Unknown parameter: 'response_format'.", "response_format", "unknown_parameter"
+    if not is_gpt and body.get("response_format", "url") not in ("url", "b64_json"):
+        return "Invalid value for 'response_format'.", "response_format", "invalid_value"
+    output_format = body.get("output_format", "png")
+    if output_format not in OUTPUT_FORMATS or (not is_gpt and "output_format" in body):
+        return f"Invalid value for 'output_format': {output_format!r}.", "output_format", "invalid_value"
+    return n, width, height, OUTPUT_FORMATS[output_format]
+
+
+def generate(body: dict[str, Any], state: SandboxState, store: ImageStore, base_url: str) -> dict[str, Any] | Invalid:
+    """Return the Images API answer for a request body, or (message, param, code) when it is invalid."""
+    model = str(body.get("model") or "dall-e-2")
+    checked = _check(body, model)
+    if isinstance(checked[0], str):
+        return checked
+    n, width, height, fmt = checked
+    prompt = str(body["prompt"]).strip()
+    data: list[dict[str, Any]] = []
+    for seed in range(n):
+        if model.startswith("gpt-image") or body.get("response_format") == "b64_json":
+            raw = maybe_truncate(state, VENDOR, images.render_bytes(prompt, seed, width, height, fmt))
+            data.append({"b64_json": base64.b64encode(raw).decode("ascii")})
+        else:
+            data.append({"url": f"{base_url}/v1/sandbox-files/{store.add(prompt, seed, width, height)}.png"})
+        if model == "dall-e-3":
+            data[-1]["revised_prompt"] = prompt
+    answer: dict[str, Any] = {"created": int(time.time()), "data": data}
+    if model.startswith("gpt-image"):
+        quality = str(body.get("quality", "auto"))
+        output_tokens = _TOKENS_PER_IMAGE.get(quality, 1056) * n * (width * height) // (1024 * 1024)
+        input_tokens = len(prompt) // 4 + 1
+        answer.update(
+            background=str(body.get("background", "opaque")), output_format=str(body.get("output_format", "png")),
+            quality="medium" if quality == "auto" else quality, size=f"{width}x{height}",
+            usage={"input_tokens": input_tokens, "output_tokens": output_tokens,
+                   "total_tokens": input_tokens + output_tokens,
+                   "input_tokens_details": {"image_tokens": 0, "text_tokens": input_tokens}},
+        )
+    return answer

@@ -1,0 +1,94 @@
+"""Runtime state shared by the sandbox servers: live config, stop event, request log, fault counters."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from gif_app.sandbox.config import SandboxConfig, fires
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request a sandbox server received."""
+
+    vendor: str
+    method: str
+    path: str
+    at: float
+
+
+class SandboxState:
+    """Hold what every vendor app reads and writes; all methods are thread-safe."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.stop_event = threading.Event()
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._counters: dict[tuple[str, str], int] = {}
+        self._credits_used = 0.0
+
+    def record(self, vendor: str, method: str, path: str) -> None:
+        """Append one received request to the log."""
+        with self._lock:
+            self._requests.append(RecordedRequest(vendor, method, path, time.time()))
+
+    def requests(self, vendor: str | None = None) -> list[RecordedRequest]:
+        """Return a copy of the request log, optionally for one vendor."""
+        with self._lock:
+            return [r for r in self._requests if vendor is None or r.vendor == vendor]
+
+    def request_count(self, vendor: str, path_prefix: str = "") -> int:
+        """Return how many requests the vendor's server got whose path starts with `path_prefix`."""
+        return sum(1 for r in self.requests(vendor) if r.path.startswith(path_prefix))
+
+    def pick_fault(self, vendor: str, channel: str) -> str | None:
+        """Count one request on `channel` ("api" or "image") and return the fault to inject, if any.
+
+        The api channel sees every fault but `truncated`; the image channel sees only `truncated`.
+        Counters are per vendor and channel so a run of requests always meets the same faults.
+        """
+        candidates = [
+            (fault, rate)
+            for fault, rate in self.config.faults_for(vendor)
+            if (fault == "truncated") == (channel == "image")
+        ]
+        with self._lock:
+            key = (vendor, channel)
+            number = self._counters.get(key, 0) + 1
+            self._counters[key] = number
+        for fault, rate in candidates:
+            if fires(number, rate):
+                logger.debug("sandbox %s injects %s on %s request %d", vendor, fault, channel, number)
+                return fault
+        return None
+
+    def reset_counters(self) -> None:
+        """Start fault counting afresh (request k=1 again) and forget the request log."""
+        with self._lock:
+            self._counters.clear()
+            self._requests.clear()
+
+    def pause(self, seconds: float) -> bool:
+        """Wait `seconds` unless the servers stop first; return True if they are stopping."""
+        if seconds <= 0:
+            return self.stop_event.is_set()
+        return self.stop_event.wait(seconds)
+
+    def charge_credits(self, amount: float) -> bool:
+        """Take `amount` remove.bg credits if the balance allows; return whether it did."""
+        with self._lock:
+            if self._credits_used + amount > self.config.removebg_credits + 1e-9:
+                return False
+            self._credits_used += amount
+            return True
+
+    def credits_left(self) -> float:
+        """Return the remove.bg credit balance."""
+        with self._lock:
+            return max(0.0, self.config.removebg_credits - self._credits_used)
