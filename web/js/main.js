@@ -1,0 +1,28 @@
+/** Boot: start the router and fill the app chrome (version, sandbox badge, notices) from app_info. */
+
+import { call } from './bridge.js';
+import { startRouter } from './router.js';
+import { showNotice } from './ui/notices.js';
+
+function showAppInfo(info) {
+  const version = document.querySelector('[data-testid="app-version"]');
+  version.textContent = `v${info.version}`;
+  version.classList.remove('is-invisible');
+  if (info.name) document.querySelector('[data-testid="app-name"]').textContent = info.name;
+  document.querySelector('[data-testid="sandbox-badge"]').hidden = !info.is_sandbox;
+  const home = document.querySelector('[data-testid="app-home"]');
+  home.textContent = info.home || '';
+  home.title = info.home ? `App home: ${info.home}` : '';
+  for (const notice of info.notices || []) showNotice(notice);
+}
+
+async function boot() {
+  startRouter(document.getElementById('view-root'));
+  try {
+    showAppInfo(await call('app_info'));
+  } catch (err) {
+    showNotice(`The app backend is not answering: ${err.message}`, 'danger');
+  }
+}
+
+boot();
