@@ -1,0 +1,172 @@
+"""Settings: defaults, per-field messages, cross-field rules, overrides, the JSON file and the labelled view."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gif_app import settings as s
+from gif_app.errors import ValidationError
+from gif_app.settings_schema import SETTINGS
+
+
+def test_defaults_validate_clean() -> None:
+    clean, errors = s.validate(s.defaults())
+    assert errors == {}
+    assert clean == s.defaults()
+
+
+@pytest.mark.parametrize("key", sorted(SETTINGS))
+def test_every_key_has_a_label_and_a_default_that_validates(key: str) -> None:
+    setting = SETTINGS[key]
+    assert setting.label.strip(), f"{key} has no label for the settings form"
+    assert s.coerce_value(setting, setting.default) == setting.default
+
+
+def test_out_of_range_int_gets_the_fields_own_message() -> None:
+    _, errors = s.validate({"parameters": {"count": 2501}})
+    assert errors == {"parameters.count": "Must be between 1 and 2500."}
+    _, errors = s.validate({"parameters.count": 0})
+    assert errors["parameters.count"] == "Must be between 1 and 2500."
+
+
+def test_text_numbers_are_accepted_and_words_are_not() -> None:
+    clean, errors = s.validate({"parameters.count": " 12 ", "processing.saturation": "1.2"})
+    assert errors == {}
+    assert clean["parameters"]["count"] == 12
+    assert clean["processing"]["saturation"] == pytest.approx(1.2)
+    _, errors = s.validate({"parameters.count": "lots", "parameters.variations": 1.5,
+                            "parameters.concurrency": True})
+    assert errors["parameters.count"] == "Enter a number."
+    assert errors["parameters.variations"] == "Enter a whole number."
+    assert errors["parameters.concurrency"] == "Enter a number."
+
+
+def test_bad_choice_lists_the_allowed_values() -> None:
+    _, errors = s.validate({"processing.convert_format": "gif"})
+    assert errors == {"processing.convert_format": "Choose one of: png, jpg, webp."}
+
+
+def test_urls_need_a_scheme_and_lose_their_trailing_slash() -> None:
+    clean, errors = s.validate({"providers.runware_base_url": "http://127.0.0.1:9000/"})
+    assert errors == {}
+    assert clean["providers"]["runware_base_url"] == "http://127.0.0.1:9000"
+    _, errors = s.validate({"providers.openai_base_url": "api.openai.com/v1"})
+    assert errors == {"providers.openai_base_url": "Enter a full http(s):// address."}
+
+
+def test_keywords_min_above_max_is_refused() -> None:
+    _, errors = s.validate({"metadata": {"keywords_min": 30, "keywords_max": 20}})
+    assert errors == {"metadata.keywords_min": "Must not exceed the maximum."}
+
+
+def test_too_many_images_in_one_job_is_refused() -> None:
+    _, errors = s.validate({"parameters": {"count": 2500, "variations": 5}})
+    assert errors == {"parameters.count": "Generations × variations must stay within 10,000 images."}
+    _, errors = s.validate({"parameters": {"count": 2500, "variations": 4}})
+    assert errors == {}
+
+
+def test_dimensions_must_be_width_x_height() -> None:
+    clean, errors = s.validate({"parameters.runware_dimensions_csv": "1024x1024, 1280X720"})
+    assert errors == {}
+    _, errors = s.validate({"parameters.runware_dimensions_csv": "1024x1024,wide"})
+    assert errors == {"parameters.runware_dimensions_csv": "'wide' is not WIDTHxHEIGHT."}
+
+
+def test_validated_raises_with_the_fields() -> None:
+    with pytest.raises(ValidationError) as caught:
+        s.validated({"parameters.count": 0})
+    assert caught.value.fields == {"parameters.count": "Must be between 1 and 2500."}
+    assert caught.value.to_dict()["code"] == "validation_error"
+
+
+def test_unknown_keys_from_older_versions_are_dropped() -> None:
+    clean, errors = s.validate({"parameters": {"count": 3, "retired_option": "x"}})
+    assert errors == {}
+    assert "retired_option" not in clean["parameters"]
+
+
+def test_overrides_apply_dotted_keys() -> None:
+    result = s.apply_overrides(s.defaults(), ["parameters.concurrency=8", "processing.remove_bg=on"])
+    assert result["parameters"]["concurrency"] == 8
+    assert result["processing"]["remove_bg"] is True
+
+
+def test_overrides_refuse_unknown_keys_and_bad_values() -> None:
+    with pytest.raises(ValidationError) as caught:
+        s.apply_overrides(s.defaults(), ["parameters.nope=1", "no-equals-sign"])
+    assert set(caught.value.fields) == {"parameters.nope", "no-equals-sign"}
+    assert "Unknown setting" in caught.value.fields["parameters.nope"]
+    with pytest.raises(ValidationError) as caught:
+        s.apply_overrides(s.defaults(), ["parameters.concurrency=99"])
+    assert caught.value.fields == {"parameters.concurrency": "Must be between 1 and 16."}
+
+
+def test_settings_file_roundtrip(tmp_path: Path) -> None:
+    file = s.SettingsFile(tmp_path / "settings.json")
+    assert file.load().settings == s.defaults()
+    values = s.defaults()
+    values["parameters"]["label"] = "Autumn leaves"
+    values["processing"]["jpg_quality"] = 77
+    file.save(values)
+    loaded = file.load()
+    assert loaded.notice is None
+    assert loaded.settings["parameters"]["label"] == "Autumn leaves"
+    assert loaded.settings["processing"]["jpg_quality"] == 77
+
+
+def test_saving_invalid_settings_leaves_the_file_alone(tmp_path: Path) -> None:
+    file = s.SettingsFile(tmp_path / "settings.json")
+    file.save(s.defaults())
+    before = file.path.read_bytes()
+    bad = s.defaults()
+    bad["parameters"]["count"] = 99999
+    with pytest.raises(ValidationError):
+        file.save(bad)
+    assert file.path.read_bytes() == before
+
+
+def test_unreadable_file_gives_defaults_a_notice_and_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    original = b'{"parameters": {"count": 3,'  # cut off mid-write
+    path.write_bytes(original)
+    loaded = s.SettingsFile(path).load()
+    assert loaded.settings == s.defaults()
+    assert loaded.notice is not None and "could not be read" in loaded.notice
+    backups = list(tmp_path.glob("settings.broken-*.json"))
+    assert len(backups) == 1
+    assert backups[0].read_bytes() == original
+    assert backups[0].name in loaded.notice
+
+
+def test_out_of_range_saved_value_is_reset_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"parameters": {"count": 5000, "label": "kept"}}), encoding="utf-8")
+    loaded = s.SettingsFile(path).load()
+    assert loaded.settings["parameters"]["count"] == 1
+    assert loaded.settings["parameters"]["label"] == "kept"
+    assert loaded.notice is not None and "parameters.count" in loaded.notice
+
+
+def test_labelled_rows_say_not_applied_for_steps_that_are_off() -> None:
+    values = s.defaults()
+    values["processing"]["image_convert"] = False
+    values["processing"]["convert_format"] = "jpg"
+    rows = {(section, label): shown for section, label, shown in s.labelled_rows(values)}
+    assert rows[("Processing", "JPG quality")] == "Not applied"
+    values["processing"]["image_convert"] = True
+    rows = {(section, label): shown for section, label, shown in s.labelled_rows(values)}
+    assert rows[("Processing", "JPG quality")] == "90"
+    assert rows[("Processing", "Format")] == "JPG"
+    assert rows[("Processing", "Convert format")] == "On"
+
+
+def test_describe_schema_is_json_ready_and_complete() -> None:
+    described = s.describe_schema()
+    text = json.dumps(described)
+    assert json.loads(text) == described
+    keys = {item["key"] for section in described for item in section["settings"]}
+    assert keys == set(SETTINGS)
