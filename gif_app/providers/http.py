@@ -29,7 +29,7 @@ ClientFactory = Callable[[str, float, dict[str, str] | None], httpx.Client]
 VENDOR_NAMES = {"runware": "Runware", "piapi": "PiAPI", "openai": "OpenAI", "removebg": "remove.bg"}
 MAX_DELAY_S = 120.0  # longest single wait between attempts, whatever the vendor asks for
 _AUTH_HEADERS = ("authorization", "x-api-key")
-_MIN_SECRET_LEN = 4  # shorter "secrets" would shred ordinary words when redacted
+_MIN_SECRET_LEN = 8  # shorter "secrets" (test keys such as "invalid") would shred ordinary words
 
 
 def build_client(base_url: str, timeout_s: float, headers: dict[str, str] | None = None) -> httpx.Client:
@@ -134,9 +134,9 @@ def vendor_message(vendor: str, body: Any) -> str:
                     parts.append(str(text))
     data = body.get("data")
     if vendor == "piapi" and isinstance(data, dict) and isinstance(data.get("error"), dict):
-        nested = data["error"].get("message") or data["error"].get("raw_message")
+        nested = [str(data["error"][k]) for k in ("message", "raw_message") if data["error"].get(k)]
         if nested:
-            parts.append(str(nested))
+            parts.append(": ".join(dict.fromkeys(nested)))
     error = body.get("error")
     if isinstance(error, dict) and error.get("message"):
         parts.append(str(error["message"]))

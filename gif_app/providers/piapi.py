@@ -255,7 +255,8 @@ def _failure_text(data: dict[str, Any]) -> str:
     """Return the vendor's reason for a failed task."""
     error = data.get("error")
     if isinstance(error, dict):
-        text = error.get("message") or error.get("raw_message")
-        if text:
-            return str(text)
+        # `message` is PiAPI's generic summary; `raw_message` holds Midjourney's actual reason.
+        parts = [str(error[k]) for k in ("message", "raw_message") if error.get(k)]
+        if parts:
+            return ": ".join(dict.fromkeys(parts))
     return "the Midjourney task failed without a reason"

@@ -1,0 +1,144 @@
+"""Runware adapter against the sandbox with the real httpx client: results, retries, faults, cancel."""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+
+from gif_app.domain import CancelToken
+from gif_app.errors import AuthenticationError, CancelledError, ProviderError, ProviderTimeoutError
+from gif_app.providers.base import RenderRequest
+from gif_app.providers.runware import RunwareGenerator
+from gif_app.sandbox.servers import SandboxServers
+
+KEY = "rw-test-key-0123456789abcdef"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServers]:
+    with SandboxServers.start() as servers:
+        yield servers
+
+
+def generator(sandbox: SandboxServers, key: str = KEY, **kwargs: float) -> RunwareGenerator:
+    options: dict[str, float] = {"timeout_s": 10.0, "retries": 2, "backoff_s": 0.01, **kwargs}
+    return RunwareGenerator(
+        key, sandbox.base_urls["runware"], timeout_s=options["timeout_s"], retries=int(options["retries"]),
+        backoff_s=options["backoff_s"],
+    )
+
+
+def test_renders_downloads_and_captures_seed_cost_and_ids(sandbox: SandboxServers) -> None:
+    request = RenderRequest(prompt="a red apple on a table --ar 16:9", count=3, width=640, height=479)
+    images = generator(sandbox).render(request)
+    assert len(images) == 3
+    for image in images:
+        with Image.open(io.BytesIO(image.data)) as picture:
+            assert picture.size == (640, 480)  # 479 rounded to a multiple of 8
+        assert image.extension == "png"
+        assert image.cost > 0 and image.provider_ids["cost"] == image.cost
+        assert image.provider_ids["imageUUID"] and image.provider_ids["taskUUID"]
+    assert len({image.seed for image in images}) == 3 and all(image.seed is not None for image in images)
+    assert sandbox.request_count("runware", "/v1") == 1
+
+
+def test_no_dimensions_means_the_provider_default_size(sandbox: SandboxServers) -> None:
+    images = generator(sandbox).render(RenderRequest(prompt="a blue teapot", output_format="jpg"))
+    with Image.open(io.BytesIO(images[0].data)) as picture:
+        assert picture.format == "JPEG" and picture.size == (1024, 1024)
+    assert images[0].extension == "jpg"
+
+
+def test_429_waits_for_retry_after_then_succeeds(sandbox: SandboxServers) -> None:
+    sandbox.config.retry_after = 1
+    sandbox.config.set_fault("runware", "429", 0.5)  # fires on every second request
+    rw = generator(sandbox)
+    rw.render(RenderRequest(prompt="first call passes"))
+    images = rw.render(RenderRequest(prompt="second call is rate limited once"))
+    assert len(images) == 1
+    posts = [r for r in sandbox.requests("runware") if r.path == "/v1"]
+    assert len(posts) == 3
+    assert posts[2].at - posts[1].at >= 0.95  # waited for Retry-After, not the 0.01 s backoff
+
+
+def test_invalid_key_fails_fast_with_the_vendor_message(sandbox: SandboxServers) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        generator(sandbox, key="invalid").render(RenderRequest(prompt="a red apple"))
+    assert "Invalid API key" in caught.value.message and caught.value.status == 401
+    assert sandbox.request_count("runware", "/v1") == 1
+
+
+def test_key_never_appears_in_errors_or_logs(sandbox: SandboxServers, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    sandbox.config.set_fault("runware", "500")
+    with pytest.raises(ProviderError) as caught:
+        generator(sandbox, retries=1).render(RenderRequest(prompt="a red apple"))
+    assert KEY not in str(caught.value) and KEY not in repr(caught.value.args)
+    assert KEY not in caplog.text
+    assert "retry 1 of 1" in caplog.text
+
+
+def test_server_errors_are_retried_then_reported(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("runware", "500")
+    with pytest.raises(ProviderError) as caught:
+        generator(sandbox, retries=2).render(RenderRequest(prompt="a red apple"))
+    assert caught.value.status == 500 and "unexpected error" in caught.value.message
+    assert sandbox.request_count("runware", "/v1") == 3
+
+
+def test_retries_zero_means_one_attempt(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("runware", "503")
+    with pytest.raises(ProviderError):
+        generator(sandbox, retries=0).render(RenderRequest(prompt="a red apple"))
+    assert sandbox.request_count("runware", "/v1") == 1
+
+
+def test_slow_answer_becomes_a_timeout(sandbox: SandboxServers) -> None:
+    sandbox.config.timeout_delay = 5.0
+    sandbox.config.set_fault("runware", "timeout")
+    with pytest.raises(ProviderTimeoutError):
+        generator(sandbox, timeout_s=0.3, retries=0).render(RenderRequest(prompt="a red apple"))
+
+
+def test_dropped_connections_are_retried_as_network_errors(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("runware", "drop")
+    with pytest.raises(ProviderError) as caught:
+        generator(sandbox, retries=1).render(RenderRequest(prompt="a red apple"))
+    assert caught.value.code == "network_error"
+    assert sandbox.request_count("runware", "/v1") == 2
+
+
+def test_malformed_json_is_an_invalid_response(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("runware", "malformed")
+    with pytest.raises(ProviderError) as caught:
+        generator(sandbox).render(RenderRequest(prompt="a red apple"))
+    assert caught.value.code == "invalid_response"
+
+
+def test_truncated_image_is_a_download_failure(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("runware", "truncated")
+    with pytest.raises(ProviderError) as caught:
+        generator(sandbox).render(RenderRequest(prompt="a red apple"))
+    assert caught.value.code == "download_failed"
+
+
+def test_force_stop_interrupts_a_retry_after_wait(sandbox: SandboxServers) -> None:
+    sandbox.config.retry_after = 30
+    sandbox.config.set_fault("runware", "429")
+    token = CancelToken()
+    timer = threading.Timer(0.3, token.request_abort)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(CancelledError):
+            generator(sandbox, retries=3).render(RenderRequest(prompt="a red apple"), cancel=token)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 5.0  # far sooner than the 30 s the server asked for
+    assert sandbox.request_count("runware", "/v1") == 1
