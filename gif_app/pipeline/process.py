@@ -236,7 +236,9 @@ def _remove_background(
     except Exception as exc:  # any remover failure is a policy decision, not a crash
         _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
         return
-    run.data, run.fmt, run.image, run.is_dirty = result.data, fmt, image, False
+    # A cut-out that lost the source's colour profile is re-encoded so the profile is carried over.
+    has_lost_profile = run.icc_profile is not None and not image.info.get("icc_profile")
+    run.data, run.fmt, run.image, run.is_dirty = result.data, fmt, image, has_lost_profile
     run.credits += result.credits
     run.applied.append("remove_bg")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +24,18 @@ def _render() -> bytes:
     buffer = io.BytesIO()
     img.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def test_importing_the_remover_does_not_import_rembg() -> None:
+    # rembg's first import costs ~50 s of numba JIT: the app must start without it.
+    code = (
+        "import sys, gif_app.providers.rembg_local, gif_app.pipeline.process; "
+        "print(sorted(m for m in ('rembg', 'onnxruntime', 'numba') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_missing_model_is_a_configuration_error_with_a_way_out(tmp_path: Path) -> None:

@@ -193,6 +193,14 @@ def test_full_recipe_cutout_trim_enhance_jpg_on_black() -> None:
     assert out.info.get("icc_profile")  # the source's colour profile survives
 
 
+def test_cutout_keeps_the_source_colour_profile() -> None:
+    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    source = _render("png", with_profile=True)
+    outcome = process_image(source, "a.png", settings, CutoutRemover())
+    assert _open(outcome.data).info.get("icc_profile") == _open(source).info.get("icc_profile")
+    assert _open(outcome.data).getpixel((0, 0))[3] == 0
+
+
 def test_trim_only_runs_when_there_is_alpha() -> None:
     settings = ProcessingSettings.from_settings({"trim_transparent_background": True})
     source = _render("png")
