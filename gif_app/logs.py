@@ -137,6 +137,8 @@ def record_to_json(record: LogRecord) -> dict[str, Any]:
 def record_to_text(record: LogRecord) -> str:
     """Return one human-readable line in local time."""
     where = "/".join(p for p in (record.step, record.sub_step) if p)
-    image = f" #{record.image_index}" if record.image_index is not None else ""
+    image = f"#{record.image_index}" if record.image_index is not None else ""
     stamp = record.time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
-    return f"{stamp} {record.level.value.upper():7} {where}{image} {record.message}".rstrip()
+    # Empty parts are left out so a line without step or image has no doubled space.
+    parts = [f"{stamp} {record.level.value.upper():7}", *(p for p in (where, image) if p), record.message]
+    return " ".join(parts).rstrip()
