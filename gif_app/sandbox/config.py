@@ -64,7 +64,9 @@ def _parse_seconds(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ConfigurationError(f"{LATENCY_ENV}: {what} {text!r} is not a number of seconds") from None
+        raise ConfigurationError(
+            f"{LATENCY_ENV}: {what} {text!r} is not a number of seconds (use e.g. 0.5 or runware=1.0,openai=0.2)"
+        ) from None
     if not math.isfinite(value) or value < 0:
         raise ConfigurationError(f"{LATENCY_ENV}: {what} {text!r} must be zero or more seconds")
     return value

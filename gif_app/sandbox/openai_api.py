@@ -29,6 +29,7 @@ from gif_app.sandbox.state import SandboxState
 logger = logging.getLogger(__name__)
 
 VENDOR = "openai"
+MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "gpt-image-1", "dall-e-3", "dall-e-2")
 _STATUS_ERRORS: dict[int, tuple[str, str, str | None]] = {
     401: ("Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
           "invalid_request_error", "invalid_api_key"),
@@ -184,6 +185,15 @@ def response_create(body: dict[str, Any]) -> Response:
     }), started)
 
 
+def _auth_problem() -> Response | None:
+    """Return the 401 answer for a missing or `invalid` bearer key, else None."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return error_response(401, "You didn't provide an API key. You need to provide your API key in an "
+                              "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+    return error_response(401) if key.strip() == "invalid" else None
+
+
 def create_app(state: SandboxState) -> Flask:
     """Return the OpenAI sandbox Flask app."""
     app = create_vendor_app(VENDOR, state, error_response)
@@ -193,9 +203,9 @@ def create_app(state: SandboxState) -> Flask:
         blocked = intercept(state, VENDOR, error_response)
         if blocked is not None:
             return blocked
-        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not key.strip() or key.strip() == "invalid":
-            return error_response(401)
+        problem = _auth_problem()
+        if problem is not None:
+            return problem
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return bad_request("We could not parse the JSON body of your request.", None, None)
@@ -212,6 +222,16 @@ def create_app(state: SandboxState) -> Flask:
     app.add_url_rule("/v1/chat/completions", "chat", lambda: guarded("chat"), methods=["POST"])
     app.add_url_rule("/v1/responses", "responses", lambda: guarded("responses"), methods=["POST"])
     app.add_url_rule("/v1/images/generations", "images", lambda: guarded("images"), methods=["POST"])
+
+    @app.get("/v1/models")
+    def models() -> Response:
+        blocked = intercept(state, VENDOR, error_response)
+        if blocked is None:
+            blocked = _auth_problem()
+        if blocked is not None:
+            return blocked
+        return jsonify({"object": "list", "data": [
+            {"id": name, "object": "model", "created": 1715367049, "owned_by": "system"} for name in MODELS]})
 
     @app.get("/v1/sandbox-files/<image_id>.png")
     def image_file(image_id: str) -> Response:

@@ -112,8 +112,10 @@ def qc_verdict(conversation: Conversation) -> tuple[bool, str]:
 def title_for(subject: str) -> str:
     """Return an 8-12 word stock title about the subject."""
     words = [w.capitalize() for w in words_of(subject)[:6]] or ["Abstract", "Shapes"]
-    tail = ["Isolated", "on", "a", "Clean", "Light", "Background", "in", "Soft", "Natural", "Light"]
-    return " ".join(words + tail[: max(2, 10 - len(words))])
+    words += ["Isolated", "on", "a", "Clean", "Pastel", "Background"]
+    if len(words) < 8:
+        words += ["with", "Soft", "Studio", "Lighting"]
+    return " ".join(words)
 
 
 def description_for(subject: str) -> str:

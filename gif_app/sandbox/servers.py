@@ -90,8 +90,13 @@ class SandboxServers:
     def stop(self) -> None:
         """Wake any delayed responses, stop the servers and join their threads."""
         self._state.stop_event.set()
+        # shutdown() blocks until that server's loop notices; ask all four at once.
+        stoppers = [threading.Thread(target=server.shutdown) for server in self._servers.values()]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(timeout=5)
         for server in self._servers.values():
-            server.shutdown()
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
