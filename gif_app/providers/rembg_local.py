@@ -15,11 +15,12 @@ import httpx
 from gif_app.domain import CancelToken
 from gif_app.errors import AppError, CancelledError, ConfigurationError, ProcessingError, ProviderError
 from gif_app.providers.base import RemovalResult
+from gif_app.providers.http import build_client, error_from_response, error_from_transport
 
 logger = logging.getLogger(__name__)
 
 # Release assets of the rembg project (facts read from rembg's sessions/*.py): name -> (approx. MB, md5).
-MODEL_URL = "https://github.com/danielgatis/rembg/releases/download/v0.0.0/{name}.onnx"
+MODEL_BASE_URL = "https://github.com/danielgatis/rembg/releases/download/v0.0.0/"
 KNOWN_MODELS: dict[str, tuple[int, str | None]] = {
     "u2net": (170, "60024c5c889badc19c04ad937298a77b"),
     "u2netp": (5, "8e83ca70e441ab06c318d82300c84806"),
@@ -62,8 +63,12 @@ def download_model(
     model_home: Path,
     progress: Callable[[int, int], None],
     cancel: CancelToken | None = None,
+    base_url: str = MODEL_BASE_URL,
 ) -> Path:
-    """Download a known rembg model into `model_home` (temp file, then atomic rename); return its path."""
+    """Download a known rembg model into `model_home` (temp file, then atomic rename); return its path.
+
+    `progress(done_bytes, total_bytes)` is called per chunk (total 0 when unknown); a stop cancels.
+    """
     if model_name not in KNOWN_MODELS:
         raise ConfigurationError(f"No download is known for the model {model_name!r}; copy the file in instead.")
     target = model_path(model_home, model_name)
@@ -71,9 +76,13 @@ def download_model(
     partial = target.with_name(f".{target.name}.part")
     digest = hashlib.md5(usedforsecurity=False)
     try:
-        with httpx.stream("GET", MODEL_URL.format(name=model_name), follow_redirects=True,
-                          timeout=httpx.Timeout(30.0, read=120.0)) as response:
-            response.raise_for_status()
+        with build_client(base_url, 120.0) as client, client.stream("GET", f"{model_name}.onnx") as response:
+            if response.status_code == 404:
+                raise ProviderError(f"The {model_name} model is not offered for download (HTTP 404).",
+                                    vendor="github", status=404)
+            if response.status_code >= 400:
+                response.read()
+                raise error_from_response(response, "github")
             total = int(response.headers.get("content-length") or 0)
             done = 0
             with partial.open("wb") as out:
@@ -90,8 +99,7 @@ def download_model(
                                 is_retryable=True)
         os.replace(partial, target)
     except httpx.HTTPError as exc:
-        raise ProviderError(f"Could not download the {model_name} model: {exc}", vendor="github",
-                            is_retryable=True) from exc
+        raise error_from_transport(exc, "github") from exc
     finally:
         partial.unlink(missing_ok=True)
     return target
