@@ -23,7 +23,10 @@ def open_database(path: Path, migrate_to: int | None = None) -> peewee.SqliteDat
     if str(path) == ":memory:":
         raise StorageError("An in-memory database cannot be shared across threads; use a file.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = peewee.SqliteDatabase(str(path), pragmas=PRAGMAS, thread_safe=True, check_same_thread=False)
+    # BEGIN IMMEDIATE: a transaction that reads before it writes would otherwise fail at once with
+    # "database is locked" when another thread wrote first (SQLite skips the busy timeout for that upgrade).
+    db = peewee.SqliteDatabase(str(path), pragmas=PRAGMAS, thread_safe=True, check_same_thread=False,
+                               lock_type="IMMEDIATE")
     try:
         db.connect(reuse_if_open=True)
         migrations.migrate(db, migrate_to)
