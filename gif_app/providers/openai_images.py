@@ -74,6 +74,13 @@ class OpenAIImages:
             raise ProviderError("OpenAI returned no images for this prompt.", vendor=VENDOR)
         return images
 
+    def close(self) -> None:
+        """Close the underlying HTTP connections (a later call opens new ones)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def _openai(self) -> openai.OpenAI:
         """Return the shared client, built on first use."""
         with self._lock:

@@ -190,6 +190,13 @@ class OpenAIText:
             keywords=keywords,
         )
 
+    def close(self) -> None:
+        """Close the underlying HTTP connections (a later call opens new ones)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def _openai(self) -> openai.OpenAI:
         """Return the shared client, built on first use (the client is thread-safe)."""
         with self._lock:

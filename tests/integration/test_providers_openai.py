@@ -51,8 +51,11 @@ def photo(fmt: str = "JPEG") -> bytes:
 
 
 def test_prompt_is_written_through_the_strict_schema(sandbox: SandboxServers) -> None:
-    prompt = text_model(sandbox).write_prompt("You write stock-photo prompts.", "Keyword: red apple")
+    model = text_model(sandbox)
+    prompt = model.write_prompt("You write stock-photo prompts.", "Keyword: red apple")
     assert isinstance(prompt, str) and len(prompt) > 3
+    model.close()  # closing drops the connections; the next call opens new ones
+    assert model.write_prompt("You write stock-photo prompts.", "Keyword: pear")
 
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-5-mini", "o4-mini"])
