@@ -145,12 +145,13 @@ def test_text_only_chat_returns_a_stock_prompt_for_the_keyword(client: openai.Op
 
 
 def test_responses_api_returns_schema_json(client: openai.OpenAI) -> None:
-    response = client.responses.create(
-        model="gpt-4o-mini",
-        input=[{"role": "user", "content": [{"type": "input_text", "text": "Check this"},
-                                            {"type": "input_image", "image_url": data_url("fox", 2)}]}],
-        text={"format": {"type": "json_schema", "name": "qc", "schema": QC_SCHEMA, "strict": True}},
-    )
+    request: dict[str, Any] = {
+        "model": "gpt-4o-mini",
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "Check this"},
+                                               {"type": "input_image", "image_url": data_url("fox", 2)}]}],
+        "text": {"format": {"type": "json_schema", "name": "qc", "schema": QC_SCHEMA, "strict": True}},
+    }
+    response = client.responses.create(**request)
     assert response.status == "completed"
     assert set(json.loads(response.output_text)) == {"passed", "reason"}
 
@@ -170,7 +171,7 @@ def test_gpt_image_returns_base64_images(client: openai.OpenAI, size: Any, expec
 
 def test_invalid_image_size_is_a_bad_request(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
-        client.images.generate(model="gpt-image-1", prompt="fox", size="800x600")  # type: ignore[arg-type]
+        client.images.generate(model="gpt-image-1", prompt="fox", size="800x600")
     assert caught.value.param == "size"
 
 
