@@ -224,6 +224,8 @@ def substitute(template: str, values: dict[str, str]) -> str:
         name = next(group for group in match.groups() if group is not None)
         if name in values:
             return values[name]
+        if name.strip() in values:  # "${{ Subject }}" is what people type, too
+            return values[name.strip()]
         if match.group(1) is not None and name.strip() in BLANKED_PLACEHOLDERS:
             return ""
         return match.group(0)

@@ -215,6 +215,10 @@ def test_json_examples_in_templates_survive() -> None:
     assert substitute(template, {"keyword": "owl"}) == 'Return {"prompt": "..."} for owl.\n  - keep indentation'
 
 
+def test_spaces_inside_placeholders_are_tolerated() -> None:
+    assert substitute("${{ Subject }} / { keyword }", {"Subject": "owl", "keyword": "owl"}) == "owl / owl"
+
+
 def test_header_substitution_is_case_sensitive() -> None:
     assert substitute("${{style}} ${{Style}}", {"Style": "oil"}) == "${{style}} oil"
 
