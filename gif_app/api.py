@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from gif_app import __version__
 from gif_app import settings as settings_mod
 from gif_app.api_context import ApiContext
+from gif_app.api_envelope import envelope
+from gif_app.api_images import ImagesApi
+from gif_app.api_jobs import JobsApi
 from gif_app.dialogs import validate_path
-from gif_app.errors import AppError, ValidationError
+from gif_app.errors import ValidationError
 
 log = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
-Envelope = dict[str, Any]
-
-
-def envelope(fn: Callable[..., Any]) -> Callable[..., Envelope]:
-    """Wrap an API method so it returns {ok, data} or {ok: false, error} and never raises to the page."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Envelope:
-        try:
-            return {"ok": True, "data": fn(*args, **kwargs)}
-        except AppError as exc:
-            log.info("api %s refused: %s (%s)", fn.__name__, exc.message, exc.code)
-            return {"ok": False, "error": exc.to_dict()}
-        except Exception:
-            log.exception("api %s failed unexpectedly", fn.__name__)
-            return {"ok": False, "error": {"code": "internal_error",
-                                           "message": "Something went wrong inside the app. Details are in the "
-                                                      "log file; please report it."}}
-
-    return wrapper
-
 
 class SettingsApi:
     """Settings, keys and file pickers."""
@@ -112,7 +90,7 @@ def _require_dict(values: Any) -> dict[str, Any]:
     return values
 
 
-class Api(SettingsApi):
+class Api(SettingsApi, JobsApi, ImagesApi):
     """Everything the page can ask of the app (exposed as window.pywebview.api)."""
 
     def __init__(self, ctx: ApiContext) -> None:

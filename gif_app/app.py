@@ -14,6 +14,9 @@ from typing import Any, Literal
 from gif_app.api import Api
 from gif_app.api_context import ApiContext
 from gif_app.dialogs import Dialogs, NoDialogs
+from gif_app.jobs.planning import ProviderAccess
+from gif_app.jobs.recovery import recover
+from gif_app.jobs.service import JobService
 from gif_app.keystore import KeyStore, choose_backend
 from gif_app.logs import Redactor, install_redaction
 from gif_app.paths import HomeLayout, resource_dir
@@ -85,7 +88,7 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     home = HomeLayout(home_root).create()
     environ = os.environ if options.environ is None else options.environ
     keystore = KeyStore(choose_backend(home.keys_file, options.prefer_keychain), environ)
-    install_redaction(Redactor(keystore.secrets))
+    install_redaction(Redactor(keystore.secrets))  # every log sink masks keys
     repo = Repository.open(home.database)
     settings_file = SettingsFile(home.settings_file)
     notices: list[str] = []
@@ -96,11 +99,35 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     ctx = ApiContext(home=home, settings_file=settings_file, keystore=keystore, repo=repo,
                      dialogs=options.dialogs or NoDialogs(), is_sandbox=options.is_sandbox, notices=notices)
     ctx.services["sandbox"] = sandbox
+    redactor = Redactor(keystore.secrets)
+    ctx.services["recovery"] = recover(repo, _temp_roots(ctx))
+    jobs = JobService(repo, home, settings_file, lambda: provider_access(ctx, sandbox), redactor)
+    ctx.services["jobs"] = jobs
+    if options.start_workers:
+        jobs.start_worker()
     api = Api(ctx)
     media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(ctx),
                         thumbnails=home.thumbnails)
     server = LocalServer(create_server_app(resource_dir() / "web", media))
     return App(home, ctx, api, server, sandbox)
+
+
+def provider_access(ctx: ApiContext, sandbox: Any | None) -> ProviderAccess:
+    """Return keys and base URLs per vendor: the sandbox's in sandbox mode, else the settings' and keystore's."""
+    vendors = ("openai", "runware", "piapi", "removebg")
+    if sandbox is not None:
+        # Sandbox servers accept any key but "invalid"; a key stored in the sandbox home wins (tests use it).
+        keys = {v: ctx.keystore.get(v) or "sandbox-key" for v in vendors}
+        return ProviderAccess(keys=keys, base_urls=dict(sandbox.base_urls), models_home=ctx.home.models,
+                              poll_interval_s=0.1)
+    urls = ctx.settings_file.load().settings["providers"]
+    return ProviderAccess(keys={v: ctx.keystore.get(v) for v in vendors},
+                          base_urls={v: urls[f"{v}_base_url"] for v in vendors}, models_home=ctx.home.models)
+
+
+def _temp_roots(ctx: ApiContext) -> list[Path]:
+    temp = ctx.settings_file.load().settings["file_paths"]["temp_directory"]
+    return [ctx.home.default_temp] + ([Path(temp).expanduser()] if temp else [])
 
 
 def _media_roots(ctx: ApiContext) -> list[Path]:

@@ -1,16 +1,138 @@
-"""Automation subcommands (run, process, export) registered on the `gif-app` parser."""
+"""Automation subcommands: `run` (one job, no window) and `process` (the recipe on local files)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
 from typing import Any
+
+from gif_app import settings as settings_mod
+from gif_app.domain import JobExecution, JobStatus
+from gif_app.errors import ConfigurationError
 
 
 def add_commands(sub: Any) -> None:
     """Register the automation subcommands."""
-    return None
+    run = sub.add_parser("run", help="run one job without the window")
+    run.add_argument("--settings", help="settings JSON file (same format the app saves)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a setting, e.g. parameters.concurrency=4 (repeatable)")
+    run.add_argument("--sandbox", action="store_true", dest="run_sandbox", help="use the built-in sandbox")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
+
+    process = sub.add_parser("process", help="apply the processing recipe to local image files")
+    process.add_argument("inputs", nargs="+", help="image files or folders")
+    process.add_argument("--out", required=True, help="output folder")
+    process.add_argument("--set", action="append", default=[], metavar="processing.KEY=VALUE",
+                         help="override a processing setting (repeatable)")
+    process.add_argument("--workers", type=int, default=0, help="parallel workers (default: all cores)")
+
+    from gif_app.cli_export import add_export_command
+
+    add_export_command(sub)
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one automation subcommand and return its exit code."""
-    raise SystemExit(f"unknown command {args.command}")
+    if args.command == "run":
+        return _run_job(args)
+    if args.command == "process":
+        from gif_app.cli_process import process_files
+
+        return process_files(args)
+    if args.command == "export":
+        from gif_app.cli_export import run_export
+
+        return run_export(args)
+    raise ConfigurationError(f"Unknown command {args.command}.")
+
+
+def _load_run_settings(args: argparse.Namespace, saved: settings_mod.Settings) -> settings_mod.Settings:
+    settings = saved
+    if args.settings:
+        path = Path(args.settings).expanduser()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(f"Cannot read the settings file {path}: {exc}") from exc
+        settings = settings_mod.validated(raw)
+    return settings_mod.apply_overrides(settings, list(args.set))
+
+
+def _run_job(args: argparse.Namespace) -> int:
+    from gif_app.app import AppOptions, build_app
+    from gif_app.cli import resolve_home
+
+    args.sandbox = args.sandbox or args.run_sandbox
+    app = build_app(resolve_home(args), AppOptions(is_sandbox=args.sandbox, start_workers=False))
+    jobs = app.ctx.services["jobs"]
+    finished = threading.Event()
+    result: dict[str, JobExecution] = {}
+
+    def on_event(event: str, execution: JobExecution) -> None:
+        if event == "finished":
+            result["execution"] = execution
+            finished.set()
+
+    try:
+        settings = _load_run_settings(args, app.ctx.settings_file.load().settings)
+        jobs.add_listener(on_event)
+        execution = jobs.start_job(settings, when_busy="refuse")
+        _install_stop_handlers(jobs)
+        jobs.start_worker()
+        while not finished.wait(0.5):
+            _draw_progress(jobs.progress())
+        _draw_progress(jobs.progress())
+        print(file=sys.stderr)
+        final = result["execution"]
+        summary = _summary(app, final, settings)
+        print(f"Job {final.id} '{final.label}': {final.status.value} — {final.approved} approved, "
+              f"{final.qc_failed} QC failed, {final.failed} failed, cost {final.cost:.4f}. "
+              f"Output: {summary['output_folder']}")
+        if final.error:
+            print(f"Reason: {final.error}")
+        if args.json:
+            print(json.dumps(summary))
+        return 0 if final.status is JobStatus.COMPLETED and execution.id == final.id else 1
+    finally:
+        app.close()
+
+
+def _summary(app: Any, final: JobExecution, settings: settings_mod.Settings) -> dict[str, Any]:
+    output = settings["file_paths"]["output_directory"] or str(app.home.default_output)
+    return {"execution_id": final.id, "status": final.status.value, "planned": final.planned,
+            "approved": final.approved, "qc_failed": final.qc_failed, "failed": final.failed,
+            "output_folder": output, "cost": final.cost, "error": final.error}
+
+
+def _install_stop_handlers(jobs: Any) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    presses = {"n": 0}
+
+    def handler(signum: int, frame: Any) -> None:
+        presses["n"] += 1
+        if presses["n"] == 1:
+            print("\nStopping after the images in flight (Ctrl+C again to force stop)…", file=sys.stderr)
+            jobs.stop()
+        else:
+            jobs.force_stop()
+
+    signal.signal(signal.SIGINT, handler)
+
+
+def _draw_progress(snapshot: dict[str, Any] | None) -> None:
+    if not snapshot:
+        return
+    width = 30
+    filled = int(snapshot["overall"] * width)
+    counts = snapshot.get("counts", {})
+    eta = f" ETA {snapshot['eta_s']:.0f}s" if snapshot.get("eta_s") else ""
+    line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {snapshot['overall'] * 100:5.1f}% "
+            f"gen {snapshot['generations_done']}/{snapshot['generations_total']} "
+            f"approved {counts.get('approved', 0)} qc_failed {counts.get('qc_failed', 0)}{eta}")
+    print(line, end="", file=sys.stderr, flush=True)

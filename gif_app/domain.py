@@ -128,6 +128,8 @@ class ProcessingRecord:
     soft_failures: tuple[dict[str, str], ...] = ()
     credits: float = 0.0
     settings: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    moving_to: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON-ready form stored in the database."""
@@ -136,6 +138,8 @@ class ProcessingRecord:
             "soft_failures": [dict(f) for f in self.soft_failures],
             "credits": self.credits,
             "settings": dict(self.settings),
+            "error": self.error,
+            "moving_to": self.moving_to,
         }
 
     @classmethod
@@ -147,6 +151,8 @@ class ProcessingRecord:
             soft_failures=tuple(dict(f) for f in data.get("soft_failures", ())),
             credits=float(data.get("credits", 0.0) or 0.0),
             settings=dict(data.get("settings", {}) or {}),
+            error=str(data.get("error", "") or ""),
+            moving_to=str(data.get("moving_to", "") or ""),
         )
 
 

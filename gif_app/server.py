@@ -64,7 +64,7 @@ def create_server_app(web_root: Path, media: MediaSource) -> Flask:
         path = _resolve_media(media, image_id)
         if variant == "original":
             return send_file(path, max_age=0)
-        return send_file(_thumbnail(media.thumbnails, path), mimetype="image/jpeg", max_age=3600)
+        return send_file(_thumbnail(media.thumbnails, path), mimetype="image/webp", max_age=3600)
 
     @app.get("/<path:asset>")
     def asset_file(asset: str) -> Response:
@@ -94,7 +94,7 @@ _thumb_lock = threading.Lock()
 def _thumbnail(folder: Path, source: Path) -> Path:
     stat = source.stat()
     digest = hashlib.sha1(f"{source}:{stat.st_mtime_ns}:{stat.st_size}".encode()).hexdigest()[:20]
-    target = folder / f"{digest}.jpg"
+    target = folder / f"{digest}.webp"
     if target.exists():
         return target
     with _thumb_lock:

@@ -170,6 +170,10 @@ class JobsRepository:
                 .order_by(JobExecutionRow.queue_position.asc(nulls="LAST"), JobExecutionRow.id))
         return [convert.execution(r) for r in rows]
 
+    def count_reruns(self, parent_id: int) -> int:
+        """Return how many executions were rerun from this one."""
+        return int(JobExecutionRow.select().where(JobExecutionRow.parent == parent_id).count())
+
     def delete_execution(self, execution_id: int) -> list[str]:
         """Delete an execution and (by cascade) its images, logs and retries; return their file paths."""
         with self.db.atomic():

@@ -1,0 +1,125 @@
+"""API methods for images: the gallery, the image modal (details, metadata edit), delete, reveal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from gif_app.api_context import ApiContext
+from gif_app.api_envelope import envelope
+from gif_app.api_serialize import image_json, page_json, parse_date
+from gif_app.domain import StockMetadata
+from gif_app.errors import AppError, ValidationError
+from gif_app.export.embed import embed_metadata
+from gif_app.pipeline.metadata import enforce_limits, limits_from_settings, problems
+from gif_app.store.repository import ImageFilter
+
+MAX_PAGE = 200
+
+
+class ImagesApi:
+    """Images and their metadata."""
+
+    ctx: ApiContext
+
+    @envelope
+    def list_images(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return one page of images filtered (status, job, dates, text) and sorted on the server."""
+        q = query or {}
+        statuses = q.get("status") or ()
+        jobs = q.get("execution_ids") or ()
+        flt = ImageFilter(
+            statuses=tuple([statuses] if isinstance(statuses, str) else statuses),
+            execution_ids=tuple(int(j) for j in ([jobs] if isinstance(jobs, (int, str)) else jobs)),
+            date_from=parse_date(q.get("date_from")), date_to=parse_date(q.get("date_to"), end_of_day=True),
+            search=str(q.get("search") or ""), sort=str(q.get("sort") or "newest"),
+            page=int(q.get("page") or 1), page_size=min(int(q.get("page_size") or 50), MAX_PAGE))
+        page = self.ctx.repo.list_images(flt)
+        return page_json(page, [image_json(i) for i in page.items])
+
+    @envelope
+    def image_ids(self, query: dict[str, Any] | None = None) -> list[int]:
+        """Return every id matching a gallery filter (for "select all", across pages)."""
+        q = dict(query or {})
+        ids: list[int] = []
+        page = 1
+        while True:
+            q.update(page=page, page_size=MAX_PAGE)
+            result = self.list_images(q)
+            if not result["ok"]:
+                raise AppError(result["error"]["message"])
+            ids.extend(item["id"] for item in result["data"]["items"])
+            if page >= result["data"]["pages"]:
+                return ids
+            page += 1
+
+    @envelope
+    def get_image(self, image_id: int) -> dict[str, Any]:
+        """Return one image with its metadata limits and problems for the modal."""
+        image = self.ctx.repo.get_image(int(image_id))
+        limits = limits_from_settings(self.ctx.settings_file.load().settings["metadata"])
+        data = image_json(image)
+        data["limits"] = {"title_max": limits.title_max, "description_max": limits.description_max,
+                          "keywords_min": limits.keywords_min, "keywords_max": limits.keywords_max,
+                          "preset": limits.preset}
+        data["problems"] = problems(image.metadata, limits)
+        return data
+
+    @envelope
+    def update_image_metadata(self, image_id: int, metadata: dict[str, Any]) -> dict[str, Any]:
+        """Save edited title, description and keywords within the preset's limits; re-embed them in the file."""
+        if not isinstance(metadata, dict):
+            raise ValidationError("Metadata must be an object.")
+        keywords = metadata.get("keywords") or []
+        if isinstance(keywords, str):
+            keywords = [k for k in keywords.replace(";", ",").split(",")]
+        settings = self.ctx.settings_file.load().settings
+        limits = limits_from_settings(settings["metadata"])
+        clean = enforce_limits(StockMetadata(title=str(metadata.get("title") or ""),
+                                             description=str(metadata.get("description") or ""),
+                                             keywords=tuple(str(k) for k in keywords),
+                                             category=str(metadata.get("category") or "")), limits)
+        image = self.ctx.repo.update_image(int(image_id), metadata=clean)
+        is_embedded = False
+        if image.final_path and settings["output"]["embed_metadata"] and Path(image.final_path).is_file():
+            embed_metadata(Path(image.final_path), clean)
+            is_embedded = True
+        data = image_json(image)
+        data["embedded"] = is_embedded
+        return data
+
+    @envelope
+    def delete_images(self, image_ids: list[int], delete_files: bool = True) -> dict[str, Any]:
+        """Delete image rows (and their files, by default)."""
+        removed = 0
+        for image_id in image_ids:
+            image = self.ctx.repo.delete_image(int(image_id))
+            for path in (image.temp_path, image.final_path):
+                if delete_files and path and Path(path).is_file():
+                    Path(path).unlink()
+                    removed += 1
+        return {"deleted": len(image_ids), "files_deleted": removed}
+
+    @envelope
+    def reveal_image(self, image_id: int) -> dict[str, Any]:
+        """Show the image's file in the system file manager."""
+        image = self.ctx.repo.get_image(int(image_id))
+        path = image.current_path
+        if not path or not Path(path).exists():
+            raise AppError("The file is no longer on disk.", code="not_found")
+        _reveal(Path(path))
+        return {"path": path}
+
+
+def _reveal(path: Path) -> None:
+    if os.environ.get("GIF_APP_NO_REVEAL"):
+        return  # tests and headless runs: nothing to open
+    if sys.platform == "darwin":
+        subprocess.Popen(["open", "-R", str(path)])
+    elif sys.platform == "win32":
+        subprocess.Popen(["explorer", "/select,", str(path)])
+    else:
+        subprocess.Popen(["xdg-open", str(path.parent)])

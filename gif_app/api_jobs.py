@@ -1,0 +1,204 @@
+"""API methods for jobs: start/stop, progress polling, the job list, reruns, queue, logs, statistics."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from gif_app import settings as settings_mod
+from gif_app.api_context import ApiContext
+from gif_app.api_envelope import envelope
+from gif_app.api_serialize import execution_json, image_json, iso, page_json, parse_date
+from gif_app.errors import ValidationError
+from gif_app.jobs.service import JobService
+from gif_app.logs import record_to_json, record_to_text
+from gif_app.store.repository import JobFilter
+
+MAX_PAGE = 200
+
+
+class JobsApi:
+    """Jobs, progress and logs."""
+
+    ctx: ApiContext
+
+    @property
+    def _jobs(self) -> JobService:
+        service: JobService = self.ctx.services["jobs"]
+        return service
+
+    @envelope
+    def start_job(self, overrides: dict[str, Any] | None = None, when_busy: str = "queue") -> dict[str, Any]:
+        """Start a job from the saved settings with per-run overrides; queue it or refuse when busy."""
+        if when_busy not in {"queue", "refuse"}:
+            raise ValidationError("when_busy must be 'queue' or 'refuse'.")
+        return execution_json(self._jobs.start_job(overrides or {}, when_busy=when_busy))
+
+    @envelope
+    def stop_job(self) -> dict[str, Any]:
+        """Finish in-flight images, start no new ones."""
+        self._jobs.stop()
+        return {"stopping": True}
+
+    @envelope
+    def force_stop_job(self) -> dict[str, Any]:
+        """Abort in-flight calls now; every image stays recorded."""
+        self._jobs.force_stop()
+        return {"stopping": True}
+
+    @envelope
+    def get_progress(self, cursor: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return the job snapshot, log lines after the cursor and images changed since it."""
+        cursor = cursor or {}
+        snapshot = self._jobs.progress()
+        running_id = self._jobs.current_execution_id()
+        execution_id = cursor.get("execution_id") or (snapshot or {}).get("execution_id")
+        log_id = int(cursor.get("log_id") or 0)
+        logs = []
+        if execution_id:
+            if cursor.get("execution_id") not in (None, execution_id):
+                log_id = 0
+            logs = [record_to_json(r) for r in self.ctx.repo.logs_of_execution(int(execution_id), after_id=log_id,
+                                                                               limit=500)]
+        since = parse_date(cursor.get("images_since")) or (datetime.now() - timedelta(seconds=5))
+        changed = self.ctx.repo.images_changed_since(since)
+        return {
+            "job": snapshot, "is_running": running_id is not None, "running_id": running_id,
+            "execution": execution_json(self.ctx.repo.get_execution(int(execution_id))) if execution_id else None,
+            "queue": [execution_json(e) for e in self.ctx.repo.queued_executions()],
+            "logs": logs, "images": [image_json(i) for i in changed],
+            "cursor": {"execution_id": execution_id, "log_id": logs[-1]["id"] if logs else log_id,
+                       "images_since": iso(changed[-1].updated_at) if changed else iso(since)},
+        }
+
+    @envelope
+    def list_jobs(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return one page of executions, filtered and sorted on the server."""
+        q = query or {}
+        statuses = q.get("status") or ()
+        flt = JobFilter(
+            status=tuple([statuses] if isinstance(statuses, str) else statuses),
+            date_from=parse_date(q.get("date_from")), date_to=parse_date(q.get("date_to"), end_of_day=True),
+            search=str(q.get("search") or ""), has_queued_rerun=bool(q.get("has_queued_rerun")),
+            sort=str(q.get("sort") or "newest"), page=int(q.get("page") or 1),
+            page_size=min(int(q.get("page_size") or 25), MAX_PAGE))
+        page = self.ctx.repo.list_executions(flt)
+        return page_json(page, [execution_json(e) for e in page.items])
+
+    @envelope
+    def get_job(self, execution_id: int) -> dict[str, Any]:
+        """Return one execution with its as-run settings (labelled) and image counts."""
+        execution = self.ctx.repo.get_execution(int(execution_id))
+        snapshot = settings_mod.validate(execution.settings_snapshot)[0]
+        return {
+            "execution": execution_json(execution),
+            "settings_rows": [{"section": s, "label": lbl, "value": v}
+                              for s, lbl, v in settings_mod.labelled_rows(snapshot)],
+            "counts": self.ctx.repo.count_images_by_status(execution.id),
+        }
+
+    @envelope
+    def rename_job(self, execution_id: int, label: str) -> dict[str, Any]:
+        """Rename one execution."""
+        return execution_json(self.ctx.repo.rename_execution(int(execution_id), str(label)))
+
+    @envelope
+    def delete_jobs(self, execution_ids: list[int], delete_files: bool = False) -> dict[str, Any]:
+        """Delete executions with their images and logs; their files too when asked."""
+        removed_files = 0
+        for execution_id in execution_ids:
+            for path in self.ctx.repo.delete_execution(int(execution_id)):
+                if delete_files and Path(path).is_file():
+                    Path(path).unlink()
+                    removed_files += 1
+        return {"deleted": len(execution_ids), "files_deleted": removed_files}
+
+    @envelope
+    def rerun_job(self, execution_id: int) -> dict[str, Any]:
+        """Queue a new execution from the job's current stored configuration."""
+        return execution_json(self._jobs.rerun(int(execution_id)))
+
+    @envelope
+    def bulk_rerun(self, execution_ids: list[int]) -> list[dict[str, Any]]:
+        """Queue reruns of several jobs, run one after another."""
+        return [execution_json(e) for e in self._jobs.bulk_rerun([int(i) for i in execution_ids])]
+
+    @envelope
+    def resume_job(self, execution_id: int) -> dict[str, Any]:
+        """Queue an interrupted or stopped job to finish its remaining generations."""
+        return execution_json(self._jobs.resume(int(execution_id)))
+
+    @envelope
+    def get_queue(self) -> list[dict[str, Any]]:
+        """Return the persistent job queue in run order."""
+        return [execution_json(e) for e in self.ctx.repo.queued_executions()]
+
+    @envelope
+    def cancel_queued(self, execution_id: int) -> dict[str, Any]:
+        """Take one job out of the queue."""
+        return execution_json(self._jobs.cancel_queued(int(execution_id)))
+
+    @envelope
+    def get_job_configuration(self, execution_id: int) -> dict[str, Any]:
+        """Return the stored configuration that reruns of this job will use."""
+        execution = self.ctx.repo.get_execution(int(execution_id))
+        if execution.configuration_id is None:
+            return {"configuration_id": None, "settings": settings_mod.validate(execution.settings_snapshot)[0],
+                    "schema": settings_mod.describe_schema()}
+        config = self.ctx.repo.get_configuration(execution.configuration_id)
+        return {"configuration_id": config.id, "name": config.name,
+                "settings": settings_mod.validate(config.settings)[0], "schema": settings_mod.describe_schema()}
+
+    @envelope
+    def update_job_configuration(self, execution_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        """Save edits to a job's stored configuration (applies to future reruns only)."""
+        execution = self.ctx.repo.get_execution(int(execution_id))
+        clean = settings_mod.validated(values)
+        if execution.configuration_id is None:
+            config = self.ctx.repo.create_configuration(execution.label, clean)
+            self.ctx.repo.update_execution(execution.id, configuration=config.id)
+        else:
+            config = self.ctx.repo.update_configuration(execution.configuration_id, settings=clean)
+        return {"configuration_id": config.id, "settings": config.settings}
+
+    @envelope
+    def get_logs(self, execution_id: int, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Return persisted log records of a job, filtered by level and text (case-insensitive)."""
+        q = query or {}
+        levels = q.get("levels") or ()
+        records = self.ctx.repo.logs_of_execution(
+            int(execution_id), after_id=int(q.get("after_id") or 0),
+            levels=tuple([levels] if isinstance(levels, str) else levels), search=str(q.get("search") or ""),
+            limit=min(int(q.get("limit") or 1000), 5000))
+        return [record_to_json(r) for r in records]
+
+    @envelope
+    def export_logs(self, execution_id: int, fmt: str = "txt", path: str = "") -> dict[str, Any]:
+        """Write a job's logs as TXT or JSONL (local time) to `path`, or ask with the save dialog."""
+        if fmt not in {"txt", "jsonl"}:
+            raise ValidationError("Format must be txt or jsonl.")
+        target = path or self.ctx.dialogs.save_path(f"job-{execution_id}-log.{fmt}", [fmt],
+                                                    str(self.ctx.home.exports))
+        if not target:
+            return {"path": None}
+        records = self.ctx.repo.logs_of_execution(int(execution_id), limit=1_000_000)
+        lines = [json.dumps(record_to_json(r), ensure_ascii=False) if fmt == "jsonl" else record_to_text(r)
+                 for r in records]
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return {"path": str(target), "lines": len(lines)}
+
+    @envelope
+    def statistics(self) -> dict[str, Any]:
+        """Return totals for the dashboard strip."""
+        stats = self.ctx.repo.job_statistics()
+        stats["disk_free_gb"] = round(shutil.disk_usage(self.ctx.home.root).free / 1e9, 1)
+        return stats
+
+    @envelope
+    def list_images_for_job(self, execution_id: int) -> list[dict[str, Any]]:
+        """Return every image of one job."""
+        return [image_json(i) for i in self.ctx.repo.images_of_execution(int(execution_id))]

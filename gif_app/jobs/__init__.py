@@ -1,0 +1,1 @@
+"""Job system: the single-job worker, its persistent queue, progress, recovery and retries."""

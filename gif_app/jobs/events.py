@@ -1,0 +1,56 @@
+"""The runner's events written through the repository, feeding the live progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gif_app.domain import GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
+from gif_app.jobs.progress import ProgressTracker
+from gif_app.store.repository import Repository
+
+_UNSET: Any = ...
+
+
+class RepositoryEvents:
+    """Implements the pipeline's RunEvents over the repository."""
+
+    def __init__(self, repo: Repository, execution_id: int, tracker: ProgressTracker) -> None:
+        self._repo = repo
+        self._execution_id = execution_id
+        self.tracker = tracker
+
+    def record_image(self, new: NewImage) -> GeneratedImage:
+        """Record a freshly downloaded image."""
+        image = self._repo.record_image(new)
+        self._refresh()
+        return image
+
+    def update_image(self, image_id: int, *, status: ImageStatus | None = None, reason: str | None = _UNSET,
+                     temp_path: str | None = _UNSET, final_path: str | None = _UNSET,
+                     metadata: StockMetadata | None = None, processing: ProcessingRecord | None = None,
+                     ) -> GeneratedImage:
+        """Update the given fields of an image."""
+        fields: dict[str, Any] = {}
+        for name, value in (("reason", reason), ("temp_path", temp_path), ("final_path", final_path)):
+            if value is not _UNSET:
+                fields[name] = value
+        image = self._repo.update_image(image_id, status=status, metadata=metadata, processing=processing,
+                                        **fields)
+        if status is not None:
+            self._refresh()
+        return image
+
+    def generation_recorded(self, index: int) -> None:
+        """Persist that the generation's images are all recorded."""
+        self._repo.record_generation_done(self._execution_id, index)
+
+    def progress(self, event: str, **data: Any) -> None:
+        """Feed the tracker."""
+        self.tracker.on_event(event, **data)
+
+    def _refresh(self) -> None:
+        self._repo.refresh_counts(self._execution_id)
+        execution = self._repo.get_execution(self._execution_id)
+        self.tracker.set_counts({"generated": execution.generated, "approved": execution.approved,
+                                 "qc_failed": execution.qc_failed, "processing_failed": execution.failed},
+                                execution.cost)

@@ -1,0 +1,159 @@
+"""Turn a settings snapshot into a run plan and the providers it needs, checking keys before any spend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gif_app import settings as settings_mod
+from gif_app.domain import JobExecution
+from gif_app.errors import ConfigurationError
+from gif_app.paths import HomeLayout
+from gif_app.pipeline.context import Generation, JobPlan, ProviderSet
+from gif_app.pipeline.keywords import load_keywords, plan_keywords
+from gif_app.pipeline.metadata import limits_from_settings, qc_prompt
+from gif_app.pipeline.process import ProcessingSettings
+from gif_app.providers.base import RenderRequest
+from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
+
+VENDOR_OF_PROVIDER = {"runware": "runware", "piapi": "piapi", "openai": "openai"}
+KEY_LABELS = {"openai": "OpenAI", "runware": "Runware", "piapi": "PiAPI", "removebg": "remove.bg"}
+
+
+@dataclass(frozen=True)
+class ProviderAccess:
+    """Keys and base URLs per vendor, as this run sees them (real vendors or the sandbox)."""
+
+    keys: dict[str, str]
+    base_urls: dict[str, str]
+    models_home: Path
+    poll_interval_s: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def timeout_seconds(settings: settings_mod.Settings) -> float:
+    """Return the per-call timeout: the Generation Timeout in minutes when on, else 30 s."""
+    params = settings["parameters"]
+    return float(params["timeout_minutes"]) * 60.0 if params["enable_timeout"] else 30.0
+
+
+def required_keys(settings: settings_mod.Settings) -> list[str]:
+    """Return the vendors whose keys the enabled steps need."""
+    params, ai = settings["parameters"], settings["ai"]
+    needed = [VENDOR_OF_PROVIDER[params["provider"]]]
+    if params["use_llm_prompts"] or ai["run_quality_check"] or ai["run_metadata_gen"]:
+        needed.append("openai")
+    return sorted(set(needed))
+
+
+def check_keys(settings: settings_mod.Settings, access: ProviderAccess) -> None:
+    """Refuse to start when a key the enabled steps need is missing (before anything is spent)."""
+    missing = [KEY_LABELS[v] for v in required_keys(settings) if not access.keys.get(v)]
+    if missing:
+        raise ConfigurationError(
+            f"Missing API key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+            "Add it in Settings → API keys, or run with --sandbox to try the app without keys.",
+            code="missing_key")
+
+
+def _read_optional(path_text: str, what: str) -> str | None:
+    if not path_text:
+        return None
+    path = Path(path_text).expanduser()
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigurationError(f"The {what} {path} does not exist. Choose another in Settings → File paths.")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"The {what} {path} cannot be read: {exc}.") from exc
+
+
+def _dimensions(text: str) -> list[tuple[int, int]]:
+    sizes = []
+    for part in text.split(","):
+        width, _, height = part.strip().lower().partition("x")
+        if width.isdigit() and height.isdigit():
+            sizes.append((int(width), int(height)))
+    return sizes
+
+
+def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
+    params = settings["parameters"]
+    sizes = _dimensions(params["runware_dimensions_csv"]) if params["provider"] == "runware" else []
+    width, height = sizes[index % len(sizes)] if sizes else (None, None)
+    ratios = [r.strip() for r in str(params["aspect_ratios"]).split(",") if r.strip()]
+    options: dict[str, Any] = {"process_mode": params["process_mode"], "mj_version": params["mj_version"]}
+    if params["lora_enabled"]:
+        options["lora"] = params["lora"]
+    if params["runware_advanced_enabled"]:
+        options.update({"CFGScale": params["cfg_scale"], "steps": params["steps"],
+                        "checkNSFW": params["check_nsfw"]})
+        if params["scheduler"]:
+            options["scheduler"] = params["scheduler"]
+    model = params["runware_model"] if params["provider"] == "runware" else params["openai_image_model"]
+    return RenderRequest(
+        prompt="", count=params["variations"], negative_prompt=params["negative_prompt"], width=width,
+        height=height, output_format=params["runware_format"], model=model,
+        aspect_ratio=ratios[index % len(ratios)] if ratios and params["provider"] == "piapi" else "",
+        options=options)
+
+
+def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: HomeLayout,
+               completed: set[int]) -> JobPlan:
+    """Build the plan of an execution; generations in `completed` are skipped (resume)."""
+    params, paths, ai = settings["parameters"], settings["file_paths"], settings["ai"]
+    source = load_keywords(Path(paths["keywords_file"]).expanduser() if paths["keywords_file"] else None)
+    picks = plan_keywords(source, params["count"], is_random=params["keyword_random"], mix=params["keyword_mix"],
+                          seed=execution.id)
+    generations = tuple(Generation(i, picks[i], _request(settings, i)) for i in range(params["count"])
+                        if i not in completed)
+    output = settings["output"]
+    return JobPlan(
+        execution_id=execution.id, label=execution.label, started_at=execution.started_at or datetime.now(),
+        generations=generations, variations=params["variations"], concurrency=params["concurrency"],
+        temp_dir=Path(paths["temp_directory"]).expanduser() if paths["temp_directory"] else home.default_temp,
+        output_dir=Path(paths["output_directory"]).expanduser() if paths["output_directory"]
+        else home.default_output,
+        use_llm_prompts=params["use_llm_prompts"],
+        prompt_template=_read_optional(paths["system_prompt_file"], "prompt template file"),
+        run_qc=ai["run_quality_check"],
+        qc_prompt=qc_prompt(_read_optional(paths["quality_check_prompt_file"], "QC prompt file")),
+        run_metadata=ai["run_metadata_gen"],
+        metadata_template=_read_optional(paths["metadata_prompt_file"], "metadata prompt file"),
+        limits=limits_from_settings(settings["metadata"]),
+        processing=ProcessingSettings.from_settings(settings["processing"]),
+        filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
+        embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
+        provider=params["provider"],
+    )
+
+
+def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> ProviderSet:
+    """Build the adapters the settings ask for; a missing remove.bg key is left to the failure policy."""
+    check_keys(settings, access)
+    params, ai, proc = settings["parameters"], settings["ai"], settings["processing"]
+    timeout = timeout_seconds(settings)
+    retries, backoff = params["generation_retries"], params["generation_retry_backoff_ms"] / 1000.0
+    vendor = VENDOR_OF_PROVIDER[params["provider"]]
+    poll = access.poll_interval_s if access.poll_interval_s is not None else params["polling_interval_s"]
+    generator = build_image_generator(
+        params["provider"], api_key=access.keys[vendor], base_url=access.base_urls.get(vendor, ""),
+        timeout_s=timeout, retries=retries, backoff_s=backoff, poll_interval_s=poll, poll_timeout_s=timeout)
+    providers = ProviderSet(generator=generator)
+    if params["use_llm_prompts"] or ai["run_quality_check"] or ai["run_metadata_gen"]:
+        text = build_text_model(access.keys["openai"], access.base_urls.get("openai", ""), params["openai_model"],
+                                timeout, retries, backoff)
+        providers.prompt_writer = text if params["use_llm_prompts"] else None
+        providers.judge = text if ai["run_quality_check"] else None
+        providers.metadata_writer = text if ai["run_metadata_gen"] else None
+    if proc["remove_bg"]:
+        if proc["remover"] == "removebg" and not access.keys.get("removebg"):
+            providers.remover_problem = "No remove.bg API key is set."
+        else:
+            providers.remover = build_remover(
+                proc["remover"], api_key=access.keys.get("removebg", ""),
+                base_url=access.base_urls.get("removebg", ""), timeout_s=timeout, retries=retries,
+                size=proc["remove_bg_size"], model_name=proc["rembg_model"], model_home=access.models_home)
+    return providers

@@ -1,0 +1,254 @@
+"""JobService: one worker thread runs one job at a time from a queue kept in the database."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from gif_app import settings as settings_mod
+from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
+from gif_app.errors import AppError, ConflictError, NotFoundError
+from gif_app.jobs.events import RepositoryEvents
+from gif_app.jobs.planning import ProviderAccess, build_plan, build_providers
+from gif_app.jobs.progress import ProgressTracker
+from gif_app.logs import JobLog, Redactor
+from gif_app.paths import HomeLayout
+from gif_app.pipeline.context import RunContext
+from gif_app.pipeline.runner import run_generations
+from gif_app.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[str, JobExecution], None]
+
+
+class JobService:
+    """Owns the job worker: start, queue, stop, force stop, rerun, resume."""
+
+    def __init__(self, repo: Repository, home: HomeLayout, settings_file: settings_mod.SettingsFile,
+                 access: Callable[[], ProviderAccess], redactor: Redactor) -> None:
+        self._repo = repo
+        self._home = home
+        self._settings_file = settings_file
+        self._access = access
+        self._redactor = redactor
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(self._lock)
+        self._is_shutting_down = False
+        self._current: tuple[int, CancelToken, ProgressTracker] | None = None
+        self._last: ProgressTracker | None = None
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start_worker(self) -> None:
+        """Start the worker thread (once)."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="gif-job-worker", daemon=True)
+                self._thread.start()
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop the running job gracefully and end the worker (bounded wait)."""
+        with self._lock:
+            self._is_shutting_down = True
+            if self._current is not None:
+                self._current[1].request_abort()
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(event, execution)` on started/finished events (tests, the CLI)."""
+        self._listeners.append(listener)
+
+    # -- commands -------------------------------------------------------------------------------
+    def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue") -> JobExecution:
+        """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy."""
+        settings = self._settings_file.load().settings
+        if overrides:
+            settings = settings_mod.validated(_flat_merge(settings, overrides))
+        label = settings["parameters"]["label"].strip() or f"job_{datetime.now():%Y%m%d_%H%M%S}"
+        with self._lock:
+            if when_busy == "refuse" and self.is_busy():
+                raise ConflictError("A job is already running. Only one job runs at a time; wait for it or "
+                                    "queue this one.")
+            config = self._repo.create_configuration(label, settings)
+            execution = self._repo.create_execution(
+                label=label, configuration_id=config.id, settings_snapshot=settings,
+                planned=settings["parameters"]["count"] * settings["parameters"]["variations"], queue=True)
+            self._wake.notify_all()
+        return execution
+
+    def is_busy(self) -> bool:
+        """Return True while a job runs or waits in the queue."""
+        with self._lock:
+            return self._current is not None or bool(self._repo.queued_executions())
+
+    def stop(self) -> None:
+        """Graceful stop: finish in-flight images, start nothing new."""
+        with self._lock:
+            if self._current is None:
+                raise ConflictError("No job is running.")
+            self._current[1].request_stop()
+
+    def force_stop(self) -> None:
+        """Force stop: abort in-flight provider calls now; images stay recorded for resume."""
+        with self._lock:
+            if self._current is None:
+                raise ConflictError("No job is running.")
+            self._current[1].request_abort()
+
+    def rerun(self, execution_id: int) -> JobExecution:
+        """Queue a NEW execution from the job's current stored configuration; the original stays untouched."""
+        parent = self._repo.get_execution(execution_id)
+        settings = parent.settings_snapshot
+        if parent.configuration_id is not None:
+            try:
+                settings = self._repo.get_configuration(parent.configuration_id).settings
+            except NotFoundError:
+                pass
+        settings = settings_mod.validate(settings)[0]
+        base = parent.label.split(" (rerun")[0]
+        with self._lock:
+            count = self._repo.count_reruns(execution_id) + 1
+            execution = self._repo.create_execution(
+                label=f"{base} (rerun {count})", configuration_id=parent.configuration_id,
+                settings_snapshot=settings, parent_id=parent.id,
+                planned=settings["parameters"]["count"] * settings["parameters"]["variations"], queue=True)
+            self._wake.notify_all()
+        return execution
+
+    def bulk_rerun(self, execution_ids: list[int]) -> list[JobExecution]:
+        """Queue a rerun of each job, in the given order."""
+        return [self.rerun(i) for i in execution_ids]
+
+    def resume(self, execution_id: int) -> JobExecution:
+        """Queue an interrupted or stopped execution to finish its remaining generations."""
+        execution = self._repo.get_execution(execution_id)
+        if execution.status not in {JobStatus.INTERRUPTED, JobStatus.STOPPED}:
+            raise ConflictError("Only an interrupted or stopped job can be resumed.")
+        with self._lock:
+            position = max([e.queue_position or 0 for e in self._repo.queued_executions()] or [0]) + 1
+            execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position)
+            self._wake.notify_all()
+        return execution
+
+    def cancel_queued(self, execution_id: int) -> JobExecution:
+        """Take a queued execution out of the queue."""
+        with self._lock:
+            execution = self._repo.get_execution(execution_id)
+            if execution.status is not JobStatus.QUEUED:
+                raise ConflictError("Only a queued job can be cancelled.")
+            return self._repo.update_execution(execution_id, status=JobStatus.CANCELLED, queue_position=None,
+                                               finished_at=datetime.now())
+
+    def progress(self) -> dict[str, Any] | None:
+        """Return the running (or last finished) job's progress."""
+        with self._lock:
+            tracker = self._current[2] if self._current else self._last
+            return tracker.snapshot() if tracker else None
+
+    def current_execution_id(self) -> int | None:
+        """Return the running execution's id."""
+        with self._lock:
+            return self._current[0] if self._current else None
+
+    # -- the worker -----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                execution = None
+                while not self._is_shutting_down:
+                    queued = self._repo.queued_executions()
+                    if queued:
+                        execution = queued[0]
+                        break
+                    self._wake.wait()
+                if self._is_shutting_down or execution is None:
+                    return
+                token = CancelToken()
+                tracker = ProgressTracker(execution.id, execution.label,
+                                          execution.settings_snapshot.get("parameters", {}).get("count", 0),
+                                          execution.settings_snapshot.get("parameters", {}).get("variations", 1),
+                                          already_done=len(execution.completed_generations))
+                self._current = (execution.id, token, tracker)
+            try:
+                self._run(execution, token, tracker)
+            except Exception:  # noqa: BLE001 - the worker loop must survive anything
+                log.exception("job %s crashed the runner", execution.id)
+                self._safe_finish(execution.id, JobStatus.FAILED, "Internal error; see the log file.")
+            finally:
+                with self._lock:
+                    self._last, self._current = tracker, None
+                    self._repo.close()
+
+    def _run(self, execution: JobExecution, token: CancelToken, tracker: ProgressTracker) -> None:
+        execution = self._repo.mark_started(execution.id)
+        self._notify("started", execution)
+        job_log = JobLog(execution.id, self._repo, self._redactor)
+        job_log.info(f"Job '{execution.label}' started", step="initialization")
+        try:
+            settings = settings_mod.validate(execution.settings_snapshot)[0]
+            providers = build_providers(settings, self._access())
+            plan = build_plan(execution, settings, self._home, set(execution.completed_generations))
+            plan.temp_dir.mkdir(parents=True, exist_ok=True)
+            plan.output_dir.mkdir(parents=True, exist_ok=True)
+        except (AppError, OSError) as exc:
+            message = exc.message if isinstance(exc, AppError) else f"Cannot prepare folders: {exc}"
+            job_log.error(message, step="initialization", error_code=getattr(exc, "code", "io_error"))
+            tracker.finish("failed")
+            self._notify("finished", self._safe_finish(execution.id, JobStatus.FAILED, message))
+            return
+        if providers.remover_problem:
+            job_log.warning(f"{providers.remover_problem} Background removal will follow the failure policy "
+                            f"({plan.processing.remove_bg_failure_mode}).", step="initialization")
+        tracker.initialized()
+        job_log.info(f"Planned {len(plan.generations)} generation(s) × {plan.variations} variation(s), "
+                     f"concurrency {plan.concurrency}", step="initialization")
+        events = RepositoryEvents(self._repo, execution.id, tracker)
+        pending = [i for i in self._repo.images_of_execution(execution.id) if i.status is ImageStatus.PENDING]
+        outcome = run_generations(RunContext(plan, providers, events, job_log, token), pending)
+        self._repo.refresh_counts(execution.id)
+        current = self._repo.get_execution(execution.id)
+        if outcome.fatal_error is not None:
+            status, error = JobStatus.FAILED, outcome.fatal_error.message
+        elif outcome.was_stopped:
+            status, error = JobStatus.STOPPED, None
+        else:
+            status = JobStatus.COMPLETED if current.generated > 0 else JobStatus.FAILED
+            error = None if current.generated > 0 else "No image was produced. See the log for each failure."
+        finished = self._repo.finish_execution(execution.id, status, error)
+        job_log.info(f"Job {status.value}: {finished.approved} approved, {finished.qc_failed} QC failed, "
+                     f"{finished.failed} processing failed, cost {finished.cost:.4f}", step="done")
+        tracker.set_counts({"generated": finished.generated, "approved": finished.approved,
+                            "qc_failed": finished.qc_failed, "processing_failed": finished.failed}, finished.cost)
+        tracker.finish("done" if status is JobStatus.COMPLETED else status.value)
+        self._notify("finished", finished)
+
+    def _safe_finish(self, execution_id: int, status: JobStatus, error: str) -> JobExecution:
+        return self._repo.finish_execution(execution_id, status, error)
+
+    def _notify(self, event: str, execution: JobExecution) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event, execution)
+            except Exception:  # noqa: BLE001 - a listener must not break the worker
+                log.exception("job listener failed")
+
+
+def _flat(values: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and "." not in key:
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def _flat_merge(settings: settings_mod.Settings, overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**settings_mod.flatten(settings), **_flat(overrides)}

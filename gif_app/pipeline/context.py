@@ -1,0 +1,105 @@
+"""What a job run carries through the stages: its plan, its providers and the events it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
+from gif_app.logs import JobLog
+from gif_app.pipeline.keywords import KeywordPick
+from gif_app.pipeline.metadata import MetadataLimits
+from gif_app.pipeline.process import ProcessingSettings
+from gif_app.providers.base import (
+    BackgroundRemover,
+    ImageGenerator,
+    MetadataWriter,
+    PromptWriter,
+    RenderRequest,
+    VisionJudge,
+)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One planned generation: its index, keywords and the render request minus the prompt."""
+
+    index: int
+    pick: KeywordPick
+    request: RenderRequest
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """Everything decided at initialization, from the job's settings snapshot."""
+
+    execution_id: int
+    label: str
+    started_at: datetime
+    generations: tuple[Generation, ...]
+    variations: int
+    concurrency: int
+    temp_dir: Path
+    output_dir: Path
+    use_llm_prompts: bool
+    prompt_template: str | None
+    run_qc: bool
+    qc_prompt: str
+    run_metadata: bool
+    metadata_template: str | None
+    limits: MetadataLimits
+    processing: ProcessingSettings
+    filename_template: str
+    filename_max_length: int
+    embed_metadata: bool
+    prompt_retries: int
+    provider: str
+
+
+@dataclass
+class ProviderSet:
+    """The vendor adapters a run uses (None where the step is off or unavailable)."""
+
+    generator: ImageGenerator
+    prompt_writer: PromptWriter | None = None
+    judge: VisionJudge | None = None
+    metadata_writer: MetadataWriter | None = None
+    remover: BackgroundRemover | None = None
+    remover_problem: str = ""
+
+
+class RunEvents(Protocol):
+    """How the runner records its work (implemented by the job service over the repository)."""
+
+    def record_image(self, new: NewImage) -> GeneratedImage:
+        """Record a freshly downloaded image."""
+        ...
+
+    def update_image(self, image_id: int, *, status: ImageStatus | None = None, reason: str | None = ...,
+                     temp_path: str | None = ..., final_path: str | None = ...,
+                     metadata: StockMetadata | None = None, processing: ProcessingRecord | None = None,
+                     ) -> GeneratedImage:
+        """Update the given fields of an image."""
+        ...
+
+    def generation_recorded(self, index: int) -> None:
+        """Note that every image of a generation is on disk and recorded (resume skips it)."""
+        ...
+
+    def progress(self, event: str, **data: Any) -> None:
+        """Report a progress event (generation_started, rendered, image_done, generation_done, ...)."""
+        ...
+
+
+@dataclass
+class RunContext:
+    """A run: plan, providers, events, log and cancellation."""
+
+    plan: JobPlan
+    providers: ProviderSet
+    events: RunEvents
+    log: JobLog
+    cancel: CancelToken
+    stats: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,62 @@
+"""Render one generation and put every result on disk and in the database at once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from gif_app.domain import GeneratedImage, NewImage
+from gif_app.pipeline.context import Generation, RunContext
+from gif_app.pipeline.finalize import write_atomic
+
+
+def temp_name(execution_id: int, generation: int, variation: int, mapping_id: str, extension: str) -> str:
+    """Return the temp file name; it encodes the execution so crash recovery can adopt orphans."""
+    return f"e{execution_id}_g{generation}_v{variation}_{mapping_id}.{extension}"
+
+
+def new_mapping_id() -> str:
+    """Return a unique, URL-safe image id."""
+    return f"img_{int(time.time() * 1000):x}_{secrets.token_hex(4)}"
+
+
+def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> list[GeneratedImage]:
+    """Render the generation's images, save each to temp and record it as pending."""
+    plan = ctx.plan
+    request = replace(generation.request, prompt=prompt)
+    started = time.perf_counter()
+    results = ctx.providers.generator.render(request, ctx.cancel)
+    ctx.log.info(f"Rendered {len(results)} image(s) with {ctx.providers.generator.name}", step="generation",
+                 sub_step=f"generation {generation.index + 1}",
+                 duration_ms=(time.perf_counter() - started) * 1000)
+    plan.temp_dir.mkdir(parents=True, exist_ok=True)
+    recorded: list[GeneratedImage] = []
+    for variation, result in enumerate(results):
+        mapping_id = new_mapping_id()
+        path = plan.temp_dir / temp_name(plan.execution_id, generation.index, variation, mapping_id,
+                                         result.extension)
+        write_atomic(path, result.data)
+        recorded.append(ctx.events.record_image(NewImage(
+            mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
+            variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
+            provider=ctx.providers.generator.name, provider_ids=dict(result.provider_ids),
+            temp_path=str(path), cost=result.cost,
+        )))
+    ctx.events.generation_recorded(generation.index)
+    return recorded
+
+
+def parse_temp_name(path: Path) -> tuple[int, int, int, str] | None:
+    """Return (execution, generation, variation, mapping id) from a temp file name, if it is one of ours."""
+    stem, _ = os.path.splitext(path.name)
+    parts = stem.split("_", 3)
+    if len(parts) != 4 or not parts[0].startswith("e") or not parts[1].startswith("g") or not \
+            parts[2].startswith("v"):
+        return None
+    try:
+        return int(parts[0][1:]), int(parts[1][1:]), int(parts[2][1:]), parts[3]
+    except ValueError:
+        return None

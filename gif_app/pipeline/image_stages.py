@@ -1,0 +1,172 @@
+"""The stages one recorded image goes through: QC, processing, metadata, finalize (in that order).
+
+QC comes first so nothing is spent on an image a stock site would refuse; metadata comes after
+processing and before the move, so a metadata failure never leaves a file in the output folder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from gif_app import imaging
+from gif_app.domain import FailureStage, GeneratedImage, ImageStatus
+from gif_app.errors import AppError, CancelledError, ProcessingError
+from gif_app.export.embed import embed_metadata_bytes
+from gif_app.pipeline.context import RunContext
+from gif_app.pipeline.finalize import atomic_move, render_filename, unique_path, write_atomic
+from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
+from gif_app.pipeline.process import process_image
+
+Stage = Callable[[RunContext, GeneratedImage], GeneratedImage | None]
+
+
+def image_stages(ctx: RunContext) -> list[tuple[str, Stage]]:
+    """Return the stages this run applies, built from its settings (QC first, finalize last)."""
+    plan = ctx.plan
+    stages: list[tuple[str, Stage]] = []
+    if plan.run_qc:
+        stages.append(("qc", quality_check))
+    if not plan.processing.is_noop:
+        stages.append(("processing", process))
+    if plan.run_metadata:
+        stages.append(("metadata", write_metadata))
+    stages.append(("finalize", finalize))
+    return stages
+
+
+def run_image(ctx: RunContext, image: GeneratedImage) -> GeneratedImage:
+    """Move one image through every stage; a stage returning None ends its journey (it was recorded)."""
+    current: GeneratedImage | None = image
+    for name, stage in image_stages(ctx):
+        if ctx.cancel.is_aborted:
+            ctx.log.warning("Force stop: image left for resume", step=name, image_index=_index(image))
+            return current or image
+        assert current is not None
+        started = time.perf_counter()
+        try:
+            current = stage(ctx, current)
+        except CancelledError:
+            ctx.log.warning("Force stop: image left for resume", step=name, image_index=_index(image))
+            return image
+        if current is None:
+            return ctx.events.update_image(image.id)
+        ctx.log.debug(f"{name} done", step=name, image_index=_index(image),
+                      duration_ms=(time.perf_counter() - started) * 1000)
+    assert current is not None
+    return current
+
+
+def _index(image: GeneratedImage) -> int:
+    return image.generation_index * 100 + image.variation_index
+
+
+def _fail(ctx: RunContext, image: GeneratedImage, stage: FailureStage, exc: AppError) -> None:
+    record = replace(image.processing, error=exc.message)
+    ctx.events.update_image(image.id, status=ImageStatus.QC_FAILED, reason=stage.reason, processing=record)
+    ctx.log.error(f"{stage.value} failed: {exc.message}", step=stage.value, image_index=_index(image),
+                  error_code=exc.code)
+
+
+def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
+    """Ask the vision model; fail -> qc_failed with its reason, the file stays in temp."""
+    judge = ctx.providers.judge
+    assert judge is not None and image.temp_path
+    try:
+        data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
+    except CancelledError:
+        raise
+    except (AppError, OSError) as exc:
+        error = exc if isinstance(exc, AppError) else AppError(str(exc), code="io_error")
+        _fail(ctx, image, FailureStage.QC, error)
+        return None
+    if not verdict.passed:
+        ctx.events.update_image(image.id, status=ImageStatus.QC_FAILED, reason=verdict.reason or "QC failed")
+        ctx.log.info(f"QC failed: {verdict.reason}", step="qc", image_index=_index(image))
+        return None
+    ctx.log.info(f"QC passed: {verdict.reason}", step="qc", image_index=_index(image))
+    return image
+
+
+def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
+    """Apply the processing recipe; a hard failure -> qc_failed processing_failed:<stage>, original kept."""
+    assert image.temp_path
+    source = Path(image.temp_path)
+    try:
+        outcome = process_image(source.read_bytes(), source.name, ctx.plan.processing, ctx.providers.remover,
+                                ctx.cancel)
+    except CancelledError:
+        raise
+    except ProcessingError as exc:
+        _fail(ctx, image, FailureStage(exc.stage), exc)
+        return None
+    except (AppError, OSError) as exc:
+        _fail(ctx, image, FailureStage.CONVERT, exc if isinstance(exc, AppError) else AppError(str(exc)))
+        return None
+    for soft in outcome.record.soft_failures:
+        ctx.log.warning(f"{soft.get('stage')} soft failure recorded: {soft.get('message')}", step="processing",
+                        image_index=_index(image))
+    target = source.with_suffix("." + outcome.extension)
+    if outcome.data is not None and (target != source or outcome.record.applied):
+        write_atomic(target, outcome.data)
+        if target != source:
+            source.unlink(missing_ok=True)
+    return ctx.events.update_image(image.id, temp_path=str(target), processing=outcome.record)
+
+
+def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
+    """Ask the vision model for title, description and keywords, then enforce the site's limits."""
+    writer = ctx.providers.metadata_writer
+    assert writer is not None and image.temp_path
+    try:
+        data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
+                                              keyword=image.keyword, limits=ctx.plan.limits)
+        raw = writer.describe(data, mime, system_prompt, ctx.cancel)
+    except CancelledError:
+        raise
+    except (AppError, OSError) as exc:
+        _fail(ctx, image, FailureStage.METADATA, exc if isinstance(exc, AppError) else AppError(str(exc)))
+        return None
+    metadata = enforce_limits(raw, ctx.plan.limits)
+    if metadata.is_empty:
+        _fail(ctx, image, FailureStage.METADATA, AppError("The model returned no usable metadata."))
+        return None
+    return ctx.events.update_image(image.id, metadata=metadata)
+
+
+def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
+    """Name the file, embed its metadata, move it temp -> output and mark it approved in one step."""
+    plan = ctx.plan
+    assert image.temp_path
+    source = Path(image.temp_path)
+    try:
+        if plan.embed_metadata and not image.metadata.is_empty:
+            _embed(ctx, image, source)
+        name = render_filename(plan.filename_template, keyword=image.keyword, title=image.metadata.title,
+                               job=plan.label, date=plan.started_at, n=image.generation_index * max(
+                                   plan.variations, 1) + image.variation_index + 1,
+                               image_id=image.mapping_id, max_length=plan.filename_max_length,
+                               extension=source.suffix.lstrip(".") or "png")
+        target = unique_path(plan.output_dir, name)
+        # Write the intended destination first: a crash mid-move is then recoverable, not an orphan.
+        ctx.events.update_image(image.id, processing=replace(image.processing, moving_to=str(target)))
+        final = atomic_move(source, plan.output_dir, target.name)
+    except (AppError, OSError) as exc:
+        _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)))
+        return None
+    return ctx.events.update_image(image.id, status=ImageStatus.APPROVED, reason=image.reason or "Approved",
+                                   temp_path=None, final_path=str(final),
+                                   processing=replace(image.processing, moving_to=""))
+
+
+def _embed(ctx: RunContext, image: GeneratedImage, source: Path) -> None:
+    try:
+        data = source.read_bytes()
+        write_atomic(source, embed_metadata_bytes(data, imaging.sniff_format(data), image.metadata))
+    except (AppError, OSError, ValueError) as exc:
+        # The file is still sellable without embedded tags; the CSV export carries them too.
+        ctx.log.warning(f"Could not embed metadata: {exc}", step="finalize", image_index=_index(image))

@@ -1,0 +1,33 @@
+"""Write the prompt of one generation: the LLM with the template or built-in prompt, or the template alone."""
+
+from __future__ import annotations
+
+from gif_app.errors import AppError, AuthenticationError, CancelledError, InsufficientCreditsError
+from gif_app.pipeline.context import Generation, RunContext
+from gif_app.pipeline.keywords import build_prompt_request, template_only_prompt
+
+FATAL_ERRORS = (AuthenticationError, InsufficientCreditsError, CancelledError)
+
+
+def write_prompt(ctx: RunContext, generation: Generation) -> str:
+    """Return the prompt for a generation, retrying the LLM per the job's retry setting."""
+    plan = ctx.plan
+    if not plan.use_llm_prompts or ctx.providers.prompt_writer is None:
+        return template_only_prompt(plan.prompt_template, generation.pick)
+    system_prompt, user_message = build_prompt_request(plan.prompt_template, generation.pick)
+    last_error: AppError | None = None
+    for attempt in range(plan.prompt_retries + 1):
+        try:
+            prompt = ctx.providers.prompt_writer.write_prompt(system_prompt, user_message, ctx.cancel).strip()
+        except FATAL_ERRORS:
+            raise
+        except AppError as exc:
+            last_error = exc
+            ctx.log.warning(f"Prompt attempt {attempt + 1} failed: {exc.message}", step="prompt",
+                            sub_step=f"generation {generation.index + 1}", error_code=exc.code)
+            continue
+        if prompt:
+            return prompt
+        last_error = AppError("The model returned an empty prompt.", code="empty_prompt")
+    assert last_error is not None
+    raise last_error

@@ -1,0 +1,145 @@
+"""Run a job's generations through the stages with bounded concurrency, cancellation and progress."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from gif_app.domain import GeneratedImage, ImageStatus
+from gif_app.errors import AppError, AuthenticationError, CancelledError, InsufficientCreditsError
+from gif_app.pipeline.context import Generation, RunContext
+from gif_app.pipeline.generate import render_generation
+from gif_app.pipeline.image_stages import run_image
+from gif_app.pipeline.prompts import write_prompt
+
+log = logging.getLogger(__name__)
+
+# Errors that would fail every later call too: they end the run instead of each generation.
+FATAL = (AuthenticationError, InsufficientCreditsError)
+_IMAGE, _GENERATION = 0, 1
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended."""
+
+    fatal_error: AppError | None = None
+    failed_generations: list[int] = field(default_factory=list)
+    was_stopped: bool = False
+
+
+class _Pool:
+    """N worker threads over a priority queue: image work before new generations (bounded memory)."""
+
+    def __init__(self, size: int, on_error: Callable[[BaseException], None]) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Callable[[], None] | None]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._on_error = on_error
+        self._threads = [threading.Thread(target=self._loop, name=f"gif-job-{i}", daemon=True)
+                         for i in range(size)]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, priority: int, task: Callable[[], None]) -> None:
+        with self._idle:
+            self._pending += 1
+        self._queue.put((priority, next(self._order), task))
+
+    def _loop(self) -> None:
+        while True:
+            _, _, task = self._queue.get()
+            if task is None:
+                return
+            try:
+                task()
+            except BaseException as exc:  # noqa: BLE001 - a worker must never die silently
+                self._on_error(exc)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def wait_idle(self) -> None:
+        with self._idle:
+            while self._pending:
+                self._idle.wait()
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put((99, next(self._order), None))
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+
+def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = ()) -> RunOutcome:
+    """Run every planned generation (plus images left pending by an earlier run) and wait for them."""
+    outcome = RunOutcome()
+    lock = threading.Lock()
+
+    def on_error(exc: BaseException) -> None:
+        log.exception("unexpected error in a job worker", exc_info=exc)
+        ctx.log.error(f"Unexpected error: {exc}", step="job")
+
+    def fail_fatally(exc: AppError) -> None:
+        with lock:
+            if outcome.fatal_error is None:
+                outcome.fatal_error = exc
+                ctx.log.error(f"Stopping the job: {exc.message}", step="job", error_code=exc.code)
+        ctx.cancel.request_stop()
+
+    pool = _Pool(max(1, ctx.plan.concurrency), on_error)
+
+    def image_task(image: GeneratedImage) -> Callable[[], None]:
+        def task() -> None:
+            done = run_image(ctx, image)
+            ctx.events.progress("image_done", generation=image.generation_index, status=done.status.value)
+        return task
+
+    def generation_task(generation: Generation) -> Callable[[], None]:
+        def task() -> None:
+            if ctx.cancel.is_stopping:
+                return
+            ctx.events.progress("generation_started", generation=generation.index)
+            try:
+                prompt = write_prompt(ctx, generation)
+                ctx.log.info(f"Prompt: {prompt}", step="prompt", sub_step=f"generation {generation.index + 1}")
+                images = render_generation(ctx, generation, prompt)
+            except CancelledError:
+                ctx.events.progress("generation_failed", generation=generation.index)
+                return
+            except FATAL as exc:
+                fail_fatally(exc)
+                ctx.events.progress("generation_failed", generation=generation.index)
+                return
+            except AppError as exc:
+                with lock:
+                    outcome.failed_generations.append(generation.index)
+                ctx.log.error(f"Generation {generation.index + 1} failed: {exc.message}", step="generation",
+                              error_code=exc.code)
+                ctx.events.progress("generation_failed", generation=generation.index)
+                return
+            ctx.events.progress("rendered", generation=generation.index, images=len(images))
+            for image in images:
+                pool.submit(_IMAGE, image_task(image))
+        return task
+
+    pool.start()
+    try:
+        for image in pending_images:
+            if image.status is ImageStatus.PENDING and image.temp_path:
+                pool.submit(_IMAGE, image_task(image))
+        for generation in ctx.plan.generations:
+            pool.submit(_GENERATION, generation_task(generation))
+        pool.wait_idle()
+    finally:
+        pool.close()
+    outcome.was_stopped = ctx.cancel.is_stopping and outcome.fatal_error is None
+    return outcome
