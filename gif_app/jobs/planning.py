@@ -65,7 +65,8 @@ def _read_optional(path_text: str, what: str) -> str | None:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigurationError(f"The {what} {path} does not exist. Choose another in Settings → File paths.")
+        message = f"The {what} {path} does not exist. Choose another in Settings → File paths."
+        raise ConfigurationError(message) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigurationError(f"The {what} {path} cannot be read: {exc}.") from exc
 
