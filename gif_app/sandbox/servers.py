@@ -16,6 +16,8 @@ from gif_app.sandbox import openai_api, piapi, removebg, runware
 from gif_app.sandbox.config import VENDORS, SandboxConfig
 from gif_app.sandbox.state import RecordedRequest, SandboxState
 
+__all__ = ["SandboxConfig", "SandboxServers", "serve"]
+
 logger = logging.getLogger(__name__)
 
 _APP_FACTORIES: dict[str, Callable[[SandboxState], Flask]] = {
