@@ -11,6 +11,7 @@ from gif_app.api_context import ApiContext
 from gif_app.api_envelope import envelope
 from gif_app.api_images import ImagesApi
 from gif_app.api_jobs import JobsApi
+from gif_app.api_retry import RetryApi
 from gif_app.dialogs import validate_path
 from gif_app.errors import ValidationError
 
@@ -90,7 +91,7 @@ def _require_dict(values: Any) -> dict[str, Any]:
     return values
 
 
-class Api(SettingsApi, JobsApi, ImagesApi):
+class Api(SettingsApi, JobsApi, ImagesApi, RetryApi):
     """Everything the page can ask of the app (exposed as window.pywebview.api)."""
 
     def __init__(self, ctx: ApiContext) -> None:

@@ -16,6 +16,7 @@ from gif_app.api_context import ApiContext
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.jobs.planning import ProviderAccess
 from gif_app.jobs.recovery import recover
+from gif_app.jobs.retry import RetryService
 from gif_app.jobs.service import JobService
 from gif_app.keystore import KeyStore, choose_backend
 from gif_app.logs import Redactor, install_redaction
@@ -103,8 +104,11 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     ctx.services["recovery"] = recover(repo, _temp_roots(ctx))
     jobs = JobService(repo, home, settings_file, lambda: provider_access(ctx, sandbox), redactor)
     ctx.services["jobs"] = jobs
+    retries = RetryService(repo, home, lambda: provider_access(ctx, sandbox))
+    ctx.services["retries"] = retries
     if options.start_workers:
         jobs.start_worker()
+        retries.start_worker()
     api = Api(ctx)
     media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(ctx),
                         thumbnails=home.thumbnails)

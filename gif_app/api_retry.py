@@ -1,0 +1,85 @@
+"""API methods for Failed Images Review: tab counts, failed lists, retry, manual approve, retry queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gif_app.api_context import ApiContext
+from gif_app.api_envelope import envelope
+from gif_app.api_serialize import image_json, page_json
+from gif_app.jobs.retry import RetryService
+from gif_app.jobs.retry_work import RETRY_STAGES
+from gif_app.store.repository import ImageFilter
+
+TABS: dict[str, tuple[str, ...]] = {
+    "failed": ("qc_failed",),
+    "retry_pending": ("retry_pending",),
+    "processing": ("processing",),
+    "retry_failed": ("retry_failed",),
+    "all": ("qc_failed", "retry_pending", "processing", "retry_failed"),
+}
+
+
+class RetryApi:
+    """Failed images and their retries."""
+
+    ctx: ApiContext
+
+    @property
+    def _retries(self) -> RetryService:
+        service: RetryService = self.ctx.services["retries"]
+        return service
+
+    @envelope
+    def failed_counts(self) -> dict[str, int]:
+        """Return the live count of each Failed Images Review tab."""
+        counts = self.ctx.repo.count_images_by_status()
+        result = {tab: sum(counts.get(s, 0) for s in statuses) for tab, statuses in TABS.items()}
+        return result
+
+    @envelope
+    def list_failed(self, tab: str = "failed", query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return one page of a Failed Images Review tab (filtered by job and text on the server)."""
+        q = query or {}
+        jobs = q.get("execution_ids") or ()
+        flt = ImageFilter(statuses=TABS.get(tab, TABS["failed"]),
+                          execution_ids=tuple(int(j) for j in ([jobs] if isinstance(jobs, (int, str)) else jobs)),
+                          search=str(q.get("search") or ""), sort=str(q.get("sort") or "newest"),
+                          page=int(q.get("page") or 1), page_size=min(int(q.get("page_size") or 48), 200))
+        page = self.ctx.repo.list_images(flt)
+        return page_json(page, [image_json(i) for i in page.items])
+
+    @envelope
+    def retry_options(self) -> dict[str, Any]:
+        """Return what the retry modal offers: the steps that can hard-fail."""
+        return {"stages": list(RETRY_STAGES)}
+
+    @envelope
+    def retry_images(self, image_ids: list[int], mode: str = "original", processing: dict[str, Any] | None = None,
+                     include_metadata: bool = False, hard_fail: list[str] | None = None) -> dict[str, Any]:
+        """Queue processing-only retries with each job's own settings or with modified ones."""
+        tasks = self._retries.enqueue([int(i) for i in image_ids], mode=mode, processing=processing,
+                                      include_metadata=include_metadata, hard_fail=hard_fail)
+        return {"queued": len(tasks), "task_ids": [t.id for t in tasks]}
+
+    @envelope
+    def approve_images(self, image_ids: list[int]) -> dict[str, Any]:
+        """Approve QC-failed images by hand: their job's processing and metadata run, then they move to output."""
+        tasks = self._retries.enqueue([int(i) for i in image_ids], mode="approve")
+        return {"queued": len(tasks), "task_ids": [t.id for t in tasks]}
+
+    @envelope
+    def retry_status(self) -> dict[str, Any]:
+        """Return the retry queue's counts and the image in hand."""
+        return self._retries.status()
+
+    @envelope
+    def cancel_retry(self, task_id: int) -> dict[str, Any]:
+        """Cancel one queued retry."""
+        task = self._retries.cancel(int(task_id))
+        return {"task_id": task.id, "status": task.status.value}
+
+    @envelope
+    def get_failed_image(self, image_id: int) -> dict[str, Any]:
+        """Return one failed image for its details modal."""
+        return image_json(self.ctx.repo.get_image(int(image_id)))
