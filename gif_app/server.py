@@ -18,8 +18,11 @@ from gif_app.errors import AppError
 
 log = logging.getLogger(__name__)
 
+# 'unsafe-eval': pywebview's injected bridge builds window.pywebview.api with `new Function` and runs
+# evaluate_js through eval(); without it the desktop window has no API. Remote scripts stay refused.
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+       "script-src 'self' 'unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 THUMB_EDGE = 384
 

@@ -1,0 +1,42 @@
+"""The real desktop window (pywebview on Qt, offscreen) opens the page and reaches the Python API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_self_test(home: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.update(QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1", QT_API="pyside6")
+    return subprocess.run(
+        [sys.executable, "-m", "gif_app", "--home", str(home), *extra, "--self-test"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+    )
+
+
+def _explain(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\nstdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}"
+
+
+@pytest.mark.slow
+def test_window_opens_and_the_bridge_answers(tmp_path: Path) -> None:
+    result = _run_self_test(tmp_path / "home")
+    assert result.returncode == 0, _explain(result)
+    assert "SELF-TEST OK" in result.stdout, _explain(result)
+    assert "sandbox=False" in result.stdout
+    assert (tmp_path / "home" / "gif_app.db").is_file()
+
+
+@pytest.mark.slow
+def test_window_opens_on_the_sandbox(tmp_path: Path) -> None:
+    result = _run_self_test(tmp_path / "sandbox-home", "--sandbox")
+    assert result.returncode == 0, _explain(result)
+    assert "SELF-TEST OK" in result.stdout, _explain(result)
+    assert "sandbox=True" in result.stdout
