@@ -20,6 +20,7 @@ from gif_app.providers.factory import build_image_generator, build_remover, buil
 
 VENDOR_OF_PROVIDER = {"runware": "runware", "piapi": "piapi", "openai": "openai"}
 KEY_LABELS = {"openai": "OpenAI", "runware": "Runware", "piapi": "PiAPI", "removebg": "remove.bg"}
+MJ_IMAGES_PER_TASK = 4
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ def _dimensions(text: str) -> list[tuple[int, int]]:
     return sizes
 
 
+def images_per_generation(settings: settings_mod.Settings) -> int:
+    """Return the images one generation yields: PiAPI bills whole 4-image tasks, so all four are kept."""
+    params = settings["parameters"]
+    variations = int(params["variations"])
+    if params["provider"] == "piapi":
+        return -(-variations // MJ_IMAGES_PER_TASK) * MJ_IMAGES_PER_TASK
+    return variations
+
+
 def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
     params = settings["parameters"]
     sizes = _dimensions(params["runware_dimensions_csv"]) if params["provider"] == "runware" else []
@@ -95,8 +105,8 @@ def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
             options["scheduler"] = params["scheduler"]
     model = params["runware_model"] if params["provider"] == "runware" else params["openai_image_model"]
     return RenderRequest(
-        prompt="", count=params["variations"], negative_prompt=params["negative_prompt"], width=width,
-        height=height, output_format=params["runware_format"], model=model,
+        prompt="", count=images_per_generation(settings), negative_prompt=params["negative_prompt"],
+        width=width, height=height, output_format=params["runware_format"], model=model,
         aspect_ratio=ratios[index % len(ratios)] if ratios and params["provider"] == "piapi" else "",
         options=options)
 
@@ -113,7 +123,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
     output = settings["output"]
     return JobPlan(
         execution_id=execution.id, label=execution.label, started_at=execution.started_at or datetime.now(),
-        generations=generations, variations=params["variations"], concurrency=params["concurrency"],
+        generations=generations, variations=images_per_generation(settings), concurrency=params["concurrency"],
         temp_dir=Path(paths["temp_directory"]).expanduser() if paths["temp_directory"] else home.default_temp,
         output_dir=Path(paths["output_directory"]).expanduser() if paths["output_directory"]
         else home.default_output,
