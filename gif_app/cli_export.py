@@ -1,0 +1,105 @@
+"""`gif-app export`: job workbooks, the bulk jobs ZIP and image ZIPs with stock CSVs, without the window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from gif_app.domain import CancelToken
+from gif_app.errors import CancelledError, ValidationError
+from gif_app.export import stock_csv
+from gif_app.export.archive import ExportResult
+from gif_app.export.service import ExportSource, perform_export, select_images, validate_images
+
+logger = logging.getLogger(__name__)
+
+
+def add_export_command(sub: Any) -> None:
+    """Register the `export` subcommand on the argparse subparsers object."""
+    export = sub.add_parser(
+        "export", help="export jobs as Excel workbooks or approved images as a ZIP with stock CSVs",
+        description="Export one job's workbook (--xlsx), the approved images of jobs with metadata.xlsx and "
+                    "stock CSVs (--zip), and/or one workbook per job plus a summary (--jobs-zip).")
+    export.add_argument("execution_ids", nargs="+", type=int, metavar="EXECUTION_ID", help="job (execution) ids")
+    target = export.add_mutually_exclusive_group()
+    target.add_argument("--xlsx", metavar="FILE", help="write the job's workbook (exactly one id)")
+    target.add_argument("--zip", metavar="FILE", help="write the approved images, metadata.xlsx and CSVs")
+    export.add_argument("--csv", default="", metavar="PRESETS",
+                        help=f"stock CSVs to add to --zip, comma-separated: {','.join(stock_csv.CSV_PRESETS)}")
+    export.add_argument("--embed", action="store_true",
+                        help="embed title, description and keywords (IPTC + XMP) into the copies in the ZIP")
+    export.add_argument("--strict", action="store_true",
+                        help="refuse to export when a CSV row breaks its site's rules (default: warn)")
+    export.add_argument("--jobs-zip", metavar="FILE", help="write one workbook per job plus summary.xlsx")
+
+
+def _check_args(args: argparse.Namespace) -> list[str]:
+    """Refuse contradictory options before touching the database; return the chosen presets."""
+    if not (args.xlsx or args.zip or args.jobs_zip):
+        raise ValidationError("Say what to write: --xlsx FILE, --zip FILE or --jobs-zip FILE.")
+    if args.xlsx and len(set(args.execution_ids)) != 1:
+        raise ValidationError("--xlsx writes one job's workbook: give exactly one id (or use --jobs-zip).")
+    presets = stock_csv.preset_names(args.csv.split(",")) if args.csv else []
+    if (presets or args.embed) and not args.zip:
+        raise ValidationError("--csv and --embed apply to --zip.")
+    return presets
+
+
+def _report_problems(source: ExportSource, ids: list[int], presets: list[str], *, is_strict: bool) -> None:
+    if not presets:
+        return
+    found = validate_images(select_images(source, {"execution_ids": ids}), presets)
+    for item in found:
+        for site, issues in item["problems"].items():
+            for issue in issues:
+                print(f"warning: {item['file_name']} ({site}): {issue}", file=sys.stderr)
+    if found and is_strict:
+        raise ValidationError(f"{len(found)} image(s) break their site's rules; fix them or drop --strict.")
+
+
+def _draw(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else 0
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _run_one(source: ExportSource, kind: str, params: dict[str, Any], path: str, cancel: CancelToken) -> int:
+    destination = Path(path).expanduser().resolve()
+    result: ExportResult = perform_export(source, kind, params, destination, progress=_draw, cancel=cancel)
+    print(file=sys.stderr)
+    for line in result.skipped + result.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"Wrote {result.path} ({result.count} {'images' if kind == 'images_zip' else 'items'}).")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run `gif-app export` and return the exit code (2: bad arguments, 1: failed, 130: interrupted)."""
+    from gif_app.app import AppOptions, build_app
+    from gif_app.cli import resolve_home
+
+    presets = _check_args(args)
+    ids = list(dict.fromkeys(args.execution_ids))
+    app = build_app(resolve_home(args), AppOptions(start_workers=False))
+    cancel = CancelToken()
+    try:
+        for execution_id in ids:
+            app.repo.get_execution(execution_id)  # a wrong id fails before anything is written
+        if args.xlsx:
+            _run_one(app.repo, "job_xlsx", {"execution_ids": ids}, args.xlsx, cancel)
+        if args.zip:
+            _report_problems(app.repo, ids, presets, is_strict=args.strict)
+            _run_one(app.repo, "images_zip", {"execution_ids": ids, "presets": presets, "embed": args.embed},
+                     args.zip, cancel)
+        if args.jobs_zip:
+            _run_one(app.repo, "jobs_zip", {"execution_ids": ids}, args.jobs_zip, cancel)
+        return 0
+    except (KeyboardInterrupt, CancelledError):
+        cancel.request_abort()
+        print("\nExport cancelled; nothing was written under the chosen name.", file=sys.stderr)
+        return 130
+    finally:
+        app.close()

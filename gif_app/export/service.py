@@ -1,0 +1,265 @@
+"""ExportService: one worker thread that runs exports from a queue, with progress, cancel and shutdown.
+
+The service reads through `ExportSource`, a small Protocol the Repository satisfies, so the export layer
+never imports the store. `perform_export` is the one path both the worker and the CLI take.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution
+from gif_app.errors import AppError, CancelledError, NotFoundError, ValidationError
+from gif_app.export import archive, stock_csv
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("job_xlsx", "jobs_zip", "images_zip")
+SUFFIXES = {"job_xlsx": ".xlsx", "jobs_zip": ".zip", "images_zip": ".zip"}
+_JOIN_TIMEOUT_S = 10.0
+
+
+class ExportSource(Protocol):
+    """The reads an export needs (gif_app.store.repository.Repository provides them)."""
+
+    def get_execution(self, execution_id: int) -> JobExecution:
+        """Return one execution or raise NotFoundError."""
+        ...
+
+    def images_of_execution(self, execution_id: int) -> list[GeneratedImage]:
+        """Return every image of one execution in generation order."""
+        ...
+
+    def get_image(self, image_id: int) -> GeneratedImage:
+        """Return one image or raise NotFoundError."""
+        ...
+
+
+def _ids(values: Any, what: str) -> list[int]:
+    """Return a list of unique positive ints from user input, or raise ValidationError."""
+    if isinstance(values, (int, str)):
+        values = [values]
+    try:
+        ids = [int(v) for v in (values or [])]
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be numbers.") from None
+    return list(dict.fromkeys(i for i in ids if i > 0))
+
+
+def select_images(source: ExportSource, params: dict[str, Any]) -> list[GeneratedImage]:
+    """Return the images an export covers: the chosen ids, or the approved images of the chosen jobs."""
+    labels: dict[int, str] = {}
+
+    def label(execution_id: int) -> str:
+        if execution_id not in labels:
+            labels[execution_id] = source.get_execution(execution_id).label
+        return labels[execution_id]
+
+    image_ids = _ids(params.get("image_ids"), "Image ids")
+    if image_ids:
+        images = [source.get_image(i) for i in image_ids]
+    else:
+        images = [image for execution_id in _ids(params.get("execution_ids"), "Job ids")
+                  for image in source.images_of_execution(execution_id) if image.status is ImageStatus.APPROVED]
+    return [i if i.execution_label else replace(i, execution_label=label(i.execution_id)) for i in images]
+
+
+def validate_images(images: Sequence[GeneratedImage], presets: Sequence[str]) -> list[dict[str, Any]]:
+    """Return, per image with problems, {id, file_name, problems: {preset label: [sentences]}}."""
+    chosen = [stock_csv.CSV_PRESETS[name] for name in stock_csv.preset_names(presets)]
+    entries, _ = archive.plan_entries(images)
+    names = {entry.image.id: entry.name for entry in entries}
+    found: list[dict[str, Any]] = []
+    for image in images:
+        name = names.get(image.id)
+        per_preset: dict[str, list[str]] = {}
+        if name is None:
+            per_preset["File"] = ["The file is missing on disk; it will be left out."]
+        for preset in chosen:
+            issues = stock_csv.problems_for(preset, name or "", image.metadata)
+            if issues:
+                per_preset[preset.label] = issues
+        if per_preset:
+            found.append({"id": image.id, "file_name": name or Path(image.current_path or "").name,
+                          "problems": per_preset})
+    return found
+
+
+def perform_export(source: ExportSource, kind: str, params: dict[str, Any], destination: Path, *,
+                   progress: archive.Progress, cancel: CancelToken) -> archive.ExportResult:
+    """Run one export to the destination (on the calling thread)."""
+    if kind == "job_xlsx":
+        ids = _ids(params.get("execution_ids"), "Job ids")
+        if len(ids) != 1:
+            raise ValidationError("A job workbook covers exactly one job; use the jobs ZIP for several.")
+        execution = source.get_execution(ids[0])
+        return archive.write_job_xlsx(destination, execution, source.images_of_execution(ids[0]),
+                                      progress=progress, cancel=cancel)
+    if kind == "jobs_zip":
+        def load(execution_id: int) -> tuple[JobExecution, list[GeneratedImage]]:
+            return source.get_execution(execution_id), source.images_of_execution(execution_id)
+
+        return archive.write_jobs_zip(destination, _ids(params.get("execution_ids"), "Job ids"), load,
+                                      progress=progress, cancel=cancel)
+    if kind == "images_zip":
+        images = select_images(source, params)
+        if not images:
+            raise ValidationError("Nothing to export: the selection has no approved images.")
+        return archive.write_images_zip(destination, images, list(params.get("presets") or []),
+                                        embed=bool(params.get("embed")), progress=progress, cancel=cancel)
+    raise ValidationError(f"Unknown export kind {kind!r}; choose one of {', '.join(KINDS)}.")
+
+
+@dataclass
+class _Export:
+    """One export's request and live state."""
+
+    id: str
+    kind: str
+    params: dict[str, Any]
+    destination: Path
+    token: CancelToken = field(default_factory=CancelToken)
+    state: str = "queued"
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    result: archive.ExportResult | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the progress shape the page and CLI read."""
+        result = self.result
+        return {"id": self.id, "kind": self.kind, "state": "running" if self.state == "queued" else self.state,
+                "is_queued": self.state == "queued", "done": self.done, "total": self.total,
+                "path": str(self.destination) if self.state == "done" else None,
+                "destination": str(self.destination), "error": self.error,
+                "count": result.count if result else 0, "skipped": list(result.skipped) if result else [],
+                "warnings": list(result.warnings) if result else []}
+
+
+Listener = Callable[[dict[str, Any]], None]
+
+
+class ExportService:
+    """Runs exports one at a time on its own worker thread (started on first use)."""
+
+    def __init__(self, source: ExportSource) -> None:
+        self._source = source
+        self._queue: queue.Queue[_Export | None] = queue.Queue()
+        self._exports: dict[str, _Export] = {}
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._is_shut_down = False
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(snapshot)` on the worker thread after every progress step and at the end."""
+        self._listeners.append(listener)
+
+    def start_export(self, kind: str, params: dict[str, Any], destination: str | Path) -> str:
+        """Queue an export and return its id; the destination gets the kind's suffix if it has none."""
+        if kind not in KINDS:
+            raise ValidationError(f"Unknown export kind {kind!r}; choose one of {', '.join(KINDS)}.")
+        target = Path(destination).expanduser()
+        if target.suffix.lower() != SUFFIXES[kind]:
+            target = target.with_name(target.name + SUFFIXES[kind])
+        export = _Export(uuid.uuid4().hex[:12], kind, dict(params), target)
+        with self._lock:
+            if self._is_shut_down:
+                raise AppError("The app is closing; the export was not started.")
+            self._exports[export.id] = export
+            self._ensure_worker()
+        self._queue.put(export)
+        return export.id
+
+    def progress(self, export_id: str) -> dict[str, Any]:
+        """Return {state: running|done|failed|cancelled, done, total, path, error, ...} for one export."""
+        return self._get(export_id).snapshot()
+
+    def cancel(self, export_id: str) -> dict[str, Any]:
+        """Cancel a queued or running export (a finished one is left as it is)."""
+        export = self._get(export_id)
+        export.token.request_abort()
+        return export.snapshot()
+
+    def wait(self, export_id: str, timeout: float) -> bool:
+        """Block until the export ends or the timeout passes; return True if it ended."""
+        return self._get(export_id).finished.wait(timeout)
+
+    def shutdown(self) -> None:
+        """Cancel everything, stop the worker and wait for it (bounded)."""
+        with self._lock:
+            self._is_shut_down = True
+            for export in self._exports.values():
+                export.token.request_abort()
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(_JOIN_TIMEOUT_S)
+            if thread.is_alive():
+                logger.warning("Export worker did not stop within %.0f s", _JOIN_TIMEOUT_S)
+
+    def _get(self, export_id: str) -> _Export:
+        with self._lock:
+            export = self._exports.get(str(export_id))
+        if export is None:
+            raise NotFoundError(f"Export {export_id} does not exist.")
+        return export
+
+    def _ensure_worker(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="gif-export", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                export = self._queue.get()
+                if export is None:
+                    return
+                self._run(export)
+        finally:
+            close = getattr(self._source, "close", None)
+            if callable(close):
+                close()  # the repository's close releases this thread's connection
+
+    def _run(self, export: _Export) -> None:
+        """Run one export; every outcome is recorded, nothing escapes (the loop must not die)."""
+        try:
+            if export.token.is_stopping:
+                raise CancelledError("Export cancelled.")
+            export.state = "running"
+            export.result = perform_export(self._source, export.kind, export.params, export.destination,
+                                           progress=lambda done, total: self._step(export, done, total),
+                                           cancel=export.token)
+            export.state = "done"
+        except CancelledError:
+            export.state = "cancelled"
+        except AppError as exc:
+            export.state, export.error = "failed", exc.message
+            logger.info("Export %s failed: %s", export.id, exc.message)
+        except Exception:
+            logger.exception("Export %s failed unexpectedly", export.id)
+            export.state, export.error = "failed", "The export failed unexpectedly; details are in the log."
+        finally:
+            export.finished.set()
+            self._notify(export)
+
+    def _step(self, export: _Export, done: int, total: int) -> None:
+        export.done, export.total = done, total
+        self._notify(export)
+
+    def _notify(self, export: _Export) -> None:
+        snapshot = export.snapshot()
+        for listener in list(self._listeners):
+            try:
+                listener(snapshot)
+            except Exception:
+                logger.exception("Export listener failed")
