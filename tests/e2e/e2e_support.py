@@ -71,10 +71,14 @@ class UI:
         self.page = page
         self.base_url = base_url
 
-    def open(self, path: str) -> Locator:
-        """Load the app at `#/<path>` and wait until the view has finished mounting."""
-        self.page.goto(f"{self.base_url}#/{path}")
-        return self.wait_view(path.split("/")[0])
+    def open(self, path: str, view: str | None = None) -> Locator:
+        """Load the app at `#/<path>` and wait until the view (default: the path's first part) has mounted."""
+        url = f"{self.base_url}#/{path}"
+        if self.page.url.startswith(self.base_url):
+            # Same document: a hash change alone would keep the page's state; open it afresh instead.
+            self.page.goto("about:blank")
+        self.page.goto(url)
+        return self.wait_view(view or path.split("/")[0])
 
     def wait_view(self, view: str) -> Locator:
         """Wait for view `view` to be shown and loaded; return it."""

@@ -37,16 +37,20 @@ function pathControl(setting, id, { onBrowse, onClear }) {
     class: 'input', type: 'text', id, spellcheck: 'false', autocomplete: 'off',
     placeholder: setting.placeholder || (setting.kind === 'dir' ? 'Default folder' : 'No file chosen'),
   });
+  const clear = h('button', {
+    class: 'btn btn-ghost', type: 'button', text: 'Clear', 'data-testid': `field-clear-${setting.key}`,
+    'aria-label': `Clear ${setting.label}`, onClick: onClear,
+  });
   const wrap = h('div', { class: 'path-control' }, input,
     h('button', {
       class: 'btn', type: 'button', text: 'Browse…', 'data-testid': `field-browse-${setting.key}`,
       'aria-label': `Browse for ${setting.label}`, onClick: onBrowse,
     }),
-    h('button', {
-      class: 'btn btn-ghost', type: 'button', text: 'Clear', 'data-testid': `field-clear-${setting.key}`,
-      'aria-label': `Clear ${setting.label}`, onClick: onClear,
-    }));
-  return { input, control: wrap };
+    clear);
+  // Clear has nothing to do on an empty path.
+  const sync = () => { clear.disabled = input.value === ''; };
+  input.addEventListener('input', sync);
+  return { input, control: wrap, sync };
 }
 
 function buildInput(setting, id, handlers) {
@@ -79,7 +83,7 @@ export function createField(setting, handlers) {
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
   const field = { setting };
-  const { input, control } = buildInput(setting, id, {
+  const { input, control, sync } = buildInput(setting, id, {
     onBrowse: () => handlers.onBrowse(field),
     onClear: () => { field.set(''); handlers.onInput(field); input.focus(); },
   });
@@ -87,9 +91,10 @@ export function createField(setting, handlers) {
   input.setAttribute('aria-describedby', setting.help ? `${helpId} ${errorId}` : errorId);
   const error = h('p', { class: 'field-error', id: errorId, 'data-testid': `field-error-${setting.key}`, 'aria-live': 'polite' });
   const isSwitch = setting.kind === 'bool';
+  const isWide = ['file', 'dir', 'text'].includes(setting.kind);
 
   field.input = input;
-  field.row = h('div', { class: 'field', 'data-key': setting.key },
+  field.row = h('div', { class: `field${isWide ? ' is-wide' : ''}`, 'data-key': setting.key },
     h('div', { class: 'field-text' },
       h('label', { class: 'field-label', for: id, text: setting.label }),
       setting.help ? h('p', { class: 'field-help', id: helpId, text: setting.help }) : null),
@@ -103,6 +108,7 @@ export function createField(setting, handlers) {
   field.set = (value) => {
     if (isSwitch) input.checked = Boolean(value);
     else input.value = value === null || value === undefined ? '' : String(value);
+    if (sync) sync();
   };
   field.setError = (message) => {
     error.textContent = message || '';

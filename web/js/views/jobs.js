@@ -18,7 +18,7 @@ export function mount(root) {
       emptyState({
         iconName: 'list',
         title: 'No jobs yet',
-        text: 'No jobs yet — start one from the Dashboard.',
+        text: 'Start one from the Dashboard. Every run shows up here with its status, images and exports.',
         testid: 'jobs-empty',
         actions: [h('a', { class: 'btn btn-primary', href: '#/dashboard', text: 'Go to Dashboard' })],
       })),

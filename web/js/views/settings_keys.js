@@ -12,7 +12,7 @@ function sourceText(status) {
   if (status.source === 'env') return `From environment variable ${status.env_var}`;
   if (status.source === 'keychain') return 'Stored in the system keychain';
   if (status.source === 'file') return 'Stored in the app’s private key file';
-  return `Not set. You can also set the environment variable ${status.env_var}.`;
+  return `Or set ${status.env_var} in the environment`;
 }
 
 class KeyRow {

@@ -1,0 +1,91 @@
+"""Screenshots of every view in light and dark (for people to look at), plus the shell's basics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from e2e_support import SCREENSHOTS, UI
+from playwright.sync_api import expect
+
+VIEWS = [("dashboard", "dashboard"), ("jobs", "jobs"), ("jobs/42", "job"), ("failed", "failed"),
+         ("settings", "settings")]
+
+
+def _shoot(ui: UI, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    # Wait out the view's entrance so the picture shows the settled page.
+    ui.page.evaluate("document.getAnimations().forEach(a => a.finish())")
+    ui.page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000, f"{path.name} looks blank"
+    return path
+
+
+def _settings_processing(ui: UI) -> None:
+    ui.open("settings/processing")
+    ui.field("processing.image_convert").check()
+    ui.field("processing.convert_format").select_option("jpg")
+    ui.field("processing.jpg_quality").fill("150")
+    expect(ui.by("field-error-processing.jpg_quality")).to_have_text("Must be between 1 and 100.")
+
+
+def _settings_keys(ui: UI) -> None:
+    ui.open("settings")
+    ui.by("key-input-openai").fill("sk-screenshot-000011112222")
+    ui.by("key-save-openai").click()
+    expect(ui.by("key-mask-openai")).to_have_text("••••2222")
+
+
+def _reset_dialog(ui: UI) -> None:
+    ui.open("settings/parameters")
+    ui.by("settings-reset").click()
+    expect(ui.by("reset-dialog")).to_be_visible()
+
+
+def _settings_file_paths(ui: UI) -> None:
+    ui.open("settings/file_paths")
+    ui.field("file_paths.keywords_file").fill("/home/me/stock/keywords.csv")
+
+
+SCENES: dict[str, Callable[[UI], None]] = {
+    "settings-file-paths": _settings_file_paths,
+    "settings-processing": _settings_processing,
+    "settings-keys": _settings_keys,
+    "settings-reset-dialog": _reset_dialog,
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_every_view(ui: UI, scheme: str) -> None:
+    ui.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    for path, view in VIEWS:
+        ui.open(path, view)
+        expect(ui.by(f"nav-{path.split('/')[0]}")).to_have_attribute("aria-current", "page")
+        _shoot(ui, f"{path.replace('/', '-')}-{scheme}")
+    for name, scene in SCENES.items():
+        scene(ui)
+        _shoot(ui, f"{name}-{scheme}")
+
+
+def test_shell_shows_name_version_and_no_sandbox_badge(ui: UI) -> None:
+    ui.open("dashboard")
+    expect(ui.by("app-name")).to_have_text("Gen Image Factory")
+    expect(ui.by("app-version")).to_have_text("v0.1.0")
+    expect(ui.by("sandbox-badge")).to_be_hidden()
+
+
+def test_every_nav_link_opens_its_view_with_an_empty_state(ui: UI) -> None:
+    ui.open("dashboard")
+    for view, empty in [("jobs", "jobs-empty"), ("failed", "failed-empty"), ("dashboard", "job-start")]:
+        ui.by(f"nav-{view}").click()
+        ui.wait_view(view)
+        expect(ui.by(empty)).to_be_visible()
+    expect(ui.by("job-start")).to_be_disabled()
+    expect(ui.by("view-jobs")).to_have_count(0)
+
+
+def test_unknown_route_falls_back_to_the_dashboard(ui: UI) -> None:
+    ui.page.goto(f"{ui.base_url}#/nowhere")
+    ui.wait_view("dashboard")
