@@ -71,7 +71,10 @@ class Conversation:
 def subject_of(conversation: Conversation) -> str:
     """Return the subject the user asks about: a labelled value, a quoted phrase or the last line."""
     text = "\n".join(conversation.user).strip()
+    # The user turn names the subject; for image requests the system prompt often carries it instead.
     labelled = _SUBJECT_LINE.findall(text)
+    if not labelled and conversation.has_image:
+        labelled = _SUBJECT_LINE.findall("\n".join(conversation.system))[:1]
     if labelled:
         return str(labelled[-1]).strip().strip(".\"'")[:200]
     quoted = _QUOTED.findall(text)
