@@ -15,6 +15,10 @@ def write_prompt(ctx: RunContext, generation: Generation) -> str:
     if not plan.use_llm_prompts or ctx.providers.prompt_writer is None:
         return template_only_prompt(plan.prompt_template, generation.pick)
     system_prompt, user_message = build_prompt_request(plan.prompt_template, generation.pick)
+    if plan.prompt_template:
+        # The filled-in template is what the user debugs when prompts come out wrong.
+        ctx.log.debug(f"Prompt instructions: {_clip(system_prompt)}", step="prompt",
+                      sub_step=f"generation {generation.index + 1}")
     last_error: AppError | None = None
     for attempt in range(plan.prompt_retries + 1):
         try:
@@ -31,3 +35,8 @@ def write_prompt(ctx: RunContext, generation: Generation) -> str:
         last_error = AppError("The model returned an empty prompt.", code="empty_prompt")
     assert last_error is not None
     raise last_error
+
+
+def _clip(text: str, limit: int = 500) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
