@@ -23,8 +23,9 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         """Return `text` with every secret (of 4+ characters) masked."""
-        for secret in self._secrets():
-            if secret and len(secret) >= 4 and secret in text:
+        # Longest first: a key that contains another key must not be left half visible.
+        for secret in sorted((s for s in self._secrets() if s and len(s) >= 4), key=len, reverse=True):
+            if secret in text:
                 text = text.replace(secret, MASK)
         return text
 
@@ -47,14 +48,26 @@ class RedactingFilter(logging.Filter):
         self.redactor = redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Mask the formatted message and drop the args so nothing unmasked survives."""
+        """Mask the message, the traceback and the stack, and drop the args so nothing unmasked survives."""
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string must not kill logging
             message = str(record.msg)
         record.msg = self.redactor.redact(message)
         record.args = None
+        if record.exc_info:
+            # An exception's text (a URL, a vendor reply) can carry a key: format it once, masked; formatters
+            # print exc_text as it is and never format exc_info again once it is gone.
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = self.redactor.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redactor.redact(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def install_redaction(redactor: Redactor, logger: logging.Logger | None = None) -> RedactingFilter:

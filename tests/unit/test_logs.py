@@ -76,6 +76,24 @@ def test_install_redaction_covers_a_loggers_handlers() -> None:
     assert captured == [f"key rejected: {MASK}"]
 
 
+def test_filter_masks_tracebacks_and_stacks(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.handler.addFilter(RedactingFilter(_redactor()))
+    logger = logging.getLogger("gif_app.test_traceback")
+    with caplog.at_level(logging.ERROR, logger="gif_app.test_traceback"):
+        try:
+            raise RuntimeError(f"GET https://api.example/v1?key={SECRET} failed")
+        except RuntimeError:
+            logger.exception("provider call failed", stack_info=True)
+    assert "RuntimeError" in caplog.text and "Traceback" in caplog.text
+    assert SECRET not in caplog.text
+    assert f"key={MASK} failed" in caplog.text
+
+
+def test_a_key_containing_another_key_is_masked_whole() -> None:
+    redactor = Redactor(lambda: ["abcd1234", "xx-abcd1234-yy"])
+    assert redactor.redact("key xx-abcd1234-yy and abcd1234") == f"key {MASK} and {MASK}"
+
+
 def _execution(repo: Repository) -> int:
     return repo.create_execution(label="logs", configuration_id=None, settings_snapshot={}, planned=1,
                                  status=JobStatus.RUNNING).id
