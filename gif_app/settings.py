@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ def coerce_value(setting: Setting, raw: Any) -> Any:
             number = float(str(raw).strip()) if not isinstance(raw, (int, float)) else float(raw)
         except ValueError:
             raise ValueError("Enter a number.") from None
+        if not math.isfinite(number):  # NaN slips past every bound check and is not valid JSON
+            raise ValueError("Enter a number.")
         if kind == "int":
             if not number.is_integer():
                 raise ValueError("Enter a whole number.")
@@ -189,7 +192,7 @@ class SettingsFile:
             if not isinstance(raw, dict):
                 raise ValueError("top level is not an object")
         except (ValueError, OSError) as exc:
-            backup = self.path.with_name(f"{self.path.stem}.broken-{datetime.now():%Y%m%d-%H%M%S}.json")
+            backup = _free_name(self.path.with_name(f"{self.path.stem}.broken-{datetime.now():%Y%m%d-%H%M%S}"))
             try:
                 self.path.replace(backup)
             except OSError:
@@ -219,6 +222,15 @@ class SettingsFile:
         except OSError as exc:
             raise StorageError(f"Could not save settings to {self.path}: {exc.strerror or exc}") from exc
         return clean
+
+
+def _free_name(stem: Path) -> Path:
+    """Return stem.json, or stem-2.json and so on, so an earlier backup is never overwritten."""
+    candidate, n = stem.with_name(f"{stem.name}.json"), 1
+    while candidate.exists():
+        n += 1
+        candidate = stem.with_name(f"{stem.name}-{n}.json")
+    return candidate
 
 
 def describe_schema() -> list[dict[str, Any]]:

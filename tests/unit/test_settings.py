@@ -42,6 +42,8 @@ def test_text_numbers_are_accepted_and_words_are_not() -> None:
     assert errors["parameters.count"] == "Enter a number."
     assert errors["parameters.variations"] == "Enter a whole number."
     assert errors["parameters.concurrency"] == "Enter a number."
+    _, errors = s.validate({"processing.saturation": "nan", "processing.sharpening": float("inf")})
+    assert errors == {"processing.saturation": "Enter a number.", "processing.sharpening": "Enter a number."}
 
 
 def test_bad_choice_lists_the_allowed_values() -> None:
@@ -140,6 +142,16 @@ def test_unreadable_file_gives_defaults_a_notice_and_a_backup(tmp_path: Path) ->
     assert len(backups) == 1
     assert backups[0].read_bytes() == original
     assert backups[0].name in loaded.notice
+
+
+def test_a_second_broken_file_never_overwrites_the_first_backup(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(b"first broken")
+    s.SettingsFile(path).load()
+    path.write_bytes(b"second broken")
+    s.SettingsFile(path).load()
+    kept = sorted(p.read_bytes() for p in tmp_path.glob("settings.broken-*.json"))
+    assert kept == [b"first broken", b"second broken"]
 
 
 def test_out_of_range_saved_value_is_reset_with_a_notice(tmp_path: Path) -> None:
