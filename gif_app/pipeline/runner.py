@@ -6,11 +6,13 @@ import itertools
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from gif_app.domain import GeneratedImage, ImageStatus
 from gif_app.errors import AppError, AuthenticationError, CancelledError, InsufficientCreditsError
+from gif_app.logs import JobLog
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import render_generation
 from gif_app.pipeline.image_stages import run_image
@@ -32,6 +34,32 @@ class RunOutcome:
     was_stopped: bool = False
 
 
+class _ProviderWarnings(logging.Handler):
+    """Mirror provider warnings (retries, Retry-After waits, poll errors) raised on the run's threads."""
+
+    def __init__(self, job_log: JobLog, threads: set[int]) -> None:
+        super().__init__(logging.WARNING)
+        self._job_log = job_log
+        self._threads = threads
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the warning to the job log when one of this run's workers raised it."""
+        if record.thread in self._threads:
+            self._job_log.warning(record.getMessage(), step="provider")
+
+
+@contextmanager
+def _mirrored_provider_warnings(job_log: JobLog, threads: set[int]) -> Iterator[None]:
+    """Show provider retries in the job's own log while the run lasts (they are otherwise in the app log)."""
+    handler = _ProviderWarnings(job_log, threads)
+    providers_log = logging.getLogger("gif_app.providers")
+    providers_log.addHandler(handler)
+    try:
+        yield
+    finally:
+        providers_log.removeHandler(handler)
+
+
 class _Pool:
     """N worker threads over a priority queue: image work before new generations (bounded memory)."""
 
@@ -47,6 +75,11 @@ class _Pool:
     def start(self) -> None:
         for thread in self._threads:
             thread.start()
+
+    @property
+    def thread_ids(self) -> set[int]:
+        """Return the idents of the started worker threads."""
+        return {t.ident for t in self._threads if t.ident is not None}
 
     def submit(self, priority: int, task: Callable[[], None]) -> None:
         with self._idle:
@@ -133,12 +166,13 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
 
     pool.start()
     try:
-        for image in pending_images:
-            if image.status is ImageStatus.PENDING and image.temp_path:
-                pool.submit(_IMAGE, image_task(image))
-        for generation in ctx.plan.generations:
-            pool.submit(_GENERATION, generation_task(generation))
-        pool.wait_idle()
+        with _mirrored_provider_warnings(ctx.log, pool.thread_ids):
+            for image in pending_images:
+                if image.status is ImageStatus.PENDING and image.temp_path:
+                    pool.submit(_IMAGE, image_task(image))
+            for generation in ctx.plan.generations:
+                pool.submit(_GENERATION, generation_task(generation))
+            pool.wait_idle()
     finally:
         pool.close()
     outcome.was_stopped = ctx.cancel.is_stopping and outcome.fatal_error is None
