@@ -114,7 +114,9 @@ class LocalServer:
 
     def __init__(self, app: Flask, port: int = 0) -> None:
         self._server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gif-http", daemon=True)
+        # A short poll interval: stop() (window closed, test teardown) waits at most this long.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="gif-http", daemon=True)
 
     @property
     def url(self) -> str:
