@@ -251,6 +251,19 @@ def test_browse_fills_the_path_from_the_file_dialog(ui: UI, picked_paths: Picked
     expect(ui.by("settings-dirty")).to_be_hidden()
 
 
+def test_missing_file_is_flagged_under_its_field(ui: UI, tmp_path: Path) -> None:
+    ui.open("settings/file_paths")
+    path = ui.field("file_paths.keywords_file")
+    path.fill(str(tmp_path / "nope.txt"))
+    path.press("Tab")
+    expect(ui.by("field-note-file_paths.keywords_file")).to_have_text("No file at this path.")
+
+    (tmp_path / "nope.txt").write_text("fox\n", encoding="utf-8")
+    path.fill(str(tmp_path / "nope.txt "))
+    path.press("Tab")
+    expect(ui.by("field-note-file_paths.keywords_file")).to_have_text("")
+
+
 def test_advanced_settings_sit_in_a_collapsed_group(ui: UI) -> None:
     ui.open("settings/providers")
     url = ui.field("providers.openai_base_url")

@@ -77,7 +77,7 @@ function buildInput(setting, id, handlers) {
   }
 }
 
-/** Build a labelled field row for one setting. handlers: {onInput(field), onBrowse(field)}. */
+/** Build a labelled field row for one setting. handlers: {onInput, onBrowse, onPathChange}(field). */
 export function createField(setting, handlers) {
   const id = uniqueId('field');
   const helpId = `${id}-help`;
@@ -85,12 +85,14 @@ export function createField(setting, handlers) {
   const field = { setting };
   const { input, control, sync } = buildInput(setting, id, {
     onBrowse: () => handlers.onBrowse(field),
-    onClear: () => { field.set(''); handlers.onInput(field); input.focus(); },
+    onClear: () => { field.set(''); field.setNote(''); handlers.onInput(field); input.focus(); },
   });
   input.dataset.testid = `field-${setting.key}`;
   input.setAttribute('aria-describedby', setting.help ? `${helpId} ${errorId}` : errorId);
   const error = h('p', { class: 'field-error', id: errorId, 'data-testid': `field-error-${setting.key}`, 'aria-live': 'polite' });
   const isSwitch = setting.kind === 'bool';
+  const isPath = setting.kind === 'file' || setting.kind === 'dir';
+  const note = isPath ? h('p', { class: 'field-note', 'data-testid': `field-note-${setting.key}`, 'aria-live': 'polite' }) : null;
   const isWide = ['file', 'dir', 'text'].includes(setting.kind);
 
   field.input = input;
@@ -98,7 +100,7 @@ export function createField(setting, handlers) {
     h('div', { class: 'field-text' },
       h('label', { class: 'field-label', for: id, text: setting.label }),
       setting.help ? h('p', { class: 'field-help', id: helpId, text: setting.help }) : null),
-    h('div', { class: `field-control${isSwitch ? ' is-switch' : ''}` }, control || input, error));
+    h('div', { class: `field-control${isSwitch ? ' is-switch' : ''}` }, control || input, error, note));
 
   field.get = () => {
     if (isSwitch) return input.checked;
@@ -116,6 +118,9 @@ export function createField(setting, handlers) {
     else input.removeAttribute('aria-invalid');
   };
 
+  /** Show a problem with the path (a warning, not a validation error: the file may appear later). */
+  field.setNote = (message) => { if (note) note.textContent = message || ''; };
+
   const eventName = isSwitch || setting.kind === 'choice' ? 'change' : 'input';
   input.addEventListener(eventName, () => handlers.onInput(field));
   if (setting.kind === 'int' || setting.kind === 'float') {
@@ -126,5 +131,6 @@ export function createField(setting, handlers) {
       handlers.onInput(field);
     });
   }
+  if (isPath) input.addEventListener('change', () => handlers.onPathChange(field));
   return field;
 }

@@ -26,11 +26,13 @@ class SettingsView {
     this.form = new SettingsForm(data.schema, data.settings, {
       onChange: () => { if (this.saveButton) { this.refreshDirty(); this.validateSoon(); } },
       onBrowse: (field) => this.browse(field),
+      onPathChange: (field) => this.checkPath(field),
     });
     this.tabs = new Map();
     this.panels = new Map([[KEYS_TAB, this.keys.element], ...this.form.panels]);
     this.render(data);
     (data.notices || []).forEach((notice) => showNotice(notice));
+    this.form.pathFields().forEach((field) => this.checkPath(field));
   }
 
   render(data) {
@@ -166,11 +168,27 @@ class SettingsView {
       if (result && result.path) {
         field.set(result.path);
         this.form.changed();
+        this.checkPath(field);
       }
     } catch (err) {
       toastError(err, 'Could not open the file chooser.');
     }
     field.input.focus();
+  }
+
+  /** Warn under a file or folder field when the path is missing or unusable. */
+  async checkPath(field) {
+    const path = String(field.get() || '').trim();
+    if (!path) {
+      field.setNote('');
+      return;
+    }
+    try {
+      const result = await call('validate_path', path, field.setting.kind);
+      if (String(field.get() || '').trim() === path) field.setNote(result.ok ? '' : result.message);
+    } catch (err) {
+      field.setNote(err.message);
+    }
   }
 
   async canLeave() {

@@ -34,7 +34,7 @@ function flatten(settings, schema) {
 }
 
 export class SettingsForm {
-  /** Build the form; hooks: {onChange(), onBrowse(field)}. */
+  /** Build the form; hooks: {onChange(), onBrowse(field), onPathChange(field)}. */
   constructor(schema, settings, hooks) {
     this.schema = schema;
     this.hooks = hooks;
@@ -50,6 +50,7 @@ export class SettingsForm {
       const field = createField(setting, {
         onInput: () => this.changed(),
         onBrowse: (f) => this.hooks.onBrowse(f),
+        onPathChange: (f) => this.hooks.onPathChange(f),
       });
       this.fields.set(setting.key, field);
       return field.row;
@@ -122,6 +123,11 @@ export class SettingsForm {
       if (this.fields.has(key)) names.add(key.split('.')[0]);
     }
     return names;
+  }
+
+  /** Return the file and folder fields. */
+  pathFields() {
+    return [...this.fields.values()].filter((f) => f.setting.kind === 'file' || f.setting.kind === 'dir');
   }
 
   /** Return the label of a field, or the key when unknown. */
