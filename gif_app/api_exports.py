@@ -16,7 +16,7 @@ from typing import Any
 
 from gif_app.api_context import ApiContext
 from gif_app.api_envelope import envelope
-from gif_app.errors import ValidationError
+from gif_app.errors import AppError, ValidationError
 from gif_app.export.archive import workbook_name
 from gif_app.export.service import ExportService, select_images, validate_images
 from gif_app.export.stock_csv import preset_names
@@ -59,7 +59,9 @@ class ExportsApi:
 
     @property
     def _exports(self) -> ExportService:
-        service: ExportService = self.ctx.services["exports"]
+        service = self.ctx.services.get("exports")
+        if not isinstance(service, ExportService):
+            raise AppError("Exports are not available: the export service was not started.")
         return service
 
     @envelope
@@ -73,7 +75,7 @@ class ExportsApi:
     def export_job_xlsx(self, execution_id: int, path: str = "") -> dict[str, Any]:
         """Start writing one job's workbook; {"export_id", "path"}, or {"path": None} when the dialog is cancelled."""
         execution = self.ctx.repo.get_execution(int(execution_id))
-        return self._start("job_xlsx", {"execution_ids": [execution.id]}, path, workbook_name(execution), "xlsx")
+        return self._start_export("job_xlsx", {"execution_ids": [execution.id]}, path, workbook_name(execution), "xlsx")
 
     @envelope
     def export_jobs_zip(self, execution_ids: list[int], path: str = "") -> dict[str, Any]:
@@ -81,7 +83,7 @@ class ExportsApi:
         ids = _id_list(execution_ids)
         for execution_id in ids:
             self.ctx.repo.get_execution(execution_id)
-        return self._start("jobs_zip", {"execution_ids": ids}, path, f"jobs-{_stamp()}.zip", "zip")
+        return self._start_export("jobs_zip", {"execution_ids": ids}, path, f"jobs-{_stamp()}.zip", "zip")
 
     @envelope
     def export_images_zip(self, selection: dict[str, Any], csv_presets: list[str] | None = None,
@@ -92,7 +94,7 @@ class ExportsApi:
             raise ValidationError("Nothing to export: the selection has no approved images.")
         presets = preset_names(list(csv_presets or []))  # an unknown preset is refused before the dialog
         params = {**chosen, "presets": presets, "embed": bool(embed)}
-        return self._start("images_zip", params, path, f"images-{_stamp()}.zip", "zip")
+        return self._start_export("images_zip", params, path, f"images-{_stamp()}.zip", "zip")
 
     @envelope
     def export_progress(self, export_id: str) -> dict[str, Any]:
@@ -104,26 +106,26 @@ class ExportsApi:
         """Cancel a running export; nothing is left under the chosen name."""
         return self._exports.cancel(str(export_id))
 
-    def _start(self, kind: str, params: dict[str, Any], path: str, suggested: str, ext: str) -> dict[str, Any]:
+    def _start_export(self, kind: str, params: dict[str, Any], path: str, suggested: str, ext: str) -> dict[str, Any]:
         chosen = str(path or "").strip()
         if not chosen:
-            picked = self.ctx.dialogs.save_path(suggested, [ext], str(self._last_folder()))
+            picked = self.ctx.dialogs.save_path(suggested, [ext], str(self._last_export_folder()))
             if not picked:
                 return {"export_id": None, "path": None}
             chosen = picked
         target = Path(chosen).expanduser()
         if not target.is_absolute():
-            target = self._last_folder() / target
-        self._remember_folder(target.parent)
+            target = self._last_export_folder() / target
+        self._remember_export_folder(target.parent)
         export_id = self._exports.start_export(kind, params, target)
         return {"export_id": export_id, "path": self._exports.progress(export_id)["destination"]}
 
-    def _state_file(self) -> Path:
+    def _ui_state_file(self) -> Path:
         return self.ctx.home.root / UI_STATE_FILE
 
-    def _last_folder(self) -> Path:
+    def _last_export_folder(self) -> Path:
         try:
-            data = json.loads(self._state_file().read_text(encoding="utf-8"))
+            data = json.loads(self._ui_state_file().read_text(encoding="utf-8"))
             folder = Path(str(data.get(LAST_FOLDER_KEY) or ""))
             if str(folder) not in ("", ".") and folder.is_dir():
                 return folder
@@ -131,8 +133,8 @@ class ExportsApi:
             pass
         return self.ctx.home.exports
 
-    def _remember_folder(self, folder: Path) -> None:
-        state_file = self._state_file()
+    def _remember_export_folder(self, folder: Path) -> None:
+        state_file = self._ui_state_file()
         try:
             data = json.loads(state_file.read_text(encoding="utf-8")) if state_file.is_file() else {}
             if not isinstance(data, dict):

@@ -66,8 +66,10 @@ def select_images(source: ExportSource, params: dict[str, Any]) -> list[Generate
     if image_ids:
         images = [source.get_image(i) for i in image_ids]
     else:
-        images = [image for execution_id in _ids(params.get("execution_ids"), "Job ids")
-                  for image in source.images_of_execution(execution_id) if image.status is ImageStatus.APPROVED]
+        images = []
+        for execution_id in _ids(params.get("execution_ids"), "Job ids"):
+            labels[execution_id] = source.get_execution(execution_id).label  # a wrong id is refused here
+            images += [i for i in source.images_of_execution(execution_id) if i.status is ImageStatus.APPROVED]
     return [i if i.execution_label else replace(i, execution_label=label(i.execution_id)) for i in images]
 
 

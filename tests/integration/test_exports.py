@@ -274,6 +274,8 @@ def test_missing_files_and_empty_selections_are_explained(world: World, tmp_path
     assert not refused["ok"] and "no approved images" in refused["error"]["message"]
     missing = world.api.export_job_xlsx(99999, str(tmp_path / "n.xlsx"))
     assert not missing["ok"] and missing["error"]["code"] == "not_found"
+    unknown = world.api.validate_export({"execution_ids": [99999]}, ["adobe"])
+    assert not unknown["ok"] and "99999 does not exist" in unknown["error"]["message"]
     assert not (tmp_path / "e.zip").exists() and not (tmp_path / "n.xlsx").exists()
 
 
