@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gif_app.domain import FailureStage, ImageStatus, JobStatus, NewImage
+from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, JobExecution, JobStatus, NewImage
+from gif_app.errors import NotFoundError
 from gif_app.pipeline.generate import parse_temp_name
 from gif_app.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED_MESSAGE = "The app closed while this job ran. Resume it to finish the remaining generations."
+ADOPTED_REASON = "Recovered after a crash"
 
 
 @dataclass
@@ -21,53 +24,108 @@ class RecoveryReport:
 
     interrupted: list[int] = field(default_factory=list)
     retries_requeued: int = 0
+    images_requeued: int = 0
     moves_completed: int = 0
+    paths_repaired: int = 0
     missing_files: int = 0
     adopted_files: int = 0
+    partial_files_removed: int = 0
+    generations_completed: int = 0
 
     @property
     def is_empty(self) -> bool:
         """Return True when nothing needed fixing."""
-        return not (self.interrupted or self.retries_requeued or self.moves_completed or self.missing_files
-                    or self.adopted_files)
+        return not (self.interrupted or self.retries_requeued or self.images_requeued or self.moves_completed
+                    or self.paths_repaired or self.missing_files or self.adopted_files
+                    or self.partial_files_removed or self.generations_completed)
 
 
 def recover(repo: Repository, temp_dirs: list[Path]) -> RecoveryReport:
-    """Reconcile the database with the disk after an unclean exit."""
+    """Reconcile the database with the disk after an unclean exit (run before any worker starts)."""
     report = RecoveryReport()
-    for execution in repo.executions_with_status(JobStatus.RUNNING):
+    interrupted = repo.executions_with_status(JobStatus.RUNNING)
+    temp_folders = {d.resolve() for d in temp_dirs}
+    output_folders: set[Path] = set()
+    for execution in interrupted:
         repo.update_execution(execution.id, status=JobStatus.INTERRUPTED, error=INTERRUPTED_MESSAGE)
         report.interrupted.append(execution.id)
-        _reconcile_images(repo, execution.id, report)
-        repo.refresh_counts(execution.id)
+        temp, output = _job_folders(execution)
+        temp_folders.update(f for f in (temp,) if f is not None)
+        output_folders.update(f for f in (output,) if f is not None)
+    # Retries run on images of any job, so an image left mid-retry is requeued wherever it belongs.
+    report.images_requeued = repo.reset_processing_images()
     report.retries_requeued = repo.reset_stuck_retries()
-    for folder in {d.resolve() for d in temp_dirs if d.is_dir()}:
+    for folder in sorted(f for f in temp_folders | output_folders if f.is_dir()):
+        report.partial_files_removed += _remove_partial_writes(folder)
+    for execution in interrupted:
+        _reconcile_images(repo, execution.id, report)
+    for folder in sorted(f for f in temp_folders if f.is_dir()):
         _adopt_orphans(repo, folder, report)
+    for execution in interrupted:
+        report.generations_completed += _mark_recorded_generations(repo, execution)
+        repo.refresh_counts(execution.id)
     if not report.is_empty:
         log.warning("crash recovery: %s", report)
     return report
 
 
+def _job_folders(execution: JobExecution) -> tuple[Path | None, Path | None]:
+    """Return the temp and output folders an execution's snapshot names (None for the defaults)."""
+    paths = execution.settings_snapshot.get("file_paths", {})
+    temp, output = paths.get("temp_directory") or "", paths.get("output_directory") or ""
+    return (Path(temp).expanduser().resolve() if temp else None,
+            Path(output).expanduser().resolve() if output else None)
+
+
+def _remove_partial_writes(folder: Path) -> int:
+    """Delete half-written `.<name>.<uuid>.part` files: an atomic write never finished, the original is intact."""
+    removed = 0
+    for path in folder.glob(".*.part"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _reconcile_images(repo: Repository, execution_id: int, report: RecoveryReport) -> None:
     for image in repo.images_of_execution(execution_id):
-        if image.status is ImageStatus.PROCESSING:
-            repo.update_image(image.id, status=ImageStatus.RETRY_PENDING)
-        has_temp = bool(image.temp_path) and Path(image.temp_path or "").is_file()
-        has_final = bool(image.final_path) and Path(image.final_path or "").is_file()
-        if has_temp or has_final:
+        temp = Path(image.temp_path) if image.temp_path else None
+        final = Path(image.final_path) if image.final_path else None
+        moving_to = Path(image.processing.moving_to) if image.processing.moving_to else None
+        if temp is not None and temp.is_file():
+            if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size == 0:
+                # The crash came between claiming the output name and moving the file: drop the claim.
+                moving_to.unlink(missing_ok=True)
             continue
-        moving_to = image.processing.moving_to
-        if moving_to and Path(moving_to).is_file():
+        if final is not None and final.is_file():
+            continue
+        if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size > 0:
             # The move finished but the row was not updated: complete the bookkeeping.
-            repo.update_image(image.id, status=ImageStatus.APPROVED, temp_path=None, final_path=moving_to)
+            repo.update_image(image.id, status=ImageStatus.APPROVED, temp_path=None, final_path=str(moving_to))
             report.moves_completed += 1
+            continue
+        converted = _converted_copy(temp)
+        if converted is not None:
+            # Processing wrote the new format and removed the old file, but the row kept the old name.
+            repo.update_image(image.id, temp_path=str(converted))
+            report.paths_repaired += 1
             continue
         repo.update_image(image.id, status=ImageStatus.QC_FAILED, reason=FailureStage.SAVE_FINAL.reason)
         report.missing_files += 1
 
 
+def _converted_copy(temp: Path | None) -> Path | None:
+    """Return the file beside `temp` with the same name but another extension, if there is one."""
+    if temp is None or not temp.parent.is_dir():
+        return None
+    for candidate in sorted(temp.parent.glob(f"{temp.stem}.*")):
+        if candidate.is_file() and not candidate.name.startswith("."):
+            return candidate
+    return None
+
+
 def _adopt_orphans(repo: Repository, folder: Path, report: RecoveryReport) -> None:
-    for path in folder.iterdir():
+    for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not path.is_file():
             continue
         parsed = parse_temp_name(path)
@@ -77,12 +135,33 @@ def _adopt_orphans(repo: Repository, folder: Path, report: RecoveryReport) -> No
         if repo.find_image_by_mapping(mapping_id) is not None:
             continue
         try:
-            execution = repo.get_execution(execution_id)
-        except Exception:  # noqa: BLE001 - a file of a deleted job is left alone
-            continue
-        # The file was paid for and written, but the crash came before its row: keep it, for review.
+            repo.get_execution(execution_id)
+        except NotFoundError:
+            continue  # a file of a deleted job is left alone
+        sibling = _sibling(repo.images_of_execution(execution_id), generation)
+        # The file was paid for and written, but the crash came before its row: keep it, to finish on resume.
         repo.record_image(NewImage(
-            mapping_id=mapping_id, execution_id=execution.id, generation_index=generation,
-            variation_index=variation, prompt="", keyword="", seed=None, provider="", provider_ids={},
-            temp_path=str(path), status=ImageStatus.PENDING, reason="Recovered after a crash"))
+            mapping_id=mapping_id, execution_id=execution_id, generation_index=generation,
+            variation_index=variation, prompt=sibling.prompt if sibling else "",
+            keyword=sibling.keyword if sibling else "", seed=None,
+            provider=sibling.provider if sibling else "", provider_ids={}, temp_path=str(path),
+            cost=sibling.cost if sibling else 0.0, status=ImageStatus.PENDING, reason=ADOPTED_REASON))
         report.adopted_files += 1
+
+
+def _sibling(images: list[GeneratedImage], generation: int) -> GeneratedImage | None:
+    """Return a recorded image of the same generation (same prompt and keyword), if any."""
+    return next((i for i in images if i.generation_index == generation and i.prompt), None)
+
+
+def _mark_recorded_generations(repo: Repository, execution: JobExecution) -> int:
+    """Mark generations whose every variation is on record as done, so resume never renders them again."""
+    variations = int(execution.settings_snapshot.get("parameters", {}).get("variations", 1) or 1)
+    per_generation = Counter(i.generation_index for i in repo.images_of_execution(execution.id))
+    done = set(execution.completed_generations)
+    marked = 0
+    for generation, count in sorted(per_generation.items()):
+        if generation not in done and count >= variations:
+            repo.record_generation_done(execution.id, generation)
+            marked += 1
+    return marked

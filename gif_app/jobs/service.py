@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +22,8 @@ from gif_app.pipeline.runner import run_generations
 from gif_app.store.repository import Repository
 
 log = logging.getLogger(__name__)
+
+_RERUN_SUFFIX = re.compile(r" \(rerun \d+\)$")
 
 Listener = Callable[[str, JobExecution], None]
 
@@ -112,11 +115,12 @@ class JobService:
             except NotFoundError:
                 pass
         settings = settings_mod.validate(settings)[0]
-        base = parent.label.split(" (rerun")[0]
+        base = rerun_base_label(parent.label)
         with self._lock:
-            count = self._repo.count_reruns(execution_id) + 1
+            # Numbered across the whole family (reruns of reruns too), so no two runs share a label.
+            number = self._repo.last_rerun_number(base) + 1
             execution = self._repo.create_execution(
-                label=f"{base} (rerun {count})", configuration_id=parent.configuration_id,
+                label=f"{base} (rerun {number})", configuration_id=parent.configuration_id,
                 settings_snapshot=settings, parent_id=parent.id,
                 planned=settings["parameters"]["count"] * settings["parameters"]["variations"], queue=True)
             self._wake.notify_all()
@@ -143,6 +147,8 @@ class JobService:
             execution = self._repo.get_execution(execution_id)
             if execution.status is not JobStatus.QUEUED:
                 raise ConflictError("Only a queued job can be cancelled.")
+            if execution_id == self.current_execution_id():
+                raise ConflictError("This job is starting now; stop it instead of cancelling it.")
             return self._repo.update_execution(execution_id, status=JobStatus.CANCELLED, queue_position=None,
                                                finished_at=datetime.now())
 
@@ -160,34 +166,56 @@ class JobService:
     # -- the worker -----------------------------------------------------------------------------
     def _loop(self) -> None:
         while True:
-            with self._lock:
-                execution = None
-                while not self._is_shutting_down:
-                    queued = self._repo.queued_executions()
-                    if queued:
-                        execution = queued[0]
-                        break
-                    self._wake.wait()
-                if self._is_shutting_down or execution is None:
-                    return
-                token = CancelToken()
-                tracker = ProgressTracker(execution.id, execution.label,
-                                          execution.settings_snapshot.get("parameters", {}).get("count", 0),
-                                          execution.settings_snapshot.get("parameters", {}).get("variations", 1),
-                                          already_done=len(execution.completed_generations))
-                self._current = (execution.id, token, tracker)
+            picked = self._next_execution()
+            if picked is None:
+                return
+            execution, token, tracker = picked
+            finished: JobExecution | None = None
             try:
-                self._run(execution, token, tracker)
+                finished = self._run(execution, token, tracker)
             except Exception:  # noqa: BLE001 - the worker loop must survive anything
                 log.exception("job %s crashed the runner", execution.id)
-                self._safe_finish(execution.id, JobStatus.FAILED, "Internal error; see the log file.")
+                tracker.finish(JobStatus.FAILED.value)
+                finished = self._safe_finish(execution.id, JobStatus.FAILED, "Internal error; see the log file.")
             finally:
                 with self._lock:
-                    self._last, self._current = tracker, None
-                    self._repo.close()
+                    self._current = None
+                    if finished is not None:
+                        self._last = tracker
+                self._repo.close()
+            # Listeners hear "finished" only once the service is free, so they may start the next job at once.
+            if finished is not None:
+                self._notify("finished", finished)
 
-    def _run(self, execution: JobExecution, token: CancelToken, tracker: ProgressTracker) -> None:
-        execution = self._repo.mark_started(execution.id)
+    def _next_execution(self) -> tuple[JobExecution, CancelToken, ProgressTracker] | None:
+        """Wait for the head of the persistent queue and make it current; None once shutting down."""
+        with self._lock:
+            while not self._is_shutting_down:
+                try:
+                    queued = self._repo.queued_executions()
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+                    log.exception("cannot read the job queue")
+                    self._wake.wait(1.0)
+                    continue
+                if queued:
+                    execution = queued[0]
+                    params = execution.settings_snapshot.get("parameters", {})
+                    tracker = ProgressTracker(execution.id, execution.label, int(params.get("count", 0)),
+                                              int(params.get("variations", 1)),
+                                              already_done=len(execution.completed_generations))
+                    token = CancelToken()
+                    self._current = (execution.id, token, tracker)
+                    return execution, token, tracker
+                self._wake.wait()
+            return None
+
+    def _run(self, execution: JobExecution, token: CancelToken, tracker: ProgressTracker) -> JobExecution | None:
+        claimed = self._repo.claim_queued(execution.id)
+        if claimed is None:
+            # Cancelled or deleted between being picked and being started: nothing to run.
+            log.info("job %s left the queue before it started", execution.id)
+            return None
+        execution = claimed
         self._notify("started", execution)
         job_log = JobLog(execution.id, self._repo, self._redactor)
         job_log.info(f"Job '{execution.label}' started", step="initialization")
@@ -201,8 +229,7 @@ class JobService:
             message = exc.message if isinstance(exc, AppError) else f"Cannot prepare folders: {exc}"
             job_log.error(message, step="initialization", error_code=getattr(exc, "code", "io_error"))
             tracker.finish("failed")
-            self._notify("finished", self._safe_finish(execution.id, JobStatus.FAILED, message))
-            return
+            return self._safe_finish(execution.id, JobStatus.FAILED, message)
         if providers.remover_problem:
             job_log.warning(f"{providers.remover_problem} Background removal will follow the failure policy "
                             f"({plan.processing.remove_bg_failure_mode}).", step="initialization")
@@ -227,10 +254,14 @@ class JobService:
         tracker.set_counts({"generated": finished.generated, "approved": finished.approved,
                             "qc_failed": finished.qc_failed, "processing_failed": finished.failed}, finished.cost)
         tracker.finish("done" if status is JobStatus.COMPLETED else status.value)
-        self._notify("finished", finished)
+        return finished
 
-    def _safe_finish(self, execution_id: int, status: JobStatus, error: str) -> JobExecution:
-        return self._repo.finish_execution(execution_id, status, error)
+    def _safe_finish(self, execution_id: int, status: JobStatus, error: str) -> JobExecution | None:
+        try:
+            return self._repo.finish_execution(execution_id, status, error)
+        except Exception:  # noqa: BLE001 - e.g. the job was deleted meanwhile; the worker goes on
+            log.exception("cannot record the end of job %s", execution_id)
+            return None
 
     def _notify(self, event: str, execution: JobExecution) -> None:
         for listener in list(self._listeners):
@@ -238,6 +269,12 @@ class JobService:
                 listener(event, execution)
             except Exception:  # noqa: BLE001 - a listener must not break the worker
                 log.exception("job listener failed")
+
+
+def rerun_base_label(label: str) -> str:
+    """Return a label without its " (rerun N)" suffix, so reruns of reruns keep the job's own name."""
+    match = _RERUN_SUFFIX.search(label)
+    return label[:match.start()] if match else label
 
 
 def _flat(values: dict[str, Any]) -> dict[str, Any]:

@@ -155,6 +155,11 @@ class ImagesRepository:
         GeneratedImageRow.delete().where(GeneratedImageRow.id == image_id).execute()
         return image
 
+    def reset_processing_images(self) -> int:
+        """Put images left `processing` by a crashed retry back to `retry_pending`; return how many."""
+        return int(GeneratedImageRow.update(status=ImageStatus.RETRY_PENDING.value, updated_at=now()).where(
+            GeneratedImageRow.status == ImageStatus.PROCESSING.value).execute())
+
     def all_image_paths(self) -> list[tuple[int, str | None, str | None, str]]:
         """Return (id, temp_path, final_path, status) of every image, for crash reconciliation."""
         img = GeneratedImageRow

@@ -115,6 +115,15 @@ class JobsRepository:
         return self.update_execution(execution_id, status=JobStatus.RUNNING, started_at=now(),
                                      finished_at=None, queue_position=None, error=None)
 
+    def claim_queued(self, execution_id: int) -> JobExecution | None:
+        """Move a still-queued execution to running; None if it was cancelled or deleted meanwhile."""
+        stamp = now()
+        count = JobExecutionRow.update(
+            status=JobStatus.RUNNING.value, started_at=stamp, finished_at=None, queue_position=None, error=None,
+            updated_at=stamp).where(JobExecutionRow.id == execution_id,
+                                    JobExecutionRow.status == JobStatus.QUEUED.value).execute()
+        return self.get_execution(execution_id) if count else None
+
     def finish_execution(self, execution_id: int, status: JobStatus, error: str | None = None) -> JobExecution:
         """Record the terminal status and refresh the counters from the image rows."""
         with self.db.atomic():
@@ -173,6 +182,15 @@ class JobsRepository:
     def count_reruns(self, parent_id: int) -> int:
         """Return how many executions were rerun from this one."""
         return int(JobExecutionRow.select().where(JobExecutionRow.parent == parent_id).count())
+
+    def last_rerun_number(self, base_label: str) -> int:
+        """Return the highest N among labels "<base_label> (rerun N)" (0 when none)."""
+        prefix = f"{base_label} (rerun "
+        rows: Any = (JobExecutionRow.select(JobExecutionRow.label)
+                     .where(peewee.fn.substr(JobExecutionRow.label, 1, len(prefix)) == prefix).tuples())
+        numbers = [int(label[len(prefix):-1]) for (label,) in rows
+                   if label.endswith(")") and label[len(prefix):-1].isdigit()]
+        return max(numbers, default=0)
 
     def delete_execution(self, execution_id: int) -> list[str]:
         """Delete an execution and (by cascade) its images, logs and retries; return their file paths."""
