@@ -53,3 +53,17 @@ def test_force_stop_leaves_recorded_images_pending_with_their_files(sandbox_app:
         assert image_file(image).is_file()
     for image in pending:
         assert image.final_path is None and image_file(image).parent == sandbox_app.home.default_temp
+
+
+def test_concurrency_keeps_several_renders_in_flight(sandbox_app: App) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.latency["runware"] = 1.0
+    watch = JobWatch(sandbox_app, {"parameters.provider": "runware", "parameters.count": 4,
+                                   "parameters.variations": 1, "parameters.concurrency": 4,
+                                   "parameters.use_llm_prompts": False, "ai.run_quality_check": False,
+                                   "ai.run_metadata_gen": False})
+    execution = watch.wait()
+    assert execution.status is JobStatus.COMPLETED and execution.approved == 4
+    starts = sorted(r.at for r in sandbox.requests("runware") if r.method == "POST")
+    # One at a time, each render would start a full latency after the previous one.
+    assert len(starts) == 4 and starts[-1] - starts[0] < 1.0
