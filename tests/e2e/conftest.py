@@ -61,8 +61,10 @@ def make_gif(app_home: Path, picked_paths: PickedPaths) -> Iterator[AppFactory]:
     """Return a builder of the real app on `app_home` (keys in a file there, no host env vars)."""
     built: list[App] = []
 
-    def make(environ: Mapping[str, str] | None = None, dialogs: Dialogs | None = None) -> App:
-        options = AppOptions(prefer_keychain=False, environ=dict(environ or {}), dialogs=dialogs or picked_paths)
+    def make(environ: Mapping[str, str] | None = None, dialogs: Dialogs | None = None,
+             is_sandbox: bool = False) -> App:
+        options = AppOptions(prefer_keychain=False, environ=dict(environ or {}), dialogs=dialogs or picked_paths,
+                             is_sandbox=is_sandbox)
         app = build_app(app_home, options)
         built.append(app)
         return app
@@ -79,9 +81,15 @@ def app_environ() -> dict[str, str]:
 
 
 @pytest.fixture
-def gif(make_gif: AppFactory, app_environ: dict[str, str]) -> App:
-    """Return the built app with default options."""
-    return make_gif(environ=app_environ)
+def app_is_sandbox() -> bool:
+    """Return whether the app runs against the sandbox vendors (parametrize to turn it on)."""
+    return False
+
+
+@pytest.fixture
+def gif(make_gif: AppFactory, app_environ: dict[str, str], app_is_sandbox: bool) -> App:
+    """Return the built app (file key store, the given environment, sandbox or not)."""
+    return make_gif(environ=app_environ, is_sandbox=app_is_sandbox)
 
 
 @pytest.fixture

@@ -76,6 +76,15 @@ def test_shell_shows_name_version_and_no_sandbox_badge(ui: UI) -> None:
     expect(ui.by("sandbox-badge")).to_be_hidden()
 
 
+@pytest.mark.parametrize("app_is_sandbox", [True])
+def test_sandbox_run_shows_the_sandbox_badge(ui: UI) -> None:
+    ui.open("settings/file_paths")
+    expect(ui.by("sandbox-badge")).to_be_visible()
+    expect(ui.by("sandbox-badge")).to_have_text("Sandbox")
+    # The sandbox prepares demo inputs, so the keyword file is already filled in.
+    expect(ui.field("file_paths.keywords_file")).not_to_have_value("")
+
+
 def test_every_nav_link_opens_its_view_with_an_empty_state(ui: UI) -> None:
     ui.open("dashboard")
     for view, empty in [("jobs", "jobs-empty"), ("failed", "failed-empty"), ("dashboard", "job-start")]:

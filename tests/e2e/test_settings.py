@@ -295,3 +295,22 @@ def test_number_fields_ignore_the_mouse_wheel(ui: UI, gif: App) -> None:
     ui.page.mouse.wheel(0, -200)
     ui.page.mouse.wheel(0, 200)
     expect(count).to_have_value("5")
+
+
+def test_keyboard_moves_between_tabs_with_a_visible_focus_ring(ui: UI) -> None:
+    ui.open("settings")
+    ui.by("settings-tab-keys").focus()
+    ui.page.keyboard.press("ArrowDown")
+    tab = ui.by("settings-tab-file_paths")
+    expect(tab).to_be_focused()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    expect(ui.by("settings-panel-file_paths")).to_be_visible()
+    expect(ui.by("settings-panel-keys")).to_be_hidden()
+    assert tab.evaluate("el => getComputedStyle(el).boxShadow") != "none"
+
+    ui.page.keyboard.press("End")
+    expect(ui.by("settings-tab-advanced")).to_be_focused()
+    ui.page.keyboard.press("Tab")
+    expect(ui.field("advanced.debug_mode")).to_be_focused()
+    ui.page.keyboard.press("Space")
+    expect(ui.by("settings-dirty")).to_be_visible()
