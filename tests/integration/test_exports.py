@@ -88,23 +88,28 @@ def add_job(app: App, label: str, specs: list[dict[str, Any]]) -> tuple[JobExecu
     execution = app.repo.create_execution(label=label, configuration_id=None, settings_snapshot=snapshot,
                                           planned=len(specs), status=JobStatus.COMPLETED)
     images = []
-    for n, spec in enumerate(specs):
-        folder = app.home.default_output / spec.get("folder", f"job-{execution.id}")
-        path = write_image(folder / spec["name"], spec.get("colour", (200, 40 + n % 200, 40)),
-                           spec.get("fmt", "PNG"))
-        image = app.repo.record_image(NewImage(
-            mapping_id=f"{execution.id}-{n}", execution_id=execution.id, generation_index=n,
-            variation_index=0, prompt=spec.get("prompt", f"a ginger kitten number {n}"), keyword="kitten",
-            seed=1000 + n, provider="runware", provider_ids={}, temp_path=str(path), cost=0.0025))
-        status = spec.get("status", ImageStatus.APPROVED)
-        images.append(app.repo.update_image(
-            image.id, status=status, final_path=str(path) if status is ImageStatus.APPROVED else None,
-            temp_path=None if status is ImageStatus.APPROVED else str(path),
-            reason=spec.get("reason"), metadata=spec.get("metadata", StockMetadata(
-                title=f"Ginger kitten {n}", description="A ginger kitten.", keywords=GOOD_KEYWORDS,
-                category="Animals"))))
+    with app.repo.db.atomic():  # one transaction: recording 1,000 rows stays quick
+        for n, spec in enumerate(specs):
+            images.append(_add_image(app, execution, n, spec))
     app.repo.refresh_counts(execution.id)
     return app.repo.get_execution(execution.id), images
+
+
+def _add_image(app: App, execution: JobExecution, n: int, spec: dict[str, Any]) -> GeneratedImage:
+    """Write one image file and record it with its final status and metadata."""
+    folder = app.home.default_output / spec.get("folder", f"job-{execution.id}")
+    path = write_image(folder / spec["name"], spec.get("colour", (200, 40 + n % 200, 40)), spec.get("fmt", "PNG"))
+    image = app.repo.record_image(NewImage(
+        mapping_id=f"{execution.id}-{n}", execution_id=execution.id, generation_index=n, variation_index=0,
+        prompt=spec.get("prompt", f"a ginger kitten number {n}"), keyword="kitten", seed=1000 + n,
+        provider="runware", provider_ids={}, temp_path=str(path), cost=0.0025))
+    status = spec.get("status", ImageStatus.APPROVED)
+    metadata = spec.get("metadata", StockMetadata(title=f"Ginger kitten {n}", description="A ginger kitten.",
+                                                  keywords=GOOD_KEYWORDS, category="Animals"))
+    is_approved = status is ImageStatus.APPROVED
+    return app.repo.update_image(image.id, status=status, final_path=str(path) if is_approved else None,
+                                 temp_path=None if is_approved else str(path), reason=spec.get("reason"),
+                                 metadata=metadata)
 
 
 STANDARD = [
