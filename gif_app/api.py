@@ -9,6 +9,7 @@ from gif_app import __version__
 from gif_app import settings as settings_mod
 from gif_app.api_context import ApiContext
 from gif_app.api_envelope import envelope
+from gif_app.api_exports import ExportsApi
 from gif_app.api_images import ImagesApi
 from gif_app.api_jobs import JobsApi
 from gif_app.api_retry import RetryApi
@@ -91,7 +92,7 @@ def _require_dict(values: Any) -> dict[str, Any]:
     return values
 
 
-class Api(SettingsApi, JobsApi, ImagesApi, RetryApi):
+class Api(SettingsApi, JobsApi, ImagesApi, RetryApi, ExportsApi):
     """Everything the page can ask of the app (exposed as window.pywebview.api)."""
 
     def __init__(self, ctx: ApiContext) -> None:
