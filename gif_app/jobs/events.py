@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from gif_app.domain import GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
 from gif_app.jobs.progress import ProgressTracker
+from gif_app.logs import Redactor
 from gif_app.store.repository import Repository
 
 _UNSET: Any = ...
@@ -14,14 +16,17 @@ _UNSET: Any = ...
 class RepositoryEvents:
     """Implements the pipeline's RunEvents over the repository."""
 
-    def __init__(self, repo: Repository, execution_id: int, tracker: ProgressTracker) -> None:
+    def __init__(self, repo: Repository, execution_id: int, tracker: ProgressTracker,
+                 redactor: Redactor | None = None) -> None:
         self._repo = repo
         self._execution_id = execution_id
         self.tracker = tracker
+        self._redactor = redactor or Redactor(lambda: ())
 
     def record_image(self, new: NewImage) -> GeneratedImage:
-        """Record a freshly downloaded image."""
-        image = self._repo.record_image(new)
+        """Record a freshly downloaded image (a key pasted into a keyword file is masked before it is stored)."""
+        redact = self._redactor.redact
+        image = self._repo.record_image(replace(new, prompt=redact(new.prompt), keyword=redact(new.keyword)))
         self._refresh()
         return image
 
@@ -34,6 +39,12 @@ class RepositoryEvents:
         for name, value in (("reason", reason), ("temp_path", temp_path), ("final_path", final_path)):
             if value is not _UNSET:
                 fields[name] = value
+        if isinstance(fields.get("reason"), str):
+            fields["reason"] = self._redactor.redact(fields["reason"])
+        if metadata is not None:
+            metadata = StockMetadata.from_json(self._redactor.redact_data(metadata.to_json()))
+        if processing is not None:
+            processing = ProcessingRecord.from_json(self._redactor.redact_data(processing.to_json()))
         image = self._repo.update_image(image_id, status=status, metadata=metadata, processing=processing,
                                         **fields)
         if status is not None:

@@ -236,7 +236,7 @@ class JobService:
         tracker.initialized()
         job_log.info(f"Planned {len(plan.generations)} generation(s) × {plan.variations} variation(s), "
                      f"concurrency {plan.concurrency}", step="initialization")
-        events = RepositoryEvents(self._repo, execution.id, tracker)
+        events = RepositoryEvents(self._repo, execution.id, tracker, self._redactor)
         pending = [i for i in self._repo.images_of_execution(execution.id) if i.status is ImageStatus.PENDING]
         outcome = run_generations(RunContext(plan, providers, events, job_log, token), pending)
         self._repo.refresh_counts(execution.id)
