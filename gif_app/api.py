@@ -86,6 +86,22 @@ class SettingsApi:
         return {"ok": is_ok, "message": message}
 
 
+    @envelope
+    def model_status(self, model_name: str) -> dict[str, Any]:
+        """Return whether a local background-removal model is present (and any download in progress)."""
+        return self.ctx.services["models"].model_status(str(model_name))  # type: ignore[no-any-return]
+
+    @envelope
+    def download_model(self, model_name: str) -> dict[str, Any]:
+        """Download a local model into the app home; the page asks the user first."""
+        return self.ctx.services["models"].start(str(model_name))  # type: ignore[no-any-return]
+
+    @envelope
+    def cancel_model_download(self) -> dict[str, Any]:
+        """Stop the model download."""
+        return self.ctx.services["models"].cancel()  # type: ignore[no-any-return]
+
+
 def _require_dict(values: Any) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ValidationError("Settings must be an object.")

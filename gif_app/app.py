@@ -15,6 +15,7 @@ from gif_app.api import Api
 from gif_app.api_context import ApiContext
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.export.service import ExportService
+from gif_app.jobs.model_download import ModelDownloads
 from gif_app.jobs.planning import ProviderAccess
 from gif_app.jobs.recovery import recover
 from gif_app.jobs.retry import RetryService
@@ -106,6 +107,7 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     jobs = JobService(repo, home, settings_file, lambda: provider_access(ctx, sandbox), redactor)
     ctx.services["jobs"] = jobs
     ctx.services["exports"] = ExportService(repo)
+    ctx.services["models"] = ModelDownloads(home.models)
     retries = RetryService(repo, home, lambda: provider_access(ctx, sandbox))
     ctx.services["retries"] = retries
     if options.start_workers:

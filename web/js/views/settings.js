@@ -12,6 +12,7 @@ import { showNotice } from '../ui/notices.js';
 import { toast, toastError } from '../ui/toast.js';
 import { SettingsForm } from './settings_form.js';
 import { KeysPanel } from './settings_keys.js';
+import { ModelStatus } from './settings_model.js';
 
 const KEYS_TAB = 'keys';
 const VALIDATE_DELAY_MS = 350;
@@ -33,6 +34,8 @@ class SettingsView {
     this.render(data);
     (data.notices || []).forEach((notice) => showNotice(notice));
     this.form.pathFields().forEach((field) => this.checkPath(field));
+    const modelField = this.form.fields.get('processing.rembg_model');
+    if (modelField) this.model = new ModelStatus(modelField);
   }
 
   render(data) {

@@ -1,0 +1,86 @@
+/**
+ * The local background-removal model: shows whether it is on disk and downloads it, after asking,
+ * with progress. Attached under the "Local model" field of the Processing tab.
+ */
+
+import { call } from '../bridge.js';
+import { h } from '../dom.js';
+import { confirmDialog } from '../ui/dialog.js';
+import { toast, toastError } from '../ui/toast.js';
+
+const POLL_MS = 500;
+
+export class ModelStatus {
+  /** Attach under `field` (the processing.rembg_model field). */
+  constructor(field) {
+    this.field = field;
+    this.text = h('span', { class: 'model-status-text', 'data-testid': 'model-status' });
+    this.bar = h('progress', { class: 'model-progress', max: 1, value: 0, hidden: true, 'data-testid': 'model-progress' });
+    this.button = h('button', {
+      class: 'btn btn-small', type: 'button', hidden: true, 'data-testid': 'model-download',
+      text: 'Download', onClick: () => this.download(),
+    });
+    this.element = h('div', { class: 'model-status' }, this.text, this.bar, this.button);
+    field.row.append(this.element);
+    field.input.addEventListener('change', () => this.refresh());
+    this.refresh();
+  }
+
+  async refresh() {
+    const name = this.field.get();
+    try {
+      const status = await call('model_status', name);
+      this.show(status);
+      if (status.download.state === 'running' && status.download.model === name) this.poll();
+    } catch (err) {
+      this.text.textContent = err.message;
+    }
+  }
+
+  show(status) {
+    const running = status.download.state === 'running' && status.download.model === status.model;
+    this.bar.hidden = !running;
+    this.button.hidden = status.is_present || running || !status.can_download;
+    if (status.is_present) {
+      this.text.textContent = `Installed (${Math.round(status.size_on_disk / 1e6)} MB), works offline.`;
+    } else if (running) {
+      const { done, total } = status.download;
+      this.bar.value = total ? done / total : 0;
+      this.text.textContent = total ? `Downloading… ${Math.round(done / 1e6)} of ${Math.round(total / 1e6)} MB` : 'Downloading…';
+    } else if (status.can_download) {
+      this.text.textContent = `Not downloaded yet (about ${status.approx_size_mb} MB).`;
+    } else {
+      this.text.textContent = `Copy ${status.model}.onnx into ${status.path.replace(/[^/\\]+$/, '')} to use it.`;
+    }
+  }
+
+  async download() {
+    const name = this.field.get();
+    const agreed = await confirmDialog({
+      title: 'Download the model?',
+      message: `Local background removal needs the ${name} model. It is downloaded once from the internet into `
+        + 'the app home and then works offline.',
+      confirmLabel: 'Download', testid: 'model-confirm',
+    });
+    if (!agreed) return;
+    try {
+      this.show(await call('download_model', name).then(() => call('model_status', name)));
+      this.poll();
+    } catch (err) {
+      toastError(err, 'Could not start the download');
+    }
+  }
+
+  poll() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(async () => {
+      const status = await call('model_status', this.field.get()).catch(() => null);
+      if (!status) return;
+      this.show(status);
+      const { state, error } = status.download;
+      if (state === 'running') this.poll();
+      else if (state === 'done') toast('Model downloaded', { kind: 'success' });
+      else if (state === 'failed') toastError({ message: error }, 'Model download failed');
+    }, POLL_MS);
+  }
+}
