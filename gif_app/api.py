@@ -102,6 +102,15 @@ class SettingsApi:
         return self.ctx.services["models"].cancel()  # type: ignore[no-any-return]
 
 
+    @envelope
+    def self_test_report(self, result: str) -> dict[str, Any]:
+        """Receive the page's answer in `gif-app --self-test` (ignored otherwise)."""
+        sink = self.ctx.services.get("self_test_sink")
+        if callable(sink):
+            sink(str(result))
+        return {"received": callable(sink)}
+
+
 def _require_dict(values: Any) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ValidationError("Settings must be an object.")

@@ -176,7 +176,8 @@ def run_window(app: App, *, is_self_test: bool = False) -> int:
     app.ctx.dialogs = WebviewDialogs(window)
     outcome: dict[str, Any] = {"code": 0}
     if is_self_test:
-        threading.Thread(target=_self_test, args=(window, outcome), name="gif-self-test", daemon=True).start()
+        threading.Thread(target=_self_test, args=(window, app.ctx, outcome), name="gif-self-test",
+                         daemon=True).start()
     icon = resource_dir() / "build" / "icons" / "gif-app-256.png"
     webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
     app.close()
@@ -203,32 +204,52 @@ def _prepare_qt_environment() -> None:
 
 _SELF_TEST_JS = """
 (async () => {
+  const report = (result) => window.pywebview.api.self_test_report(JSON.stringify(result));
   const started = Date.now();
-  while (!(window.pywebview && window.pywebview.api && window.pywebview.api.app_info)) {
-    if (Date.now() - started > 30000) return JSON.stringify({error: 'bridge never became ready'});
+  while (!(window.pywebview && window.pywebview.api && window.pywebview.api.self_test_report
+           && window.pywebview.api.app_info)) {
+    if (Date.now() - started > 30000) return;
     await new Promise(r => setTimeout(r, 100));
   }
-  const info = await window.pywebview.api.app_info();
-  const settings = await window.pywebview.api.get_settings();
-  const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
-  return JSON.stringify({info, settingsOk: settings.ok, nav, title: document.title});
-})()
+  try {
+    const info = await window.pywebview.api.app_info();
+    const settings = await window.pywebview.api.get_settings();
+    while (document.querySelectorAll('[data-testid^="nav-"]').length < 4 && Date.now() - started < 30000) {
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
+    await report({info, settingsOk: settings.ok, nav, title: document.title});
+  } catch (err) {
+    await report({error: String(err)});
+  }
+})();
+true
 """
 
 
-def _self_test(window: Any, outcome: dict[str, Any]) -> None:
+def _self_test(window: Any, ctx: ApiContext, outcome: dict[str, Any]) -> None:
+    reported = threading.Event()
+    answer: dict[str, Any] = {}
+
+    def sink(raw: str) -> None:
+        answer.update(json.loads(raw))
+        reported.set()
+
+    ctx.services["self_test_sink"] = sink
     try:
         if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
             raise RuntimeError("the page did not load")
-        raw = window.evaluate_js(_SELF_TEST_JS)
-        result = json.loads(raw) if isinstance(raw, str) else raw
-        if not isinstance(result, dict) or "error" in result:
-            raise RuntimeError(f"bridge check failed: {result}")
-        info = result.get("info") or {}
-        if not info.get("ok") or not result.get("settingsOk") or result.get("nav", 0) < 4:
-            raise RuntimeError(f"unexpected page state: {result}")
+        # The page answers through the real bridge (js_api), the path every user action takes.
+        window.evaluate_js(_SELF_TEST_JS)
+        if not reported.wait(SELF_TEST_TIMEOUT_S):
+            raise RuntimeError("the page never called the API through the bridge")
+        if "error" in answer:
+            raise RuntimeError(f"bridge check failed: {answer['error']}")
+        info = answer.get("info") or {}
+        if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
+            raise RuntimeError(f"unexpected page state: {answer}")
         print(f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
-              f"(sandbox={info['data']['is_sandbox']}, nav items={result['nav']})", flush=True)
+              f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']})", flush=True)
     except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
         outcome["code"] = 1
         print(f"SELF-TEST FAILED: {exc}", flush=True)
