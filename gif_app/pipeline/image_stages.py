@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gif_app import imaging
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus
+from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, StockMetadata
 from gif_app.errors import AppError, CancelledError, ProcessingError
 from gif_app.export.embed import embed_metadata_bytes
 from gif_app.pipeline.context import RunContext
@@ -40,6 +40,8 @@ def image_stages(ctx: RunContext) -> list[tuple[str, Stage]]:
 def run_image(ctx: RunContext, image: GeneratedImage) -> GeneratedImage:
     """Move one image through every stage; a stage returning None ends its journey (it was recorded)."""
     current: GeneratedImage | None = image
+    timings: list[str] = []
+    begun = time.perf_counter()
     for name, stage in image_stages(ctx):
         if ctx.cancel.is_aborted:
             ctx.log.warning("Force stop: image left for resume", step=name, image_index=_index(image))
@@ -53,9 +55,11 @@ def run_image(ctx: RunContext, image: GeneratedImage) -> GeneratedImage:
             return image
         if current is None:
             return ctx.events.update_image(image.id)
-        ctx.log.debug(f"{name} done", step=name, image_index=_index(image),
-                      duration_ms=(time.perf_counter() - started) * 1000)
+        timings.append(f"{name} {(time.perf_counter() - started) * 1000:.0f} ms")
     assert current is not None
+    # One line per image, not per stage: every log line is a database write on the hot path.
+    ctx.log.debug(f"Image done: {', '.join(timings)}", step="image", image_index=_index(image),
+                  duration_ms=(time.perf_counter() - begun) * 1000)
     return current
 
 
@@ -63,9 +67,11 @@ def _index(image: GeneratedImage) -> int:
     return image.generation_index * 100 + image.variation_index
 
 
-def _fail(ctx: RunContext, image: GeneratedImage, stage: FailureStage, exc: AppError) -> None:
+def _fail(ctx: RunContext, image: GeneratedImage, stage: FailureStage, exc: AppError,
+          metadata: StockMetadata | None = None) -> None:
     record = replace(image.processing, error=exc.message)
-    ctx.events.update_image(image.id, status=ImageStatus.QC_FAILED, reason=stage.reason, processing=record)
+    ctx.events.update_image(image.id, status=ImageStatus.QC_FAILED, reason=stage.reason, processing=record,
+                            metadata=metadata)
     ctx.log.error(f"{stage.value} failed: {exc.message}", step=stage.value, image_index=_index(image),
                   error_code=exc.code)
 
@@ -135,7 +141,8 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
     if metadata.is_empty:
         _fail(ctx, image, FailureStage.METADATA, AppError("The model returned no usable metadata."))
         return None
-    return ctx.events.update_image(image.id, metadata=metadata)
+    # Stored by finalize together with the move's intent: one database write fewer per image.
+    return replace(image, metadata=metadata)
 
 
 def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
@@ -153,10 +160,12 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                extension=source.suffix.lstrip(".") or "png")
         target = unique_path(plan.output_dir, name)
         # Write the intended destination first: a crash mid-move is then recoverable, not an orphan.
-        ctx.events.update_image(image.id, processing=replace(image.processing, moving_to=str(target)))
+        ctx.events.update_image(image.id, processing=replace(image.processing, moving_to=str(target)),
+                                metadata=None if image.metadata.is_empty else image.metadata)
         final = atomic_move(source, plan.output_dir, target.name)
     except (AppError, OSError) as exc:
-        _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)))
+        _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
+              metadata=None if image.metadata.is_empty else image.metadata)
         return None
     return ctx.events.update_image(image.id, status=ImageStatus.APPROVED, reason=image.reason or "Approved",
                                    temp_path=None, final_path=str(final),
