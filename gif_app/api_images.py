@@ -62,6 +62,8 @@ class ImagesApi:
         image = self.ctx.repo.get_image(int(image_id))
         limits = limits_from_settings(self.ctx.settings_file.load().settings["metadata"])
         data = image_json(image)
+        if not data["job_label"]:  # single-row reads carry no job label; the modal shows it
+            data["job_label"] = self.ctx.repo.get_execution(image.execution_id).label
         data["limits"] = {"title_max": limits.title_max, "description_max": limits.description_max,
                           "keywords_min": limits.keywords_min, "keywords_max": limits.keywords_max,
                           "preset": limits.preset}

@@ -36,6 +36,8 @@ class PickedPaths:
     def __init__(self) -> None:
         self.answers: list[str | None] = []
         self.asked: list[tuple[str, list[str], str]] = []
+        self.save_answers: list[str | None] = []
+        self.save_asked: list[tuple[str, list[str], str]] = []
 
     def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
         """Return the next queued answer (None = cancelled)."""
@@ -43,8 +45,9 @@ class PickedPaths:
         return self.answers.pop(0) if self.answers else None
 
     def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
-        """Return None: tests here never save through a dialog."""
-        return None
+        """Return the next queued save answer (None = cancelled) and record the ask."""
+        self.save_asked.append((suggested_name, file_types, folder))
+        return self.save_answers.pop(0) if self.save_answers else None
 
 
 def _relay(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,50 +1,144 @@
-/** Dashboard: job controls, progress, statistics and live logs (the job runner fills these in). */
+/**
+ * Dashboard: start / stop / force stop, live progress of the current job, its log, statistics across
+ * jobs and the image gallery. One poller (get_progress) feeds every panel; panels update in place.
+ */
 
+import { call } from '../bridge.js';
+import { ProgressPoller } from '../dashboard/poller.js';
+import { GalleryPanel } from '../dashboard/gallery_panel.js';
+import { LogPanel } from '../dashboard/log_panel.js';
+import { ProgressPanel } from '../dashboard/progress_panel.js';
+import { openStartDialog } from '../dashboard/start_dialog.js';
+import { StatsStrip } from '../dashboard/stats_strip.js';
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
-import { emptyState } from '../ui/states.js';
+import { confirmDialog } from '../ui/dialog.js';
+import { toast, toastError } from '../ui/toast.js';
 
-function stat(label, testid) {
-  return h('div', { class: 'card stat', 'data-testid': testid },
-    h('div', { class: 'stat-label', text: label }),
-    h('div', { class: 'stat-value is-empty', text: '—' }));
-}
+const TERMINAL = new Set(['completed', 'failed', 'stopped', 'interrupted']);
 
-function progressRow(label, testid) {
-  return h('div', { class: 'progress-row', 'data-testid': testid },
-    h('div', { class: 'progress-meta' }, h('span', { text: label }), h('span', { text: '0%' })),
-    h('div', { class: 'progress', role: 'progressbar', 'aria-label': label, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 },
-      h('span')));
+class DashboardView {
+  constructor(root) {
+    this.root = root;
+    this.jobId = null;
+    this.isRunning = false;
+    this.stats = new StatsStrip();
+    this.progress = new ProgressPanel();
+    this.logs = new LogPanel();
+    this.gallery = new GalleryPanel();
+    this.poller = new ProgressPoller({ onData: (data, current) => this.onProgress(data, current), onError: (err) => this.onPollError(err) });
+    this.render();
+  }
+
+  render() {
+    this.startButton = h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'job-start', onClick: () => this.start() }, icon('play'), 'Start job');
+    this.stopButton = h('button', { class: 'btn', type: 'button', disabled: true, 'data-testid': 'job-stop', title: 'Finish the images in flight, start no new ones', onClick: () => this.stop() }, icon('stop'), 'Stop');
+    this.forceButton = h('button', { class: 'btn btn-danger-ghost', type: 'button', disabled: true, 'data-testid': 'job-force-stop', title: 'Cancel the calls in flight now', onClick: () => this.forceStop() }, 'Force stop');
+    this.queueBadge = h('span', { class: 'badge badge-warning', 'data-testid': 'queue-count', hidden: true });
+    this.root.replaceChildren(
+      h('header', { class: 'view-header' },
+        h('div', {}, h('h1', { text: 'Dashboard' }), h('p', { class: 'subtitle', text: 'Turn a keyword file into finished, sellable images.' })),
+        h('div', { class: 'toolbar' }, this.queueBadge, this.forceButton, this.stopButton, this.startButton)),
+      this.stats.element,
+      h('div', { class: 'dash-row' }, this.progress.element, this.logs.element),
+      this.gallery.element);
+  }
+
+  async init() {
+    this.stats.refresh();
+    await this.gallery.loadJobs();
+    await this.gallery.load(1);
+    this.poller.start();
+  }
+
+  onProgress(data, current) {
+    if (current !== null && current !== this.jobId) {
+      this.jobId = current;
+      // A job we started is watched from "queued"; one found running is watched from its first answer.
+      this.lastStatus = current === this.startedId ? 'queued' : null;
+      this.logs.reset(current);
+      this.progress.describeJob(current);
+      this.gallery.loadJobs();
+    }
+    if (current !== null) this.progress.update(data, current);
+    this.logs.append(data.logs);
+    this.gallery.applyChanges(data.images || []);
+    this.paintControls(data);
+    this.isRunning = data.is_running;
+    const execution = data.execution && data.execution.id === this.jobId ? data.execution : null;
+    if (execution) {
+      if (TERMINAL.has(execution.status) && this.lastStatus && !TERMINAL.has(this.lastStatus)) this.finished(execution);
+      this.lastStatus = execution.status;
+    }
+  }
+
+  async finished(execution) {
+    this.stats.refresh();
+    const kind = execution.status === 'completed' ? 'success' : execution.status === 'failed' ? 'error' : 'info';
+    toast(`Job "${execution.label}" ${execution.status}: ${execution.approved} approved of ${execution.generated} generated.`, { kind });
+    await this.gallery.loadJobs();
+    await this.gallery.load(); // reconcile counts with the server; shown cards are reused, nothing jumps
+  }
+
+  paintControls(data) {
+    this.stopButton.disabled = !data.is_running;
+    this.forceButton.disabled = !data.is_running;
+    this.startButton.title = data.is_running ? 'A job is running: a new one waits in the queue' : '';
+    const queued = (data.queue || []).length;
+    this.queueBadge.hidden = queued === 0;
+    this.queueBadge.textContent = `${queued} queued`;
+  }
+
+  onPollError(err) {
+    if (!this.pollErrorShown) toastError(err, 'Progress is not updating.');
+    this.pollErrorShown = true;
+  }
+
+  async start() {
+    const execution = await openStartDialog({ isBusy: this.isRunning });
+    if (!execution) return;
+    this.startedId = execution.id;
+    toast(execution.status === 'queued' && this.isRunning ? `Job "${execution.label}" added to the queue` : `Job "${execution.label}" started`, { kind: 'success' });
+    if (!this.isRunning) this.poller.follow(execution.id);
+    else this.poller.kick();
+  }
+
+  async stop() {
+    try {
+      await call('stop_job');
+      toast('Stopping: images in flight finish first, no new ones start.', { kind: 'info' });
+      this.stopButton.disabled = true;
+      this.poller.kick();
+    } catch (err) {
+      toastError(err, 'Could not stop the job.');
+    }
+  }
+
+  async forceStop() {
+    const isOk = await confirmDialog({
+      title: 'Force stop the job?',
+      message: 'Calls in flight are cancelled now. Images already paid for stay recorded; unfinished ones show in Failed Images.',
+      confirmLabel: 'Force stop', danger: true, testid: 'confirm-force-stop',
+    });
+    if (!isOk) return;
+    try {
+      await call('force_stop_job');
+      toast('Force stop requested', { kind: 'info' });
+      this.poller.kick();
+    } catch (err) {
+      toastError(err, 'Could not force-stop the job.');
+    }
+  }
+
+  destroy() {
+    this.poller.stop();
+    this.gallery.destroy();
+  }
 }
 
 /** Mount the dashboard into `root`. */
-export function mount(root) {
-  root.replaceChildren(
-    h('header', { class: 'view-header' },
-      h('div', {}, h('h1', { text: 'Dashboard' }),
-        h('p', { class: 'subtitle', text: 'Turn a keyword file into finished, sellable images.' })),
-      h('div', { class: 'toolbar' },
-        h('button', { class: 'btn btn-danger-ghost', type: 'button', disabled: true, 'data-testid': 'job-force-stop', text: 'Force stop' }),
-        h('button', { class: 'btn', type: 'button', disabled: true, 'data-testid': 'job-stop' }, icon('stop'), 'Stop'),
-        h('button', { class: 'btn btn-primary', type: 'button', disabled: true, 'data-testid': 'job-start' }, icon('play'), 'Start job'))),
-    h('div', { class: 'stats' },
-      stat('Jobs run', 'stat-jobs'), stat('Images approved', 'stat-approved'),
-      stat('Success rate', 'stat-success'), stat('Avg duration', 'stat-duration')),
-    h('div', { class: 'card' },
-      h('div', { class: 'card-header' }, h('div', {}, h('h2', { text: 'Progress' }), h('p', { text: 'Idle' }))),
-      h('div', { class: 'card-body progress-group is-disabled' },
-        progressRow('Current step', 'progress-step'), progressRow('Overall', 'progress-overall'))),
-    h('div', { class: 'grid-2' },
-      h('div', { class: 'card' },
-        h('div', { class: 'card-header' }, h('h2', { text: 'Live log' })),
-        emptyState({ iconName: 'terminal', title: 'Nothing running', text: 'Log lines appear here while a job runs.' })),
-      h('div', { class: 'card' },
-        h('div', { class: 'card-header' }, h('h2', { text: 'Approved images' })),
-        emptyState({
-          iconName: 'image',
-          title: 'No images yet',
-          text: 'Choose a keyword file and add your API keys in Settings, then start a job.',
-          actions: [h('a', { class: 'btn', href: '#/settings/file_paths', text: 'Open Settings' })],
-        }))),
-  );
+export async function mount(root) {
+  const view = new DashboardView(root);
+  await view.init();
+  return { destroy: () => view.destroy() };
 }

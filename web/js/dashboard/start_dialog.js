@@ -1,0 +1,122 @@
+/**
+ * The "Start job" dialog: the saved settings prefilled, with per-run overrides of label, generations,
+ * variations, provider, model and the QC / metadata switches. Resolves with the started execution or null.
+ */
+
+import { call } from '../bridge.js';
+import { h, uniqueId } from '../dom.js';
+import { icon } from '../icons.js';
+import { toastError } from '../ui/toast.js';
+
+function findSetting(schema, key) {
+  for (const section of schema || []) {
+    const found = (section.settings || []).find((s) => s.key === key);
+    if (found) return found;
+  }
+  return null;
+}
+
+function valueOf(settings, key) {
+  const [section, name] = key.split('.');
+  return settings?.[section]?.[name];
+}
+
+function fieldRow(key, label, input, help = null) {
+  const id = uniqueId('start');
+  input.id = id;
+  input.dataset.testid = `start-${key.replace(/^[a-z]+\./, '').replace(/_/g, '-')}`;
+  const error = h('p', { class: 'field-error', 'data-error-for': key, 'aria-live': 'polite' });
+  const isSwitch = input.type === 'checkbox';
+  return h('div', { class: `start-field${isSwitch ? ' is-switch' : ''}` },
+    h('label', { for: id, text: label }),
+    help ? h('p', { class: 'field-help', text: help }) : null,
+    input, error);
+}
+
+function buildInputs(data) {
+  const { settings, schema } = data;
+  const providers = findSetting(schema, 'parameters.provider')?.choices || [];
+  const number = (key, min, max) => h('input', { class: 'input', type: 'number', min, max, step: 1, value: valueOf(settings, key) ?? 1, inputmode: 'numeric' });
+  const toggle = (key) => h('input', { class: 'switch', type: 'checkbox', role: 'switch', checked: Boolean(valueOf(settings, key)) });
+  return {
+    'parameters.label': h('input', { class: 'input', type: 'text', value: valueOf(settings, 'parameters.label') || '', placeholder: 'Keyword file name and date', autocomplete: 'off' }),
+    'parameters.count': number('parameters.count', 1, findSetting(schema, 'parameters.count')?.max ?? 2500),
+    'parameters.variations': number('parameters.variations', 1, findSetting(schema, 'parameters.variations')?.max ?? 20),
+    'parameters.provider': h('select', { class: 'select' }, providers.map((c) => h('option', { value: c.value, text: c.label, selected: c.value === valueOf(settings, 'parameters.provider') }))),
+    'parameters.openai_model': h('input', { class: 'input', type: 'text', value: valueOf(settings, 'parameters.openai_model') || '', spellcheck: 'false', autocomplete: 'off' }),
+    'ai.run_quality_check': toggle('ai.run_quality_check'),
+    'ai.run_metadata_gen': toggle('ai.run_metadata_gen'),
+  };
+}
+
+function overridesFrom(inputs) {
+  const values = {};
+  for (const [key, input] of Object.entries(inputs)) {
+    if (input.type === 'checkbox') values[key] = input.checked;
+    else if (input.type === 'number') values[key] = input.value.trim() === '' ? '' : Number(input.value);
+    else values[key] = input.value;
+  }
+  return values;
+}
+
+function showErrors(form, fields) {
+  form.querySelectorAll('[data-error-for]').forEach((el) => {
+    el.textContent = fields[el.dataset.errorFor] || '';
+    const input = el.previousElementSibling;
+    if (fields[el.dataset.errorFor]) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  });
+}
+
+/** Open the dialog; resolve with the started (or queued) execution, or null when cancelled. */
+export async function openStartDialog({ isBusy = false } = {}) {
+  let data;
+  try {
+    data = await call('get_settings');
+  } catch (err) {
+    toastError(err, 'Could not read the settings.');
+    return null;
+  }
+  const inputs = buildInputs(data);
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'start-submit' }, icon('play'), isBusy ? 'Add to queue' : 'Start');
+  const cancel = h('button', { class: 'btn', type: 'button', 'data-testid': 'start-cancel', text: 'Cancel' });
+  const form = h('form', { class: 'start-form', novalidate: true },
+    h('div', { class: 'start-head' }, h('h2', { id: 'start-title', text: 'Start a job' }),
+      h('p', { text: isBusy ? 'A job is running: this one waits in the queue and starts when it ends.' : 'Runs with your saved settings; the values below apply to this run only.' })),
+    h('div', { class: 'start-grid' },
+      h('div', { class: 'start-wide' }, fieldRow('parameters.label', 'Job label', inputs['parameters.label'])),
+      fieldRow('parameters.count', 'Generations', inputs['parameters.count']),
+      fieldRow('parameters.variations', 'Variations', inputs['parameters.variations']),
+      fieldRow('parameters.provider', 'Image provider', inputs['parameters.provider']),
+      fieldRow('parameters.openai_model', 'Text and vision model', inputs['parameters.openai_model']),
+      fieldRow('ai.run_quality_check', 'Quality check', inputs['ai.run_quality_check']),
+      fieldRow('ai.run_metadata_gen', 'Write metadata', inputs['ai.run_metadata_gen'])),
+    h('div', { class: 'dialog-actions' }, cancel, submit));
+  const dialog = h('dialog', { class: 'dialog start-dialog', 'aria-labelledby': 'start-title', 'data-testid': 'start-dialog' }, form);
+  return new Promise((resolve) => {
+    let result = null;
+    const previous = document.activeElement;
+    cancel.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (previous && typeof previous.focus === 'function') previous.focus();
+      resolve(result);
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      try {
+        result = await call('start_job', overridesFrom(inputs), 'queue');
+        dialog.close();
+      } catch (err) {
+        if (err.fields && Object.keys(err.fields).length) showErrors(form, err.fields);
+        toastError(err, 'The job did not start.');
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    inputs['parameters.label'].focus();
+  });
+}
