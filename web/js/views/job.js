@@ -1,25 +1,191 @@
-/** Single Job View: one run's overview, images and log (filled in by the jobs work). */
+/**
+ * Single Job View (#/jobs/<id>): summary, as-run settings, images and the persisted log; rerun, resume,
+ * export, rename, delete, and editing the configuration future reruns use. Refreshes in place while it runs.
+ */
 
+import { call } from '../bridge.js';
 import { h } from '../dom.js';
-import { emptyState } from '../ui/states.js';
+import { deleteJobs, renameJob, rerunJobs, resumeJob } from '../jobs/actions.js';
+import { exportJobXlsx } from '../jobs/exports.js';
+import { dateTime, isActive, isResumable, jobBadge, setJobBadge } from '../jobs/format.js';
+import { glyph } from '../jobs/glyphs.js';
+import { editJobConfiguration } from '../jobs/job_config.js';
+import { JobImages } from '../jobs/job_images.js';
+import { LogPanel } from '../jobs/job_logs.js';
+import { asRunSettings } from '../jobs/job_settings.js';
+import { JobSummary } from '../jobs/job_summary.js';
+import { navigate } from '../router.js';
+import { banner, emptyState } from '../ui/states.js';
+
+const POLL_MS = 1500;
+const TABS = [['overview', 'Overview'], ['images', 'Images'], ['logs', 'Log']];
+
+class JobView {
+  constructor(root, data) {
+    this.root = root;
+    this.job = data.execution;
+    this.summary = new JobSummary();
+    this.images = new JobImages(this.job.id);
+    this.logs = new LogPanel(this.job.id);
+    this.loaded = new Set();
+    this.render(data);
+    this.select('overview');
+    this.apply(data);
+  }
+
+  render(data) {
+    const job = this.job;
+    this.title = h('h1', { 'data-testid': 'job-title', text: job.label });
+    this.badge = jobBadge(job.status, 'job-status');
+    this.subtitle = h('p', { class: 'subtitle', 'data-testid': 'job-subtitle' });
+    this.resume = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-resume', hidden: true, onClick: () => this.doResume() }, glyph('play'), 'Resume');
+    this.notice = h('div', { class: 'job-notice', 'aria-live': 'polite' });
+    this.tabs = new Map();
+    this.panels = new Map([
+      ['overview', h('div', { class: 'tab-panel', 'data-testid': 'job-panel-overview' }, asRunSettings(data.settings_rows))],
+      ['images', h('div', { class: 'tab-panel', 'data-testid': 'job-panel-images' }, this.images.element)],
+      ['logs', h('div', { class: 'tab-panel', 'data-testid': 'job-panel-logs' }, this.logs.element)],
+    ]);
+    const tablist = h('div', { class: 'tabs-inline job-tabs', role: 'tablist', 'aria-label': 'Job sections', onKeydown: (e) => this.tabKeys(e) },
+      TABS.map(([name, label]) => {
+        const tab = h('button', { type: 'button', role: 'tab', id: `job-tab-${name}`, 'aria-controls': `job-panel-${name}`, 'data-testid': `job-tab-${name}`, onClick: () => this.select(name) }, label);
+        this.tabs.set(name, tab);
+        return tab;
+      }));
+    for (const [name, panel] of this.panels) { panel.setAttribute('role', 'tabpanel'); panel.id = `job-panel-${name}`; panel.setAttribute('aria-labelledby', `job-tab-${name}`); }
+    this.root.replaceChildren(
+      h('a', { class: 'back-link', href: '#/jobs', 'data-testid': 'job-back' }, glyph('chevron-left'), 'All jobs'),
+      h('header', { class: 'view-header job-header' },
+        h('div', { class: 'job-heading' }, h('div', { class: 'title-row' }, this.title, this.badge,
+          h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: 'Rename', 'aria-label': 'Rename job', 'data-testid': 'job-rename', onClick: () => this.doRename() }, glyph('pencil'))), this.subtitle),
+        h('div', { class: 'toolbar' },
+          this.resume,
+          h('button', { class: 'btn', type: 'button', 'data-testid': 'job-edit-config', onClick: () => this.doEdit() }, glyph('sliders'), 'Edit configuration'),
+          h('button', { class: 'btn', type: 'button', 'data-testid': 'job-export', onClick: () => exportJobXlsx(this.job) }, glyph('download'), 'Export Excel'),
+          h('button', { class: 'btn btn-danger-ghost btn-icon', type: 'button', title: 'Delete job', 'aria-label': 'Delete job', 'data-testid': 'job-delete', onClick: () => this.doDelete() }, glyph('trash')),
+          h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'job-rerun', onClick: () => this.doRerun() }, glyph('refresh'), 'Rerun'))),
+      this.notice,
+      this.summary.element,
+      h('section', { class: 'card job-sections' }, tablist, h('div', { class: 'card-body' }, [...this.panels.values()])));
+  }
+
+  /** Show fresh get_job data in place. */
+  apply(data) {
+    const job = data.execution;
+    this.job = job;
+    if (this.title.textContent !== job.label) this.title.textContent = job.label;
+    document.title = `${job.label} · Gen Image Factory`;
+    if (this.badge.dataset.status !== job.status) setJobBadge(this.badge, job.status);
+    const parts = [`#${job.id}`, `created ${dateTime(job.created_at)}`];
+    if (job.parent_id) parts.push(`rerun of #${job.parent_id}`);
+    this.subtitle.replaceChildren(parts.join(' · '));
+    if (job.parent_id) this.subtitle.append(' ', h('a', { href: `#/jobs/${job.parent_id}`, text: 'open original' }));
+    this.resume.hidden = !isResumable(job.status);
+    this.summary.update(job);
+  }
+
+  select(name) {
+    for (const [tabName, tab] of this.tabs) {
+      const isOn = tabName === name;
+      tab.setAttribute('aria-selected', String(isOn));
+      tab.tabIndex = isOn ? 0 : -1;
+      this.panels.get(tabName).hidden = !isOn;
+    }
+    this.active = name;
+    if (this.loaded.has(name)) return;
+    this.loaded.add(name);
+    if (name === 'images') this.images.load();
+    if (name === 'logs') this.logs.reload();
+  }
+
+  tabKeys(event) {
+    const names = TABS.map(([n]) => n);
+    const index = names.indexOf(this.active);
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const next = names[(index + step + names.length) % names.length];
+    this.select(next);
+    this.tabs.get(next).focus();
+  }
+
+  /** Poll while the job runs; one last refresh after it ends. */
+  async poll() {
+    if (this.isDestroyed) return;
+    const wasActive = isActive(this.job.status);
+    try {
+      const data = await call('get_job', this.job.id);
+      if (this.isDestroyed) return;
+      this.apply(data);
+      if (this.loaded.has('logs')) await this.logs.refresh();
+      if (this.loaded.has('images')) await this.images.load();
+    } catch (err) {
+      if (err.code === 'not_found') { this.gone(); return; }
+    }
+    if (isActive(this.job.status) || wasActive) this.timer = setTimeout(() => this.poll(), POLL_MS);
+  }
+
+  gone() {
+    this.root.replaceChildren(missing(this.job.id));
+  }
+
+  async doRerun() {
+    const [created] = await rerunJobs([this.job.id]);
+    if (!created) return;
+    this.notice.replaceChildren(h('div', { class: 'banner banner-info', 'data-testid': 'job-rerun-notice' }, glyph('info'),
+      h('div', { class: 'banner-text' }, 'Rerun queued as ', h('a', { href: `#/jobs/${created.id}`, 'data-testid': 'job-rerun-link', text: created.label }), '.')));
+  }
+
+  async doResume() {
+    if (await resumeJob(this.job)) this.restartPolling();
+  }
+
+  async doRename() {
+    const renamed = await renameJob(this.job);
+    if (renamed) this.apply({ execution: renamed });
+  }
+
+  async doEdit() {
+    const isSaved = await editJobConfiguration(this.job);
+    if (isSaved) this.notice.replaceChildren(banner('Configuration saved. Reruns of this job will use it; this run’s settings stay as recorded.', { tone: 'info', testid: 'config-saved-notice', dismissible: true }));
+  }
+
+  async doDelete() {
+    if (await deleteJobs([this.job])) navigate('/jobs');
+  }
+
+  restartPolling() {
+    clearTimeout(this.timer);
+    this.poll();
+  }
+
+  destroy() {
+    this.isDestroyed = true;
+    clearTimeout(this.timer);
+    this.logs.destroy();
+  }
+}
+
+function missing(id) {
+  return emptyState({
+    iconName: 'list', title: 'Job not found', text: `Job ${id} has no recorded run. It may have been deleted.`, testid: 'job-missing',
+    actions: [h('a', { class: 'btn', href: '#/jobs', text: 'Back to Jobs' })],
+  });
+}
 
 /** Mount the view of job `params.id` into `root`. */
-export function mount(root, params) {
-  root.replaceChildren(
-    h('header', { class: 'view-header' },
-      h('div', {}, h('h1', { text: `Job ${params.id}` }),
-        h('p', { class: 'subtitle' }, h('a', { href: '#/jobs', text: '← All jobs' })))),
-    h('div', { class: 'card' },
-      h('div', { class: 'tabs-inline', role: 'tablist', 'aria-label': 'Job sections' },
-        ['Overview', 'Images', 'Log'].map((label, i) => h('button', {
-          type: 'button', role: 'tab', 'aria-selected': i === 0 ? 'true' : 'false', disabled: i !== 0, text: label,
-        }))),
-      emptyState({
-        iconName: 'list',
-        title: 'Job not found',
-        text: 'This job has no recorded run. It may have been deleted.',
-        testid: 'job-missing',
-        actions: [h('a', { class: 'btn', href: '#/jobs', text: 'Back to Jobs' })],
-      })),
-  );
+export async function mount(root, params) {
+  const id = Number(params.id);
+  let data;
+  try {
+    if (!Number.isInteger(id)) throw Object.assign(new Error('No such job'), { code: 'not_found' });
+    data = await call('get_job', id);
+  } catch (err) {
+    if (err.code !== 'not_found' && err.code !== 'validation_error') throw err;
+    root.replaceChildren(h('a', { class: 'back-link', href: '#/jobs' }, glyph('chevron-left'), 'All jobs'), h('div', { class: 'card' }, missing(params.id)));
+    return {};
+  }
+  const view = new JobView(root, data);
+  if (isActive(data.execution.status)) view.timer = setTimeout(() => view.poll(), POLL_MS);
+  return { destroy: () => view.destroy() };
 }
