@@ -7,11 +7,15 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.errors import AppError, ConfigurationError
+from gif_app.keystore import KeyStore, choose_backend
 from gif_app.pipeline.finalize import unique_path, write_atomic
 from gif_app.pipeline.process import ProcessingSettings, process_image
+from gif_app.providers.base import BackgroundRemover
+from gif_app.providers.factory import build_remover
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 
@@ -32,35 +36,59 @@ def collect_inputs(inputs: list[str]) -> list[Path]:
     return files
 
 
-def _process_one(source: str, out_dir: str, recipe: ProcessingSettings) -> str:
-    """Process one file in a worker process; return the output path (remover: none, local recipe only)."""
+_REMOVER: dict[str, BackgroundRemover | None] = {"remover": None}
+
+
+def _init_worker(remover_args: dict[str, Any] | None) -> None:
+    """Build one background remover per worker process (a rembg session is not shared across processes)."""
+    _REMOVER["remover"] = build_remover(**remover_args) if remover_args else None
+
+
+def _process_one(source: str, out_dir: str, recipe: ProcessingSettings) -> tuple[bool, str]:
+    """Process one file in a worker process; return (ok, output path or the reason it failed)."""
     path = Path(source)
-    outcome = process_image(path.read_bytes(), path.name, recipe, None)
-    target = unique_path(Path(out_dir), f"{path.stem}.{outcome.extension}")
-    write_atomic(target, outcome.data)
-    return str(target)
+    try:
+        outcome = process_image(path.read_bytes(), path.name, recipe, _REMOVER["remover"])
+        target = unique_path(Path(out_dir), f"{path.stem}.{outcome.extension}")
+        write_atomic(target, outcome.data)
+    except AppError as exc:  # our exceptions do not cross process boundaries well: send the message
+        return False, exc.message
+    except OSError as exc:
+        return False, f"cannot read or write the image ({exc})"
+    return True, str(target)
+
+
+def _remover_args(recipe: ProcessingSettings, settings: settings_mod.Settings, home: Path) -> dict[str, Any] | None:
+    """Return how each worker builds the remover; without a remove.bg key the failure policy decides."""
+    key = KeyStore(choose_backend(home / "keys.json")).get("removebg") if recipe.remover == "removebg" else ""
+    if recipe.remover == "removebg" and not key:
+        return None
+    return {"kind": recipe.remover, "api_key": key, "base_url": settings["providers"]["removebg_base_url"],
+            "timeout_s": 60.0, "retries": 2, "size": recipe.remove_bg_size, "model_name": recipe.rembg_model,
+            "model_home": home / "models"}
 
 
 def process_files(args: argparse.Namespace) -> int:
     """Run the recipe over the inputs with a progress bar; return 0 when every file succeeded."""
-    settings = settings_mod.apply_overrides(settings_mod.defaults(), list(args.set))
+    from gif_app.cli import resolve_home
+
+    home = resolve_home(args)
+    saved = settings_mod.SettingsFile(home / "settings.json").load().settings
+    settings = settings_mod.apply_overrides(saved, list(args.set))
     recipe = ProcessingSettings.from_settings(settings["processing"])
-    if recipe.remove_bg:
-        raise ConfigurationError("Background removal needs a job (keys, failure policy); "
-                                 "`process` applies trim, enhance, resize and convert only.")
+    remover_args = _remover_args(recipe, settings, home) if recipe.remove_bg else None
     files = collect_inputs(list(args.inputs))
     out_dir = Path(args.out).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = args.workers or os.cpu_count() or 1
     failures = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(remover_args,)) as pool:
         futures = {pool.submit(_process_one, str(f), str(out_dir), recipe): f for f in files}
         for done, future in enumerate(as_completed(futures), start=1):
-            try:
-                future.result()
-            except (AppError, OSError) as exc:
+            is_ok, detail = future.result()
+            if not is_ok:
                 failures += 1
-                print(f"\n{futures[future].name}: {getattr(exc, 'message', exc)}", file=sys.stderr)
+                print(f"\n{futures[future].name}: {detail}", file=sys.stderr)
             bar = int(done / len(files) * 30)
             print(f"\r[{'#' * bar}{'.' * (30 - bar)}] {done}/{len(files)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)

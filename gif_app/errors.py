@@ -19,6 +19,10 @@ class AppError(Exception):
         """Return the error envelope body the page receives."""
         return {"code": self.code, "message": self.message}
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Subclasses take other constructor arguments: rebuild from state so errors cross processes.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
 
 class ValidationError(AppError):
     """Input that breaks the settings schema or an API contract; carries per-field messages."""
@@ -111,3 +115,11 @@ class StorageError(AppError):
     """The disk or database refused a write (full disk, permissions)."""
 
     code = "storage_error"
+
+
+def _rebuild(cls: type[AppError], args: tuple[object, ...], state: dict[str, object]) -> AppError:
+    """Recreate a pickled error without calling its constructor."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
