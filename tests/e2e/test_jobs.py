@@ -191,3 +191,28 @@ def test_empty_job_list_points_to_the_dashboard(ui: UI) -> None:
     expect(ui.by("jobs-empty")).to_be_visible()
     expect(ui.by("jobs-empty").get_by_role("link", name="Go to Dashboard")).to_be_visible()
     expect(ui.by("jobs-bulk-delete")).to_be_disabled()
+
+
+def test_export_selected_jobs_and_one_workbook(ui: UI, gif: App, picked_paths: PickedPaths,
+                                               tmp_path: Path) -> None:
+    ids = seed(gif)
+    ui.open("jobs")
+    # A cancelled save dialog exports nothing and says nothing alarming.
+    ui.by(f"job-check-{ids[-1]}").check()
+    ui.by(f"job-check-{ids[-2]}").check()
+    ui.by("jobs-bulk-export").click()
+    expect(ui.by("export-dialog")).to_have_count(0)
+    assert picked_paths.save_asked[-1][1] == ["zip"]
+
+    archive = tmp_path / "out" / "two-jobs.zip"
+    picked_paths.save_answers.append(str(archive))
+    ui.by("jobs-bulk-export").click()
+    expect(ui.toast("2 jobs exported to")).to_be_visible(timeout=20_000)
+    assert archive.is_file()
+
+    workbook = tmp_path / "out" / "one.xlsx"
+    picked_paths.save_answers.append(str(workbook))
+    ui.by(f"job-export-{ids[-1]}").click()
+    expect(ui.toast("exported to")).to_have_count(2, timeout=20_000)
+    assert workbook.is_file()
+    assert picked_paths.save_asked[-1][1] == ["xlsx"]

@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 import { banner } from '../ui/states.js';
-import { dateTime, duration, money } from './format.js';
+import { duration, money, shortDateTime } from './format.js';
 
 const TILES = [
   ['started', 'Started'], ['finished', 'Finished'], ['duration', 'Duration'], ['cost', 'Cost'],
@@ -26,8 +26,8 @@ export class JobSummary {
   /** Show an execution's figures. */
   update(job) {
     const set = (key, text) => { const el = this.values.get(key); if (el.textContent !== text) el.textContent = text; };
-    set('started', dateTime(job.started_at));
-    set('finished', job.finished_at ? dateTime(job.finished_at) : job.status === 'running' ? 'Running…' : '—');
+    set('started', shortDateTime(job.started_at));
+    set('finished', job.finished_at ? shortDateTime(job.finished_at) : job.status === 'running' ? 'Running…' : '—');
     set('duration', duration(job.duration_s));
     set('cost', money(job.cost));
     set('approved', `${job.approved} of ${job.planned}`);
