@@ -13,7 +13,13 @@ from pathlib import Path
 
 from gif_app import imaging
 from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, StockMetadata
-from gif_app.errors import AppError, CancelledError, ProcessingError
+from gif_app.errors import (
+    AppError,
+    AuthenticationError,
+    CancelledError,
+    InsufficientCreditsError,
+    ProcessingError,
+)
 from gif_app.export.embed import embed_metadata_bytes
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.finalize import atomic_move, render_filename, unique_path, write_atomic
@@ -21,6 +27,11 @@ from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
 from gif_app.pipeline.process import process_image
 
 Stage = Callable[[RunContext, GeneratedImage], GeneratedImage | None]
+
+# A bad key or an empty account fails every later call too: such an error ends the job (the image stays
+# pending, so nothing is recorded as a QC verdict that the model never gave). Background removal is the
+# exception: its failures, a bad remove.bg key included, follow the user's failure policy.
+JOB_ENDING_ERRORS = (AuthenticationError, InsufficientCreditsError)
 
 
 def image_stages(ctx: RunContext) -> list[tuple[str, Stage]]:
@@ -53,6 +64,9 @@ def run_image(ctx: RunContext, image: GeneratedImage) -> GeneratedImage:
         except CancelledError:
             ctx.log.warning("Force stop: image left for resume", step=name, image_index=_index(image))
             return image
+        except JOB_ENDING_ERRORS:
+            ctx.log.warning("Image left pending: the job is ending", step=name, image_index=_index(image))
+            raise
         if current is None:
             return ctx.events.update_image(image.id)
         timings.append(f"{name} {(time.perf_counter() - started) * 1000:.0f} ms")
@@ -83,7 +97,7 @@ def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | No
     try:
         data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
         verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
-    except CancelledError:
+    except (CancelledError, *JOB_ENDING_ERRORS):
         raise
     except (AppError, OSError) as exc:
         error = exc if isinstance(exc, AppError) else AppError(str(exc), code="io_error")
@@ -132,7 +146,7 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
         system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
                                               keyword=image.keyword, limits=ctx.plan.limits)
         raw = writer.describe(data, mime, system_prompt, ctx.cancel)
-    except CancelledError:
+    except (CancelledError, *JOB_ENDING_ERRORS):
         raise
     except (AppError, OSError) as exc:
         _fail(ctx, image, FailureStage.METADATA, exc if isinstance(exc, AppError) else AppError(str(exc)))

@@ -11,17 +11,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from gif_app.domain import GeneratedImage, ImageStatus
-from gif_app.errors import AppError, AuthenticationError, CancelledError, InsufficientCreditsError
+from gif_app.errors import AppError, CancelledError
 from gif_app.logs import JobLog
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import render_generation
-from gif_app.pipeline.image_stages import run_image
+from gif_app.pipeline.image_stages import JOB_ENDING_ERRORS, run_image
 from gif_app.pipeline.prompts import write_prompt
 
 log = logging.getLogger(__name__)
 
-# Errors that would fail every later call too: they end the run instead of each generation.
-FATAL = (AuthenticationError, InsufficientCreditsError)
+# Errors that would fail every later call too: they end the run instead of each generation or image.
+FATAL = JOB_ENDING_ERRORS
 _IMAGE, _GENERATION = 0, 1
 
 
@@ -132,7 +132,12 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
 
     def image_task(image: GeneratedImage) -> Callable[[], None]:
         def task() -> None:
-            done = run_image(ctx, image)
+            try:
+                done = run_image(ctx, image)
+            except FATAL as exc:
+                fail_fatally(exc)
+                ctx.events.progress("image_done", generation=image.generation_index, status="pending")
+                return
             ctx.events.progress("image_done", generation=image.generation_index, status=done.status.value)
         return task
 

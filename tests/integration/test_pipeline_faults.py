@@ -8,7 +8,7 @@ import pytest
 
 from gif_app.app import App
 from gif_app.domain import ImageStatus, JobStatus
-from tests.integration.conftest import images_of, log_text, run_job
+from tests.integration.conftest import image_file, images_of, log_text, run_job
 
 NO_AI = {"ai.run_quality_check": False, "ai.run_metadata_gen": False}
 CANARY = "sk-canary-ABCDEFGH12345678"
@@ -58,3 +58,17 @@ def test_keys_never_reach_logs_or_errors(sandbox_app: App, caplog: pytest.LogCap
     assert CANARY not in (execution.error or "")
     assert CANARY not in caplog.text
     assert CANARY not in repr(sandbox_app.repo.get_execution(execution.id).settings_snapshot)
+
+
+def test_invalid_openai_key_at_qc_ends_the_job_instead_of_failing_every_image(sandbox_app: App) -> None:
+    sandbox_app.ctx.keystore.set("openai", "invalid")
+    execution = run_job(sandbox_app, {"parameters.provider": "runware", "parameters.count": 8,
+                                      "parameters.variations": 2, "parameters.concurrency": 2,
+                                      "parameters.use_llm_prompts": False, "ai.run_quality_check": True})
+    assert execution.status is JobStatus.FAILED
+    assert execution.error is not None and "OpenAI" in execution.error and "401" in execution.error
+    images = images_of(sandbox_app, execution)
+    # No made-up QC verdicts: what was rendered waits, with its file, for a run with a good key.
+    assert images and all(i.status is ImageStatus.PENDING and i.temp_path for i in images)
+    assert all(image_file(i).is_file() for i in images)
+    assert sandbox_app.sandbox.request_count("runware", "/v1") <= 2  # the other renders were never bought
