@@ -116,3 +116,30 @@ def test_approve_delete_and_details_of_failed_images(ui: UI, gif: App) -> None:
     ui.by("failed-tab-all").click()
     expect(ui.by("failed-tab-all")).to_have_attribute("aria-selected", "true")
     expect(ui.by("failed-grid").locator(".failed-card")).to_have_count(len(ids) - 2)
+
+
+def test_queued_retry_shows_in_the_queue_bar_and_can_be_cancelled(ui: UI, gif: App) -> None:
+    run_job(gif, **{"parameters.label": "Queue run", "parameters.count": 8, "parameters.variations": 2,
+                    "ai.run_quality_check": True, "ai.run_metadata_gen": False})
+    # With the retry worker stopped, queued retries stay in the queue where the page can show them.
+    gif.ctx.services["retries"].shutdown()
+    ids = _failed_ids(gif)
+    ui.open("failed")
+    ui.by(f"failed-retry-{ids[0]}").click()
+    ui.by("retry-mode-original").check()
+    expect(ui.field("processing.image_convert")).to_be_disabled()
+    ui.by("retry-submit").click()
+    expect(ui.by("retry-status-queued")).to_have_text("1")
+    expect(ui.by("failed-count-retry_pending")).to_have_text("1")
+    expect(ui.by(f"failed-card-{ids[0]}")).to_have_count(0)
+    ui.by("failed-tab-retry_pending").click()
+    expect(ui.by(f"failed-status-{ids[0]}")).to_have_text("Retry pending")
+    expect(ui.by(f"failed-approve-{ids[0]}")).to_be_disabled()
+    task = ok(gif.api.retry_status())["pending_tasks"][0]
+    ui.by("retry-pending").locator("summary").click()
+    shoot_both(ui, "failed-queue-bar")
+    ui.by(f"retry-cancel-{task['task_id']}").click()
+    expect(ui.by("retry-status-queued")).to_have_text("0")
+    expect(ui.by("failed-count-retry_pending")).to_have_text("0")
+    ui.by("failed-tab-failed").click()
+    expect(ui.by(f"failed-card-{ids[0]}")).to_be_visible()

@@ -106,6 +106,18 @@ def test_edited_configuration_is_used_by_the_rerun(ui: UI, gif: App) -> None:
     expect(ui.by("job-status")).to_have_text("Completed")
 
 
+def test_job_list_follows_a_running_job(ui: UI, gif: App) -> None:
+    ui.open("jobs")
+    expect(ui.by("jobs-empty")).to_be_visible()
+    started = ok(gif.api.start_job({"parameters.label": "Live run", "parameters.count": 4,
+                                    "parameters.variations": 2, "ai.run_quality_check": False}))
+    # The list picks the job up and follows it to the end without a reload.
+    expect(ui.by(f"job-label-{started['id']}")).to_have_text("Live run", timeout=15_000)
+    expect(ui.by(f"job-status-{started['id']}")).to_have_text("Completed", timeout=30_000)
+    job = ok(gif.api.get_job(started["id"]))["execution"]
+    expect(ui.by(f"job-images-{started['id']}")).to_have_text(f"{job['approved']} / {job['planned']}")
+
+
 def test_unknown_job_shows_not_found(ui: UI) -> None:
     ui.open("jobs/4242", "job")
     expect(ui.by("job-missing")).to_be_visible()

@@ -118,6 +118,9 @@ def test_filter_sort_page_and_select_across_pages(ui: UI, gif: App) -> None:
     ui.by("jobs-clear-filters").click()
     expect(ui.by(f"job-resume-{ids[7]}")).to_be_visible()
     expect(ui.by(f"job-resume-{ids[8]}")).to_be_hidden()
+    ui.by(f"job-resume-{ids[7]}").click()
+    expect(ui.by(f"job-status-{ids[7]}")).to_have_text("Queued")
+    expect(ui.by(f"queue-item-{ids[7]}")).to_contain_text("Batch 07 dogs")
 
 
 def test_rerun_queue_cancel_rename_and_delete(ui: UI, gif: App) -> None:

@@ -39,7 +39,7 @@ export class RetryQueueBar {
     const isBusy = status.processing > 0 || status.queued > 0;
     this.spinner.hidden = !isBusy;
     this.element.classList.toggle('is-busy', isBusy);
-    this.state.textContent = isBusy ? (status.current_image_id ? `working on image ${status.current_image_id}` : 'working') : 'idle';
+    this.state.textContent = status.current_image_id ? `working on image ${status.current_image_id}` : isBusy ? 'waiting to start' : 'idle';
     const tasks = status.pending_tasks || [];
     this.pending.hidden = tasks.length === 0;
     this.pendingCount.textContent = String(tasks.length);
