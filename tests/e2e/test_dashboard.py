@@ -53,7 +53,8 @@ def start_job(ui: UI, label: str, count: int = 3, variations: int = 2) -> None:
     expect(ui.by("start-dialog")).to_have_count(0)
 
 
-def test_start_job_shows_progress_logs_statistics_and_fills_gallery(ui: UI, gif: App) -> None:
+def test_start_job_shows_progress_logs_statistics_and_fills_gallery(ui: UI, gif: App, picked_paths: PickedPaths,
+                                                                   tmp_path: Path) -> None:
     """A 3×2 job started from the Dashboard reaches 100 %, streams its log and fills the gallery."""
     ui.open("dashboard")
     expect(ui.by("progress-status")).to_have_text("Idle")
@@ -95,6 +96,16 @@ def test_start_job_shows_progress_logs_statistics_and_fills_gallery(ui: UI, gif:
     assert all(line.get_attribute("data-level") in ("warning", "error") for line in lines.locator("visible=true").all())
     ui.by("log-level").select_option("debug")
     expect(ui.by("log-count")).to_have_text(f"{total} lines")
+
+    # Export the log through the (faked) save dialog, as text and as JSON lines.
+    txt, jsonl = tmp_path / "run.txt", tmp_path / "run.jsonl"
+    picked_paths.save_answers.extend([str(txt), str(jsonl)])
+    ui.by("log-export-txt").click()
+    expect(ui.toast(f"Log saved to {txt}")).to_be_visible()
+    ui.by("log-export-jsonl").click()
+    expect(ui.toast(f"Log saved to {jsonl}")).to_be_visible()
+    assert "Job completed" in txt.read_text(encoding="utf-8")
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == total
     ui.page.evaluate("() => document.getElementById('toasts').replaceChildren()")
     shoot(ui.page, "dashboard-finished")
 
@@ -176,6 +187,8 @@ def test_gallery_filters_sorts_pages_and_keeps_the_selection(ui: UI, gif: App) -
     ui.by("gallery-view-list").click()
     expect(ui.by("gallery")).to_have_attribute("data-view", "list")
     expect(cards).to_have_count(24)
+    cards.nth(1).locator("input[type=checkbox]").check()
+    shoot(ui.page, "dashboard-gallery-list")
 
 
 def test_bulk_delete_asks_then_deletes_rows_and_files(ui: UI, gif: App) -> None:
@@ -225,3 +238,14 @@ def test_export_selection_to_zip_with_adobe_csv(ui: UI, gif: App, picked_paths: 
     for image in [*images, *long_title]:
         assert f"images/{file_of(image).name}" in names
         assert file_of(image).name in csv_text
+
+
+def test_latest_finished_job_is_shown_when_nothing_runs(ui: UI, gif: App) -> None:
+    """After a restart the progress card shows the latest job's outcome instead of an empty idle card."""
+    seed_job(gif, "Yesterday's run", ["Kitten 1", "Kitten 2"])
+    ui.open("dashboard")
+    expect(ui.by("progress-status")).to_have_text("Completed")
+    expect(ui.by("progress-job")).to_have_text("Yesterday's run")
+    expect(ui.by("progress-count-approved")).to_have_text("2")
+    expect(ui.by("progress-overall-value")).to_have_text("100%")
+    expect(ui.by("job-stop")).to_be_disabled()

@@ -120,7 +120,7 @@ export class GalleryPanel {
     }
   }
 
-  /** Refresh the job filter's choices (recent jobs first). */
+  /** Refresh the job filter's choices (recent jobs first); return the jobs, newest first. */
   async loadJobs() {
     try {
       const jobs = await call('list_jobs', { sort: 'newest', page_size: 100 });
@@ -128,8 +128,9 @@ export class GalleryPanel {
       this.job.replaceChildren(h('option', { value: '', text: 'All jobs' }),
         ...jobs.items.map((job) => h('option', { value: String(job.id), text: `${job.label || 'Untitled'} (#${job.id})`, selected: String(job.id) === chosen })));
       jobs.items.forEach((job) => this.jobLabels.set(job.id, job.label));
+      return jobs.items;
     } catch {
-      // The filter keeps its old choices; the gallery itself still works.
+      return []; // the filter keeps its old choices; the gallery itself still works
     }
   }
 

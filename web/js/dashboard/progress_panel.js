@@ -125,7 +125,10 @@ export class ProgressPanel {
     this.updateCurrent(job, isFinished);
     const counts = (job && job.counts) || {};
     const source = { ...(execution || {}), ...counts, planned: job ? job.planned : execution?.planned };
-    for (const [name, el] of this.counts) el.textContent = formatCount(source[name]);
+    for (const [name, el] of this.counts) {
+      el.textContent = formatCount(source[name]);
+      el.parentElement.classList.toggle('has-value', Number(source[name] || 0) > 0); // colour only real counts
+    }
     this.eta.textContent = job && data.is_running && job.eta_s !== null && job.eta_s !== undefined ? formatDuration(job.eta_s) : '—';
     this.elapsed.textContent = job ? formatDuration(job.elapsed_s) : formatDuration(execution?.duration_s);
     this.cost.textContent = formatCost(job ? job.cost : execution?.cost);

@@ -46,8 +46,10 @@ class DashboardView {
 
   async init() {
     this.stats.refresh();
-    await this.gallery.loadJobs();
+    const jobs = await this.gallery.loadJobs();
     await this.gallery.load(1);
+    // After a restart nothing runs: show the latest job's outcome and log until another one starts.
+    if (jobs.length) this.poller.cursor = { execution_id: jobs[0].id, log_id: 0 };
     this.poller.start();
   }
 
