@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,4 +110,10 @@ def _window(args: argparse.Namespace) -> int:
         if args.sandbox:
             print("No API keys configured: starting on the built-in sandbox.", flush=True)
     app = build_app(resolve_home(args), AppOptions(is_sandbox=args.sandbox))
-    return run_window(app, is_self_test=args.self_test)
+    code = run_window(app, is_self_test=args.self_test)
+    # pywebview answers each page call on a non-daemon thread; one caught mid-call when the window closed
+    # waits forever for a JavaScript result and would keep the process alive with no window.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
