@@ -155,6 +155,15 @@ class KeyStore:
     def __init__(self, backend: SecretBackend, environ: Mapping[str, str] | None = None) -> None:
         self.backend = backend
         self._environ = os.environ if environ is None else environ
+        # Every log line is redacted with the current keys: read the keychain once, not per line.
+        self._cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _stored(self, name: str) -> str:
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = (self.backend.get(name) or "").strip()
+            return self._cache[name]
 
     def get(self, name: str) -> str:
         """Return the effective key ("" when none is set)."""
@@ -162,30 +171,34 @@ class KeyStore:
         env = self._environ.get(KEY_NAMES[name], "").strip()
         if env:
             return env
-        return (self.backend.get(name) or "").strip()
+        return self._stored(name)
 
     def source(self, name: str) -> str:
         """Return where the effective key comes from: env, keychain, file or none."""
         self._check(name)
         if self._environ.get(KEY_NAMES[name], "").strip():
             return "env"
-        return self.backend.name if self.backend.get(name) else "none"
+        return self.backend.name if self._stored(name) else "none"
 
     def set(self, name: str, value: str) -> None:
         """Store a key after trimming; an empty value clears it."""
         self._check(name)
         value = value.strip()
         if not value:
-            self.backend.delete(name)
+            self.clear(name)
             return
         if any(ch.isspace() for ch in value) or len(value) > 512:
             raise ValidationError("That does not look like an API key.", {name: "No spaces; at most 512 chars."})
         self.backend.set(name, value)
+        with self._lock:
+            self._cache[name] = value
 
     def clear(self, name: str) -> None:
         """Remove a stored key."""
         self._check(name)
         self.backend.delete(name)
+        with self._lock:
+            self._cache[name] = ""
 
     def status(self) -> list[dict[str, str | bool]]:
         """Return the masked view of every key for the page."""

@@ -75,6 +75,9 @@ def install_redaction(redactor: Redactor, logger: logging.Logger | None = None) 
     target = logger or logging.getLogger()
     flt = RedactingFilter(redactor)
     for handler in target.handlers:
+        # One redactor per handler: a rebuilt app replaces the filter of the previous one.
+        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+            handler.removeFilter(old)
         handler.addFilter(flt)
     return flt
 

@@ -91,7 +91,7 @@ def test_every_nav_link_opens_its_view_with_an_empty_state(ui: UI) -> None:
         ui.by(f"nav-{view}").click()
         ui.wait_view(view)
         expect(ui.by(empty)).to_be_visible()
-    expect(ui.by("job-start")).to_be_disabled()
+    expect(ui.by("gallery-empty")).to_be_visible()
     expect(ui.by("view-jobs")).to_have_count(0)
 
 

@@ -108,3 +108,24 @@ def test_damaged_key_file_reads_as_empty(tmp_path: Path) -> None:
     assert store.get("openai") == ""
     store.set("openai", SECRET)
     assert store.get("openai") == SECRET
+
+
+def test_keys_are_read_from_the_backend_once_and_follow_set_and_clear(tmp_path: Path) -> None:
+    reads: list[str] = []
+
+    class CountingBackend(FileBackend):
+        def get(self, name: str) -> str | None:
+            reads.append(name)
+            return super().get(name)
+
+    store = KeyStore(CountingBackend(tmp_path / "keys.json"), environ={})
+    store.set("openai", "sk-first-12345678")
+    for _ in range(50):  # every log line asks for the secrets; the keychain is not asked each time
+        store.secrets()
+    assert reads.count("openai") == 0
+    assert reads.count("runware") == 1
+    store.set("openai", "sk-second-12345678")
+    assert store.get("openai") == "sk-second-12345678"
+    store.clear("openai")
+    assert store.get("openai") == ""
+    assert "sk-second-12345678" not in store.secrets()
