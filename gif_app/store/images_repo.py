@@ -35,9 +35,35 @@ class ImageFilter:
 _SORTS = {
     "newest": (GeneratedImageRow.created_at.desc(), GeneratedImageRow.id.desc()),
     "oldest": (GeneratedImageRow.created_at.asc(), GeneratedImageRow.id.asc()),
-    "title": (peewee.fn.json_extract(GeneratedImageRow.metadata, "$.title").asc(), GeneratedImageRow.id.desc()),
+    "title": (GeneratedImageRow.title_sort.asc(), GeneratedImageRow.id.asc()),
     "updated": (GeneratedImageRow.updated_at.desc(), GeneratedImageRow.id.desc()),
 }
+
+
+def _conditions(flt: ImageFilter) -> list[Any]:
+    """Return the SQL conditions of an image filter."""
+    img = GeneratedImageRow
+    conds: list[Any] = []
+    if flt.statuses:
+        conds.append(img.status.in_(list(flt.statuses)))
+    if flt.execution_ids:
+        conds.append(img.execution.in_(list(flt.execution_ids)))
+    if flt.date_from:
+        conds.append(img.created_at >= flt.date_from)
+    if flt.date_to:
+        conds.append(img.created_at <= flt.date_to)
+    if flt.search.strip():
+        conds.append(_search_condition(flt.search.strip().lower()))
+    if flt.failed_only_processing is True:
+        conds.append(img.reason.startswith("processing_failed:"))
+    elif flt.failed_only_processing is False:
+        conds.append(~img.reason.startswith("processing_failed:") | img.reason.is_null())
+    return conds
+
+
+def _search_condition(term: str) -> Any:
+    """Match `term` anywhere in search_text (already lower-cased when stored)."""
+    return GeneratedImageRow.search_text.contains(term)
 
 
 class ImagesRepository:
@@ -92,6 +118,7 @@ class ImagesRepository:
             if metadata is not None:
                 row.metadata = dumps(metadata.to_json())
                 row.search_text = convert.search_text(row.prompt, row.keyword, metadata)
+                row.title_sort = metadata.title.lower()
             if processing is not None:
                 row.processing = dumps(processing.to_json())
             row.updated_at = now()
@@ -114,30 +141,17 @@ class ImagesRepository:
     def list_images(self, flt: ImageFilter) -> Page[GeneratedImage]:
         """Return one page of images with their job labels, filtered and sorted in SQL."""
         img = GeneratedImageRow
-        query = img.select(img, JobExecutionRow.label).join(JobExecutionRow)
-        conds = []
-        if flt.statuses:
-            conds.append(img.status.in_(list(flt.statuses)))
-        if flt.execution_ids:
-            conds.append(img.execution.in_(list(flt.execution_ids)))
-        if flt.date_from:
-            conds.append(img.created_at >= flt.date_from)
-        if flt.date_to:
-            conds.append(img.created_at <= flt.date_to)
-        if flt.search.strip():
-            conds.append(img.search_text.contains(flt.search.strip().lower()))
-        if flt.failed_only_processing is True:
-            conds.append(img.reason.startswith("processing_failed:"))
-        elif flt.failed_only_processing is False:
-            conds.append(~img.reason.startswith("processing_failed:") | img.reason.is_null())
-        for cond in conds:
-            query = query.where(cond)
-        count_query = img.select()
-        for cond in conds:
-            count_query = count_query.where(cond)
-        total = count_query.count()
+        conds = _conditions(flt)
+        ids = img.select(img.id)
+        if conds:
+            ids = ids.where(*conds)
+        total = ids.count()
         page = max(1, flt.page)
-        rows = query.order_by(*_SORTS.get(flt.sort, _SORTS["newest"])).paginate(page, flt.page_size)
+        order = _SORTS.get(flt.sort, _SORTS["newest"])
+        # Page over ids alone (index only), then load just those rows: deep pages skip no full rows.
+        ids = ids.order_by(*order).paginate(page, flt.page_size)
+        rows = (img.select(img, JobExecutionRow.label).join(JobExecutionRow).where(img.id.in_(ids))
+                .order_by(*order))
         items = [convert.image(r, r.execution.label) for r in rows]
         return Page(items, total, page, flt.page_size)
 

@@ -32,7 +32,7 @@ class JobFilter:
 _SORTS = {
     "newest": (JobExecutionRow.created_at.desc(), JobExecutionRow.id.desc()),
     "oldest": (JobExecutionRow.created_at.asc(), JobExecutionRow.id.asc()),
-    "name": (peewee.fn.lower(JobExecutionRow.label).asc(), JobExecutionRow.id.desc()),
+    "name": (peewee.fn.lower(JobExecutionRow.label).asc(), JobExecutionRow.id.asc()),
     "duration": (
         (peewee.fn.julianday(peewee.fn.coalesce(JobExecutionRow.finished_at, JobExecutionRow.started_at))
          - peewee.fn.julianday(JobExecutionRow.started_at)).desc(nulls="LAST"),
@@ -209,7 +209,7 @@ class JobsRepository:
 
     def list_executions(self, flt: JobFilter) -> Page[JobExecution]:
         """Return one page of executions, filtered and sorted in SQL."""
-        query = JobExecutionRow.select()
+        query = JobExecutionRow.select(JobExecutionRow.id)
         if flt.status:
             query = query.where(JobExecutionRow.status.in_(list(flt.status)))
         if flt.date_from:
@@ -228,7 +228,10 @@ class JobsRepository:
             query = query.where(JobExecutionRow.id.in_(queued_parents))
         total = query.count()
         page = max(1, flt.page)
-        rows = query.order_by(*_SORTS.get(flt.sort, _SORTS["newest"])).paginate(page, flt.page_size)
+        order = _SORTS.get(flt.sort, _SORTS["newest"])
+        # Page over ids alone, then load those rows: skipped rows never read their settings snapshot.
+        ids = query.order_by(*order).paginate(page, flt.page_size)
+        rows = JobExecutionRow.select().where(JobExecutionRow.id.in_(ids)).order_by(*order)
         return Page([convert.execution(r) for r in rows], total, page, flt.page_size)
 
     def job_statistics(self) -> dict[str, Any]:

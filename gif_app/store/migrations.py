@@ -97,6 +97,12 @@ MIGRATIONS: Sequence[tuple[int, str, Sequence[str]]] = (
         "CREATE INDEX idx_execution_parent ON job_execution(parent_id)",
         "CREATE INDEX idx_execution_config ON job_execution(configuration_id)",
     )),
+    (4, "list speed: title sort column and index, job name index", (
+        "ALTER TABLE generated_image ADD COLUMN title_sort TEXT NOT NULL DEFAULT ''",
+        "UPDATE generated_image SET title_sort = lower(coalesce(json_extract(metadata, '$.title'), ''))",
+        "CREATE INDEX idx_image_title ON generated_image(title_sort)",
+        "CREATE INDEX idx_execution_name ON job_execution(lower(label))",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

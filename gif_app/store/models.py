@@ -77,6 +77,7 @@ class GeneratedImageRow(BaseModel):
     created_at = peewee.DateTimeField()
     updated_at = peewee.DateTimeField()
     search_text = peewee.TextField(default="")
+    title_sort = peewee.TextField(default="")
 
     class Meta:
         table_name = "generated_image"

@@ -27,6 +27,7 @@ LATENCY = {"runware": 0.25, "openai": 0.08, "removebg": 0.08}
 def main(argv: list[str]) -> int:
     """Run the job and report each recorded image on stdout."""
     app = build_app(Path(argv[1]), AppOptions(is_sandbox=True, prefer_keychain=False, start_workers=False))
+    assert app.sandbox is not None
     app.sandbox.config.latency.update(LATENCY)
     jobs = app.ctx.services["jobs"]
     finished: list[JobExecution] = []

@@ -97,6 +97,7 @@ def sandbox_app(home: Path, *, start_worker: bool = True, latency: dict[str, flo
     try:
         jobs_of(app).add_listener(recorder)
         if latency:
+            assert app.sandbox is not None
             app.sandbox.config.latency.update(latency)
         if start_worker:
             jobs_of(app).start_worker()
