@@ -49,8 +49,11 @@ def now() -> datetime:
 
 
 def _fk(row: Any, field: str) -> Any:
-    """Return a foreign key's raw id without loading the related row."""
-    return row.__data__.get(field)
+    """Return a foreign key's raw id without loading the related row (also when the query joined it)."""
+    value = row.__data__.get(field)
+    if value is None and field in getattr(row, "__rel__", {}):
+        value = row.__rel__[field].__data__.get("id")
+    return value
 
 
 def configuration(row: JobConfigurationRow) -> JobConfiguration:

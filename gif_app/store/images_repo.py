@@ -127,16 +127,18 @@ class ImagesRepository:
 
     def images_of_execution(self, execution_id: int) -> list[GeneratedImage]:
         """Return every image of one execution in generation order."""
-        rows = (GeneratedImageRow.select().where(GeneratedImageRow.execution == execution_id)
-                .order_by(GeneratedImageRow.generation_index, GeneratedImageRow.variation_index,
-                          GeneratedImageRow.id))
-        return [convert.image(r) for r in rows]
+        img = GeneratedImageRow
+        rows = (img.select(img, JobExecutionRow.id, JobExecutionRow.label).join(JobExecutionRow)
+                .where(img.execution == execution_id)
+                .order_by(img.generation_index, img.variation_index, img.id))
+        return [convert.image(r, r.execution.label) for r in rows]
 
     def images_changed_since(self, stamp: datetime, limit: int = 200) -> list[GeneratedImage]:
         """Return images updated at or after `stamp`, oldest change first (for live polling)."""
-        rows = (GeneratedImageRow.select().where(GeneratedImageRow.updated_at >= stamp)
-                .order_by(GeneratedImageRow.updated_at, GeneratedImageRow.id).limit(limit))
-        return [convert.image(r) for r in rows]
+        img = GeneratedImageRow
+        rows = (img.select(img, JobExecutionRow.id, JobExecutionRow.label).join(JobExecutionRow)
+                .where(img.updated_at >= stamp).order_by(img.updated_at, img.id).limit(limit))
+        return [convert.image(r, r.execution.label) for r in rows]
 
     def list_images(self, flt: ImageFilter) -> Page[GeneratedImage]:
         """Return one page of images with their job labels, filtered and sorted in SQL."""
@@ -150,8 +152,8 @@ class ImagesRepository:
         order = _SORTS.get(flt.sort, _SORTS["newest"])
         # Page over ids alone (index only), then load just those rows: deep pages skip no full rows.
         ids = ids.order_by(*order).paginate(page, flt.page_size)
-        rows = (img.select(img, JobExecutionRow.label).join(JobExecutionRow).where(img.id.in_(ids))
-                .order_by(*order))
+        rows = (img.select(img, JobExecutionRow.id, JobExecutionRow.label).join(JobExecutionRow)
+                .where(img.id.in_(ids)).order_by(*order))
         items = [convert.image(r, r.execution.label) for r in rows]
         return Page(items, total, page, flt.page_size)
 

@@ -286,3 +286,15 @@ def test_concurrent_writers_from_four_threads_all_land(repo: Repository) -> None
         assert execution.approved == per_thread
         assert execution.completed_generations == tuple(range(per_thread))
         assert len(repo.logs_of_execution(job)) == per_thread
+
+
+def test_every_image_read_carries_its_job_id_and_label(repo: Repository) -> None:
+    execution = repo.get_execution(_job(repo, "Autumn leaves"))
+    _image(repo, execution.id, 1)
+    reads = [
+        repo.list_images(ImageFilter()).items,
+        repo.images_of_execution(execution.id),
+        repo.images_changed_since(datetime.now() - timedelta(minutes=5)),
+    ]
+    for images in reads:
+        assert [(i.execution_id, i.execution_label) for i in images] == [(execution.id, "Autumn leaves")]
