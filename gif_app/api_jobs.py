@@ -11,7 +11,7 @@ from typing import Any
 from gif_app import settings as settings_mod
 from gif_app.api_context import ApiContext
 from gif_app.api_envelope import envelope
-from gif_app.api_serialize import execution_json, image_json, iso, page_json, parse_date
+from gif_app.api_serialize import execution_json, image_json, page_json, parse_date
 from gif_app.errors import ValidationError
 from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
@@ -57,10 +57,10 @@ class JobsApi:
         running_id = self._jobs.current_execution_id()
         execution_id = cursor.get("execution_id") or (snapshot or {}).get("execution_id")
         log_id = int(cursor.get("log_id") or 0)
+        if running_id is not None and execution_id != running_id:
+            execution_id, log_id = running_id, 0  # a new job started: follow it from its first line
         logs = []
         if execution_id:
-            if cursor.get("execution_id") not in (None, execution_id):
-                log_id = 0
             logs = [record_to_json(r) for r in self.ctx.repo.logs_of_execution(int(execution_id), after_id=log_id,
                                                                                limit=500)]
         since = parse_date(cursor.get("images_since")) or (datetime.now() - timedelta(seconds=5))
@@ -71,7 +71,8 @@ class JobsApi:
             "queue": [execution_json(e) for e in self.ctx.repo.queued_executions()],
             "logs": logs, "images": [image_json(i) for i in changed],
             "cursor": {"execution_id": execution_id, "log_id": logs[-1]["id"] if logs else log_id,
-                       "images_since": iso(changed[-1].updated_at) if changed else iso(since)},
+                       # Full precision: a cursor cut to seconds would send the same images again and again.
+                       "images_since": (changed[-1].updated_at if changed else since).isoformat()},
         }
 
     @envelope
@@ -156,7 +157,12 @@ class JobsApi:
     def update_job_configuration(self, execution_id: int, values: dict[str, Any]) -> dict[str, Any]:
         """Save edits to a job's stored configuration (applies to future reruns only)."""
         execution = self.ctx.repo.get_execution(int(execution_id))
-        clean = settings_mod.validated(values)
+        current = execution.settings_snapshot
+        if execution.configuration_id is not None:
+            current = self.ctx.repo.get_configuration(execution.configuration_id).settings
+        # Partial edits change only the keys they name; every other setting keeps the job's value.
+        clean = settings_mod.validated({**settings_mod.flatten(settings_mod.validate(current)[0]),
+                                        **settings_mod.flatten_values(values)})
         if execution.configuration_id is None:
             config = self.ctx.repo.create_configuration(execution.label, clean)
             self.ctx.repo.update_execution(execution.id, configuration=config.id)

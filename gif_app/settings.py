@@ -139,6 +139,11 @@ def validated(values: dict[str, Any]) -> Settings:
     return clean
 
 
+def flatten_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Return nested or flat raw values as {"section.name": value} (no validation)."""
+    return _to_flat(values)
+
+
 def _to_flat(values: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in values.items():

@@ -13,7 +13,7 @@ from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError
 from gif_app.jobs.events import RepositoryEvents
-from gif_app.jobs.planning import ProviderAccess, build_plan, build_providers
+from gif_app.jobs.planning import ProviderAccess, build_plan, build_providers, images_per_generation
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
@@ -82,7 +82,7 @@ class JobService:
             config = self._repo.create_configuration(label, settings)
             execution = self._repo.create_execution(
                 label=label, configuration_id=config.id, settings_snapshot=settings,
-                planned=settings["parameters"]["count"] * settings["parameters"]["variations"], queue=True)
+                planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
             self._wake.notify_all()
         return execution
 
@@ -122,7 +122,7 @@ class JobService:
             execution = self._repo.create_execution(
                 label=f"{base} (rerun {number})", configuration_id=parent.configuration_id,
                 settings_snapshot=settings, parent_id=parent.id,
-                planned=settings["parameters"]["count"] * settings["parameters"]["variations"], queue=True)
+                planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
             self._wake.notify_all()
         return execution
 
@@ -131,10 +131,11 @@ class JobService:
         return [self.rerun(i) for i in execution_ids]
 
     def resume(self, execution_id: int) -> JobExecution:
-        """Queue an interrupted or stopped execution to finish its remaining generations."""
+        """Queue an interrupted, stopped or failed execution to finish its remaining generations."""
         execution = self._repo.get_execution(execution_id)
-        if execution.status not in {JobStatus.INTERRUPTED, JobStatus.STOPPED}:
-            raise ConflictError("Only an interrupted or stopped job can be resumed.")
+        # A failed job (e.g. a wrong key, since fixed) resumes too: its paid images are not rendered again.
+        if execution.status not in {JobStatus.INTERRUPTED, JobStatus.STOPPED, JobStatus.FAILED}:
+            raise ConflictError("Only an interrupted, stopped or failed job can be resumed.")
         with self._lock:
             position = max([e.queue_position or 0 for e in self._repo.queued_executions()] or [0]) + 1
             execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position)
@@ -200,8 +201,9 @@ class JobService:
                 if queued:
                     execution = queued[0]
                     params = execution.settings_snapshot.get("parameters", {})
+                    snapshot = settings_mod.validate(execution.settings_snapshot)[0]
                     tracker = ProgressTracker(execution.id, execution.label, int(params.get("count", 0)),
-                                              int(params.get("variations", 1)),
+                                              images_per_generation(snapshot),
                                               already_done=len(execution.completed_generations))
                     token = CancelToken()
                     self._current = (execution.id, token, tracker)
@@ -277,15 +279,5 @@ def rerun_base_label(label: str) -> str:
     return label[:match.start()] if match else label
 
 
-def _flat(values: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, dict) and "." not in key:
-            flat.update({f"{key}.{k}": v for k, v in value.items()})
-        else:
-            flat[key] = value
-    return flat
-
-
 def _flat_merge(settings: settings_mod.Settings, overrides: dict[str, Any]) -> dict[str, Any]:
-    return {**settings_mod.flatten(settings), **_flat(overrides)}
+    return {**settings_mod.flatten(settings), **settings_mod.flatten_values(overrides)}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 import io
 import json
 import logging
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -35,7 +37,14 @@ _MIN_SECRET_LEN = 8  # shorter "secrets" (test keys such as "invalid") would shr
 def build_client(base_url: str, timeout_s: float, headers: dict[str, str] | None = None) -> httpx.Client:
     """Return an httpx client with a timeout on every phase (connect, read, write, pool)."""
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0))
-    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, follow_redirects=True)
+    return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, follow_redirects=True,
+                        verify=_tls_context())
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """Return one TLS context for every client: loading the CA store costs tens of ms each time."""
+    return httpx.create_ssl_context()
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -118,8 +118,10 @@ class JobsRepository:
     def claim_queued(self, execution_id: int) -> JobExecution | None:
         """Move a still-queued execution to running; None if it was cancelled or deleted meanwhile."""
         stamp = now()
+        # A resumed run keeps its first start, so its duration covers the whole job.
+        started = peewee.fn.COALESCE(JobExecutionRow.started_at, stamp)
         count = JobExecutionRow.update(
-            status=JobStatus.RUNNING.value, started_at=stamp, finished_at=None, queue_position=None, error=None,
+            status=JobStatus.RUNNING.value, started_at=started, finished_at=None, queue_position=None, error=None,
             updated_at=stamp).where(JobExecutionRow.id == execution_id,
                                     JobExecutionRow.status == JobStatus.QUEUED.value).execute()
         return self.get_execution(execution_id) if count else None
