@@ -50,10 +50,16 @@ def main() -> None:
     """Print images per second for one process and for a pool over all cores."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=8, help="images in the batch (default 8)")
+    parser.add_argument("--save-dir", help="also write the inputs here (bench/processing_sharp.mjs reads them)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"generating {args.count} RGBA PNGs of 2048x2048 ...", flush=True)
     images = [make_image(i % 10) for i in range(args.count)]
+    if args.save_dir:
+        folder = Path(args.save_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, data in enumerate(images):
+            (folder / f"input-{n:02d}.png").write_bytes(data)
 
     started = time.perf_counter()
     for data in images:
