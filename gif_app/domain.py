@@ -290,15 +290,40 @@ class CancelToken:
 
         self._stop = threading.Event()
         self._abort = threading.Event()
+        self._lock = threading.Lock()
+        self._hooks: dict[int, Any] = {}
+        self._next_hook = 0
 
     def request_stop(self) -> None:
         """Ask for a graceful stop: finish in-flight images, start nothing new."""
         self._stop.set()
 
     def request_abort(self) -> None:
-        """Ask for a force stop: abort in-flight calls at their next checkpoint."""
+        """Ask for a force stop: run every registered abort hook (closing in-flight connections) now."""
         self._stop.set()
         self._abort.set()
+        with self._lock:
+            hooks = list(self._hooks.values())
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - an abort hook must not stop the others
+                pass
+
+    def add_abort_hook(self, hook: Any) -> int:
+        """Register a callable run on force stop (e.g. closing an HTTP client); return its handle."""
+        with self._lock:
+            self._next_hook += 1
+            self._hooks[self._next_hook] = hook
+            handle = self._next_hook
+        if self._abort.is_set():
+            hook()
+        return handle
+
+    def remove_abort_hook(self, handle: int) -> None:
+        """Forget a hook once its call is over."""
+        with self._lock:
+            self._hooks.pop(handle, None)
 
     @property
     def is_stopping(self) -> bool:

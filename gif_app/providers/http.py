@@ -11,7 +11,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -25,6 +25,7 @@ from gif_app.errors import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ClientFactory = Callable[[str, float, dict[str, str] | None], httpx.Client]
 
@@ -194,6 +195,38 @@ def error_from_transport(exc: httpx.HTTPError, vendor: str, secrets: Iterable[st
     )
 
 
+def run_abortable(call: Callable[[], T], cancel: CancelToken | None) -> T:
+    """Run a blocking call; a force stop returns at once with CancelledError (the call is abandoned).
+
+    A socket blocked in a read cannot be woken from another thread portably, so the call runs on a
+    helper thread (bounded by its own timeout) and the caller stops waiting for it.
+    """
+    if cancel is None:
+        return call()
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    handle = cancel.add_abort_hook(done.set)
+    try:
+        threading.Thread(target=target, name="gif-provider-call", daemon=True).start()
+        done.wait()
+    finally:
+        cancel.remove_abort_hook(handle)
+    if "error" in box:
+        raise box["error"]
+    if "value" not in box:
+        raise CancelledError("Stopped by the user.")
+    return box["value"]  # type: ignore[no-any-return]
+
+
 def send_with_retries(
     client: httpx.Client,
     method: str,
@@ -211,8 +244,9 @@ def send_with_retries(
     while True:
         check_cancel(cancel)
         try:
-            response = client.request(method, url, **kwargs)
+            response = run_abortable(lambda: client.request(method, url, **kwargs), cancel)
         except httpx.HTTPError as exc:
+            check_cancel(cancel)  # a force stop closed the connection under the call
             error = error_from_transport(exc, vendor, secrets)
         else:
             if response.is_success:

@@ -27,6 +27,7 @@ from gif_app.providers.http import (
     is_retryable_status,
     redact,
     retry_after_from_headers,
+    run_abortable,
     wait_or_cancel,
 )
 
@@ -90,15 +91,19 @@ def translate_openai_error(exc: openai.OpenAIError, secrets: list[str]) -> AppEr
 
 
 def call_with_retries(
-    call: Callable[[], T], *, retries: int, backoff_s: float, cancel: CancelToken | None, secrets: list[str]
+    call: Callable[[], T], *, retries: int, backoff_s: float, cancel: CancelToken | None, secrets: list[str],
 ) -> T:
-    """Run one SDK call, retrying 429/5xx/network failures with backoff that honours Retry-After."""
+    """Run one SDK call, retrying 429/5xx/network failures with backoff that honours Retry-After.
+
+    A force stop ends a call in flight at once (see run_abortable).
+    """
     attempt = 0
     while True:
         check_cancel(cancel)
         try:
-            return call()
+            return run_abortable(call, cancel)
         except openai.OpenAIError as exc:
+            check_cancel(cancel)
             error = translate_openai_error(exc, secrets)
         except ValueError as exc:  # a body the SDK could not decode at all
             error = ProviderError(
