@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,8 +53,6 @@ def _conditions(flt: ImageFilter) -> list[Any]:
         conds.append(img.created_at >= flt.date_from)
     if flt.date_to:
         conds.append(img.created_at <= flt.date_to)
-    if flt.search.strip():
-        conds.append(_search_condition(flt.search.strip().lower()))
     if flt.failed_only_processing is True:
         conds.append(img.reason.startswith("processing_failed:"))
     elif flt.failed_only_processing is False:
@@ -61,15 +60,36 @@ def _conditions(flt: ImageFilter) -> list[Any]:
     return conds
 
 
-def _search_condition(term: str) -> Any:
-    """Match `term` anywhere in search_text (already lower-cased when stored)."""
-    return GeneratedImageRow.search_text.contains(term)
+# The words of a search: runs of letters and digits (the FTS tokenizer splits the stored text likewise).
+_WORD = re.compile(r"[^\W_]+")
+_FTS_MATCH = "image_search MATCH ? AND rowid BETWEEN ? AND ?"
+_NO_BOUND = (-(2**63), 2**63 - 1)
+
+
+def match_expression(search: str) -> str | None:
+    """Return the FTS5 query for a search box text (every word starts a word), or None when it has no word."""
+    words = _WORD.findall(search)
+    if not words:
+        return None
+    # Each word quoted (quotes doubled) so that FTS operators typed by the user stay plain text.
+    return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
+
+
+def _search_condition(match: str, bounds: tuple[int, int], *, by_lookup: bool) -> Any:
+    """Return `id IN (FTS rowids)`: as a rowid lookup, or hidden from the planner so it walks a sort index."""
+    rowids = peewee.SQL(f"(SELECT rowid FROM image_search WHERE {_FTS_MATCH})", [match, *bounds])
+    # `id + 0` cannot use the primary key, so SQLite walks the ORDER BY (or filter) index and stops at the
+    # page end instead of looking up and sorting every match; both forms select exactly the same rows.
+    column = GeneratedImageRow.id if by_lookup else GeneratedImageRow.id + 0
+    return column.in_(rowids)
 
 
 class ImagesRepository:
     """Reads and writes of generated images."""
 
     db: peewee.SqliteDatabase
+    # Text searches matching fewer rows than this look each match up and sort them; larger ones walk an index.
+    search_lookup_limit: int = 5_000
 
     def record_image(self, new: NewImage) -> GeneratedImage:
         """Record a paid-for image the moment its file is on disk."""
@@ -144,11 +164,24 @@ class ImagesRepository:
         """Return one page of images with their job labels, filtered and sorted in SQL."""
         img = GeneratedImageRow
         conds = _conditions(flt)
+        page = max(1, flt.page)
+        match = match_expression(flt.search)
+        total = -1
+        if match is not None:
+            # Only job and date filters gather their rows in a narrow id range; statuses spread over all ids.
+            narrow = bool(flt.execution_ids or flt.date_from or flt.date_to)
+            bounds = self._id_bounds(conds) if narrow else _NO_BOUND
+            if bounds is None:
+                return Page([], 0, page, flt.page_size)
+            matches = self._count_matches(match, bounds)
+            if not conds:
+                total = matches
+            conds.append(_search_condition(match, bounds, by_lookup=matches < self.search_lookup_limit))
         ids = img.select(img.id)
         if conds:
             ids = ids.where(*conds)
-        total = ids.count()
-        page = max(1, flt.page)
+        if total < 0:
+            total = ids.count()
         order = _SORTS.get(flt.sort, _SORTS["newest"])
         # Page over ids alone (index only), then load just those rows: deep pages skip no full rows.
         ids = ids.order_by(*order).paginate(page, flt.page_size)
@@ -156,6 +189,19 @@ class ImagesRepository:
                 .where(img.id.in_(ids)).order_by(*order))
         items = [convert.image(r, r.execution.label) for r in rows]
         return Page(items, total, page, flt.page_size)
+
+    def _id_bounds(self, conds: list[Any]) -> tuple[int, int] | None:
+        """Return the smallest and largest id the other filters allow (None: no row), to narrow the FTS scan."""
+        img = GeneratedImageRow
+        query: Any = img.select(peewee.fn.MIN(img.id), peewee.fn.MAX(img.id)).where(*conds).tuples()
+        low, high = query.get()
+        return None if low is None else (int(low), int(high))
+
+    def _count_matches(self, match: str, bounds: tuple[int, int]) -> int:
+        """Return how many images within the id bounds the FTS query matches (read from the index alone)."""
+        db: Any = self.db  # peewee's execute_sql is untyped
+        cursor = db.execute_sql(f"SELECT count(*) FROM image_search WHERE {_FTS_MATCH}", (match, *bounds))
+        return int(cursor.fetchone()[0])
 
     def count_images_by_status(self, execution_id: int | None = None) -> dict[str, int]:
         """Return {status: count}, for one execution or all."""

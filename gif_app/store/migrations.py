@@ -103,6 +103,26 @@ MIGRATIONS: Sequence[tuple[int, str, Sequence[str]]] = (
         "CREATE INDEX idx_image_title ON generated_image(title_sort)",
         "CREATE INDEX idx_execution_name ON job_execution(lower(label))",
     )),
+    # Word-prefix search without scanning every row: an FTS5 index over search_text that reads its text
+    # from generated_image (external content) and is kept in step by triggers; 'rebuild' fills it.
+    # prefix='1 2' indexes 1- and 2-letter prefixes: the first keystrokes of a search stay fast.
+    (5, "full-text index over image search text", (
+        """CREATE VIRTUAL TABLE image_search USING fts5(search_text, content='generated_image',
+            content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2')""",
+        """CREATE TRIGGER image_search_insert AFTER INSERT ON generated_image BEGIN
+            INSERT INTO image_search (rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+        """CREATE TRIGGER image_search_delete AFTER DELETE ON generated_image BEGIN
+            INSERT INTO image_search (image_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        END""",
+        # Only a changed text touches the index: status and path updates are frequent and leave it alone.
+        """CREATE TRIGGER image_search_update AFTER UPDATE OF id, search_text ON generated_image
+            WHEN old.id IS NOT new.id OR old.search_text IS NOT new.search_text BEGIN
+            INSERT INTO image_search (image_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+            INSERT INTO image_search (rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+        "INSERT INTO image_search (image_search) VALUES ('rebuild')",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]
