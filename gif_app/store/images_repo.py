@@ -165,30 +165,46 @@ class ImagesRepository:
         img = GeneratedImageRow
         conds = _conditions(flt)
         page = max(1, flt.page)
+        order = _SORTS.get(flt.sort, _SORTS["newest"])
         match = match_expression(flt.search)
-        total = -1
         if match is not None:
-            # Only job and date filters gather their rows in a narrow id range; statuses spread over all ids.
-            narrow = bool(flt.execution_ids or flt.date_from or flt.date_to)
-            bounds = self._id_bounds(conds) if narrow else _NO_BOUND
-            if bounds is None:
-                return Page([], 0, page, flt.page_size)
-            matches = self._count_matches(match, bounds)
-            if not conds:
-                total = matches
-            conds.append(_search_condition(match, bounds, by_lookup=matches < self.search_lookup_limit))
+            return self._search_page(flt, conds, match, page)
         ids = img.select(img.id)
         if conds:
             ids = ids.where(*conds)
-        if total < 0:
-            total = ids.count()
-        order = _SORTS.get(flt.sort, _SORTS["newest"])
+        total = ids.count()
         # Page over ids alone (index only), then load just those rows: deep pages skip no full rows.
-        ids = ids.order_by(*order).paginate(page, flt.page_size)
+        return Page(self._load_page(ids.order_by(*order).paginate(page, flt.page_size), order), total, page,
+                    flt.page_size)
+
+    def _search_page(self, flt: ImageFilter, conds: list[Any], match: str, page: int) -> Page[GeneratedImage]:
+        """Return one page of a text search: few matches are all sorted at once, many walk the sort index."""
+        img = GeneratedImageRow
+        order = _SORTS.get(flt.sort, _SORTS["newest"])
+        # Only job and date filters gather their rows in a narrow id range; statuses spread over all ids.
+        narrow = bool(flt.execution_ids or flt.date_from or flt.date_to)
+        bounds = self._id_bounds(conds) if narrow else _NO_BOUND
+        if bounds is None:
+            return Page([], 0, page, flt.page_size)
+        matches = self._count_matches(match, bounds)
+        by_lookup = matches < self.search_lookup_limit
+        ids = img.select(img.id).where(*conds, _search_condition(match, bounds, by_lookup=by_lookup))
+        if by_lookup:  # one query gives the count and the page: every id of a few thousand, in order
+            db: Any = self.db  # a plain cursor: peewee's row wrappers cost more than the query here
+            every = [row[0] for row in db.execute(ids.order_by(*order)).fetchall()]
+            start = (page - 1) * flt.page_size
+            return Page(self._load_page(every[start:start + flt.page_size], order), len(every), page,
+                        flt.page_size)
+        total = matches if not conds else ids.count()
+        return Page(self._load_page(ids.order_by(*order).paginate(page, flt.page_size), order), total, page,
+                    flt.page_size)
+
+    def _load_page(self, ids: Any, order: tuple[Any, ...]) -> list[GeneratedImage]:
+        """Load the full rows of one page of ids (a list or an id query) with their job labels, in order."""
+        img = GeneratedImageRow
         rows = (img.select(img, JobExecutionRow.id, JobExecutionRow.label).join(JobExecutionRow)
                 .where(img.id.in_(ids)).order_by(*order))
-        items = [convert.image(r, r.execution.label) for r in rows]
-        return Page(items, total, page, flt.page_size)
+        return [convert.image(r, r.execution.label) for r in rows]
 
     def _id_bounds(self, conds: list[Any]) -> tuple[int, int] | None:
         """Return the smallest and largest id the other filters allow (None: no row), to narrow the FTS scan."""
