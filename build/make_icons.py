@@ -25,7 +25,7 @@ NAME = "gif-app"
 
 def render(svg: bytes, size: int) -> Image.Image:
     """Render the SVG at size x size pixels (rendered per size, not downscaled, so small sizes stay crisp)."""
-    import cairosvg  # the renderer is needed only here, never by the app or the build
+    import cairosvg  # type: ignore[import-untyped]  # the renderer is needed only here, never by the app or the build
 
     png = cairosvg.svg2png(bytestring=svg, output_width=size, output_height=size)
     with Image.open(io.BytesIO(png)) as image:

@@ -75,8 +75,8 @@ def test_bundle_carries_the_page_and_the_window_icon(bundle: Path) -> None:
 
 
 def test_bundle_has_local_background_removal_and_no_dev_tools(bundle: Path) -> None:
-    viewer = Path(sys.executable).with_name("pyi-archive_viewer")
-    listing = subprocess.run([str(viewer), "-r", "-b", str(bundle)], capture_output=True, text=True,
+    viewer = [sys.executable, "-m", "PyInstaller.utils.cliutils.archive_viewer"]
+    listing = subprocess.run([*viewer, "-r", "-b", str(bundle)], capture_output=True, text=True,
                              timeout=RUN_TIMEOUT_S, check=True).stdout
     modules = {line.strip() for line in listing.splitlines()}
     # rembg is imported lazily (only when the user picks local removal), so it must be named to be bundled.
@@ -113,10 +113,10 @@ def test_frozen_app_creates_its_data_folder_on_first_run(bundle: Path, tmp_path:
 def test_frozen_app_upgrades_an_older_database_and_keeps_its_jobs(bundle: Path, tmp_path: Path) -> None:
     data_root = tmp_path / "xdg-data"
     old_path = data_root / "GenImageFactory" / "gif_app.db"
-    old = open_database(old_path, migrate_to=1)
-    old.execute_sql("INSERT INTO job_execution (id, label, status, created_at, settings_snapshot)"
-                    " VALUES (3, 'Spring batch', 'completed', '2025-04-01 09:00:00', '{}')")
-    old.close()
+    open_database(old_path, migrate_to=1).close()
+    with sqlite3.connect(old_path) as db:
+        db.execute("INSERT INTO job_execution (id, label, status, created_at, settings_snapshot)"
+                   " VALUES (3, 'Spring batch', 'completed', '2025-04-01 09:00:00', '{}')")
     assert _versions(old_path) == [1]
 
     result = _self_test(bundle, env=_frozen_env(XDG_DATA_HOME=str(data_root)))

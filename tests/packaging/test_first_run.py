@@ -33,10 +33,10 @@ def test_first_start_creates_the_data_folder_and_a_current_database(tmp_path: Pa
 
 def test_first_start_of_a_new_version_upgrades_the_old_database_and_keeps_the_jobs(tmp_path: Path) -> None:
     home = tmp_path / APP_NAME
-    old = open_database(home / "gif_app.db", migrate_to=1)
-    old.execute_sql("INSERT INTO job_execution (id, label, status, created_at, settings_snapshot)"
-                    " VALUES (5, 'Autumn leaves', 'completed', '2025-10-01 08:00:00', '{}')")
-    old.close()
+    open_database(home / "gif_app.db", migrate_to=1).close()
+    with sqlite3.connect(home / "gif_app.db") as db:
+        db.execute("INSERT INTO job_execution (id, label, status, created_at, settings_snapshot)"
+                   " VALUES (5, 'Autumn leaves', 'completed', '2025-10-01 08:00:00', '{}')")
 
     app = build_app(home, _OPTIONS)
     try:

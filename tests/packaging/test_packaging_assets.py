@@ -28,7 +28,8 @@ def test_every_icon_size_is_a_square_rgba_png_with_a_transparent_corner() -> Non
     for size in (16, 24, 32, 48, 64, 128, 256, 512, 1024):
         with Image.open(ICONS / f"gif-app-{size}.png") as image:
             assert image.format == "PNG" and image.size == (size, size) and image.mode == "RGBA"
-            assert image.getpixel((0, 0))[3] == 0, "the rounded corner should be transparent"
+            corner = image.getpixel((0, 0))
+            assert isinstance(corner, tuple) and corner[3] == 0, "the rounded corner should be transparent"
 
 
 def test_windows_and_macos_icons_hold_the_sizes_their_shells_ask_for() -> None:
