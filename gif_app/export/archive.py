@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from gif_app import imaging
 from gif_app.domain import CancelToken, GeneratedImage, JobExecution
 from gif_app.errors import CancelledError, StorageError, ValidationError
-from gif_app.export import stock_csv, xlsx
+from gif_app.export import stock_csv
 from gif_app.export.embed import embed_metadata_bytes, read_embedded_metadata
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def write_images_zip(destination: Path, images: Sequence[GeneratedImage], preset
             progress(done, total)
         _check(cancel)
         rows = [(entry.image, entry.name) for entry in entries]
-        archive.writestr("metadata.xlsx", xlsx.metadata_workbook(rows))
+        archive.writestr("metadata.xlsx", _xlsx().metadata_workbook(rows))
         for preset in chosen:
             for name, data in stock_csv.render_files(preset, [(e.name, e.image) for e in entries]):
                 archive.writestr(name, data)
@@ -172,11 +173,11 @@ def write_jobs_zip(destination: Path, execution_ids: Sequence[int], load: Callab
         for done, execution_id in enumerate(unique_ids, start=1):
             _check(cancel)
             execution, images = load(execution_id)
-            archive.writestr(workbook_name(execution), xlsx.job_workbook(execution, images))
+            archive.writestr(workbook_name(execution), _xlsx().job_workbook(execution, images))
             executions.append(execution)
             progress(done, total)
         _check(cancel)
-        archive.writestr("summary.xlsx", xlsx.jobs_summary_workbook(executions))
+        archive.writestr("summary.xlsx", _xlsx().jobs_summary_workbook(executions))
     progress(total, total)
     return ExportResult(destination, len(executions))
 
@@ -193,8 +194,15 @@ def write_job_xlsx(destination: Path, execution: JobExecution, images: Sequence[
         if state["done"] % 50 == 0:
             progress(state["done"], total)
 
-    data = xlsx.job_workbook(execution, images, tick)
+    data = _xlsx().job_workbook(execution, images, tick)
     _check(cancel)
     write_file_atomic(destination, data)
     progress(total, total)
     return ExportResult(destination, len(images))
+
+
+def _xlsx() -> ModuleType:
+    """Import the workbook writer on first export: openpyxl costs ~0.3 s, kept off the app's start-up."""
+    from gif_app.export import xlsx
+
+    return xlsx
