@@ -165,7 +165,8 @@ def test_gallery_filters_sorts_pages_and_keeps_the_selection(ui: UI, gif: App) -
     expect(ui.by("gallery-selected-count")).to_have_text("None selected")
 
     ui.by("gallery-sort").select_option("title")
-    expect(ui.by("gallery-title-" + cards.first.get_attribute("data-id"))).to_have_text("Kitten 00")
+    expect(cards.first).to_contain_text("Kitten 00")  # wait for the re-sorted page before reading ids
+    expect(ui.by("gallery-title-" + str(cards.first.get_attribute("data-id")))).to_have_text("Kitten 00")
     ui.by("gallery-sort").select_option("oldest")
     expect(cards.first).to_contain_text("Kitten 00")
     ui.by("gallery-search").fill("puppy 07")
