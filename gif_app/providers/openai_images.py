@@ -6,7 +6,6 @@ import base64
 import binascii
 import logging
 import math
-import threading
 from typing import Literal
 
 import openai
@@ -15,7 +14,7 @@ from gif_app.domain import CancelToken
 from gif_app.errors import ConfigurationError, ProviderError
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.http import image_extension
-from gif_app.providers.openai_llm import build_openai_client, call_with_retries
+from gif_app.providers.openai_llm import OpenAIClientHolder, call_with_retries
 from gif_app.providers.runware import strip_mj_flags
 
 logger = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ def size_for(width: int | None, height: int | None) -> str:
     return min(_SIZES, key=lambda size: abs(math.log(_SIZES[size]) - ratio))
 
 
-class OpenAIImages:
+class OpenAIImages(OpenAIClientHolder):
     """Render images with OpenAI's Images API."""
 
     name = "openai"
@@ -55,8 +54,7 @@ class OpenAIImages:
         self._retries = max(0, retries)
         self._model = model
         self._backoff_s = backoff_s
-        self._client: openai.OpenAI | None = None
-        self._lock = threading.Lock()
+        self._init_client()
 
     def render(self, request: RenderRequest, cancel: CancelToken | None = None) -> list[RenderedImage]:
         """Render `request.count` images and return them decoded (no cost estimate: 0.0)."""
@@ -73,20 +71,6 @@ class OpenAIImages:
         if not images:
             raise ProviderError("OpenAI returned no images for this prompt.", vendor=VENDOR)
         return images
-
-    def close(self) -> None:
-        """Close the underlying HTTP connections (a later call opens new ones)."""
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
-
-    def _openai(self) -> openai.OpenAI:
-        """Return the shared client, built on first use."""
-        with self._lock:
-            if self._client is None:
-                self._client = build_openai_client(self._api_key, self._base_url, self._timeout_s)
-            return self._client
 
     def _generate(self, request: RenderRequest, count: int, cancel: CancelToken | None) -> list[RenderedImage]:
         """Run one images.generate call and decode its base64 results."""

@@ -143,7 +143,33 @@ def parse_json_object(text: str | None, required: dict[str, type]) -> dict[str, 
     return value
 
 
-class OpenAIText:
+class OpenAIClientHolder:
+    """One lazily built, thread-safe openai client per adapter, closable and rebuilt on next use."""
+
+    _api_key: str
+    _base_url: str
+    _timeout_s: float
+
+    def _init_client(self) -> None:
+        self._client: openai.OpenAI | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the underlying HTTP connections (a later call opens new ones)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _openai(self) -> openai.OpenAI:
+        """Return the shared client, built on first use (the client is thread-safe)."""
+        with self._lock:
+            if self._client is None:
+                self._client = build_openai_client(self._api_key, self._base_url, self._timeout_s)
+            return self._client
+
+
+class OpenAIText(OpenAIClientHolder):
     """Write prompts, judge images and describe them with one OpenAI chat model."""
 
     def __init__(
@@ -161,8 +187,7 @@ class OpenAIText:
         self._timeout_s = timeout_s
         self._retries = max(0, retries)
         self._backoff_s = backoff_s
-        self._client: openai.OpenAI | None = None
-        self._lock = threading.Lock()
+        self._init_client()
 
     def write_prompt(self, system_prompt: str, user_message: str, cancel: CancelToken | None = None) -> str:
         """Return one image prompt written by the model."""
@@ -194,20 +219,6 @@ class OpenAIText:
             description=str(value["description"]).strip(),
             keywords=keywords,
         )
-
-    def close(self) -> None:
-        """Close the underlying HTTP connections (a later call opens new ones)."""
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
-
-    def _openai(self) -> openai.OpenAI:
-        """Return the shared client, built on first use (the client is thread-safe)."""
-        with self._lock:
-            if self._client is None:
-                self._client = build_openai_client(self._api_key, self._base_url, self._timeout_s)
-            return self._client
 
     def _complete(
         self, system_prompt: str, user: str | list[dict[str, Any]], name: str, schema: dict[str, Any],
