@@ -314,3 +314,20 @@ def test_keyboard_moves_between_tabs_with_a_visible_focus_ring(ui: UI) -> None:
     expect(ui.field("advanced.debug_mode")).to_be_focused()
     ui.page.keyboard.press("Space")
     expect(ui.by("settings-dirty")).to_be_visible()
+
+
+def test_local_model_shows_its_state_and_asks_before_downloading(ui: UI, gif: App) -> None:
+    ui.open("settings/processing")
+    ui.field("processing.remove_bg").check()
+    ui.field("processing.remover").select_option("rembg")
+    ui.field("processing.rembg_model").select_option("u2netp")
+    expect(ui.by("model-status")).to_contain_text("Not downloaded yet")
+    ui.by("model-download").click()
+    expect(ui.by("model-confirm")).to_be_visible()
+    ui.by("model-confirm-cancel").click()  # nothing is fetched without the user's yes
+    assert gif.api.model_status("u2netp")["data"]["download"]["state"] == "idle"
+    (gif.home.models / "u2netp.onnx").write_bytes(b"\0" * 4_000_000)
+    ui.field("processing.rembg_model").select_option("silueta")
+    ui.field("processing.rembg_model").select_option("u2netp")
+    expect(ui.by("model-status")).to_contain_text("Installed (4 MB)")
+    expect(ui.by("model-download")).to_be_hidden()
