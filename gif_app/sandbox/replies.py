@@ -80,8 +80,20 @@ def subject_of(conversation: Conversation) -> str:
     quoted = _QUOTED.findall(text)
     if quoted:
         return str(quoted[-1]).strip()
+    system = [line.strip() for line in "\n".join(conversation.system).splitlines() if line.strip()]
+    if system and not conversation.has_image and _is_generic(text):
+        # A user's prompt template carries the subject in the system turn ("Generate one prompt now").
+        return system[0].rstrip(".")[:160]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return (lines[-1] if lines else "abstract shapes").strip(".")[:200]
+
+
+def _is_generic(text: str) -> bool:
+    """Return True for a user turn that only says "go" (the subject lives in the instructions)."""
+    return not [w for w in words_of(text) if w not in _GENERIC_WORDS]
+
+
+_GENERIC_WORDS = {"now", "following", "instructions", "one", "your", "based", "the", "single"}
 
 
 def words_of(text: str) -> list[str]:
