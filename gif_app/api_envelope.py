@@ -27,8 +27,8 @@ def envelope(fn: Callable[..., Any]) -> Callable[..., Envelope]:
         except Exception:
             log.exception("api %s failed unexpectedly", fn.__name__)
             return {"ok": False, "error": {"code": "internal_error",
-                                           "message": "Something went wrong inside the app. Details are in the "
-                                                      "log file; please report it."}}
+                                           "message": "Something went wrong inside the app. Details are in logs/gif-app.log "
+                                                      "in the app home; please report it."}}
 
     return wrapper
 

@@ -21,7 +21,7 @@ from gif_app.jobs.recovery import recover
 from gif_app.jobs.retry import RetryService
 from gif_app.jobs.service import JobService
 from gif_app.keystore import KeyStore, choose_backend
-from gif_app.logs import Redactor, install_redaction
+from gif_app.logs import Redactor, install_log_file, install_redaction
 from gif_app.paths import HomeLayout, resource_dir
 from gif_app.server import LocalServer, MediaSource, create_server_app
 from gif_app.settings import SettingsFile
@@ -91,6 +91,7 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     home = HomeLayout(home_root).create()
     environ = os.environ if options.environ is None else options.environ
     keystore = KeyStore(choose_backend(home.keys_file, options.prefer_keychain), environ)
+    install_log_file(home.logs)
     install_redaction(Redactor(keystore.secrets))  # every log sink masks keys
     repo = Repository.open(home.database)
     settings_file = SettingsFile(home.settings_file)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from gif_app.domain import LogLevel, LogRecord
@@ -80,6 +82,26 @@ def install_redaction(redactor: Redactor, logger: logging.Logger | None = None) 
             handler.removeFilter(old)
         handler.addFilter(flt)
     return flt
+
+
+class AppLogFile(logging.handlers.RotatingFileHandler):
+    """The app's own log file in the home's logs/ folder (5 × 2 MB), the one error messages point to."""
+
+
+def install_log_file(folder: Path, level: int = logging.INFO) -> AppLogFile:
+    """Send the app's logging to logs/gif-app.log (replacing the handler of an earlier app in this process)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, AppLogFile)]:
+        root.removeHandler(old)
+        old.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = AppLogFile(folder / "gif-app.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level > level or root.level == logging.NOTSET:
+        root.setLevel(level)
+    return handler
 
 
 class LogSink(Protocol):
