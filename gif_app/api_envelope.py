@@ -26,9 +26,9 @@ def envelope(fn: Callable[..., Any]) -> Callable[..., Envelope]:
             return {"ok": False, "error": exc.to_dict()}
         except Exception:
             log.exception("api %s failed unexpectedly", fn.__name__)
-            return {"ok": False, "error": {"code": "internal_error",
-                                           "message": "Something went wrong inside the app. Details are in logs/gif-app.log "
-                                                      "in the app home; please report it."}}
+            message = ("Something went wrong inside the app. Details are in logs/gif-app.log in the app home; "
+                       "please report it.")
+            return {"ok": False, "error": {"code": "internal_error", "message": message}}
 
     return wrapper
 
