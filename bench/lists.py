@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gif_app import settings as settings_mod  # noqa: E402
 from gif_app.app import AppOptions, build_app  # noqa: E402
-from gif_app.domain import StockMetadata  # noqa: E402
+from gif_app.domain import ImageStatus, NewImage, StockMetadata  # noqa: E402
 from gif_app.paths import HomeLayout  # noqa: E402
 from gif_app.store import models  # noqa: E402
 from gif_app.store.convert import search_text  # noqa: E402
@@ -96,6 +96,22 @@ def median_ms(call: Callable[[], Any], runs: int) -> float:
     return statistics.median(times)
 
 
+def time_writes(repo: Repository, count: int) -> tuple[float, float]:
+    """Record `count` new images, then move each out of pending as a job does; return mean ms per call."""
+    job = repo.list_executions(JobFilter(page_size=1)).items[0].id
+    news = [NewImage(mapping_id=f"bench-{n}", execution_id=job, generation_index=n, variation_index=0,
+                     prompt=f"A professional photo of {WORDS[n % len(WORDS)]} kitten, soft light", keyword="kitten",
+                     seed=n, provider="runware", provider_ids={}, temp_path=f"/tmp/bench-{n}.png", cost=0.004)
+            for n in range(count)]
+    started = time.perf_counter()
+    ids = [repo.record_image(new).id for new in news]
+    record_ms = (time.perf_counter() - started) * 1000 / count
+    started = time.perf_counter()
+    for n, image_id in enumerate(ids):
+        repo.update_image(image_id, status=ImageStatus.QC_FAILED if n % 4 == 0 else ImageStatus.APPROVED)
+    return record_ms, (time.perf_counter() - started) * 1000 / count
+
+
 def job_cases() -> dict[str, dict[str, Any]]:
     """Return the job-list queries a user makes: name -> Api query."""
     month_ago = (datetime.now() - timedelta(days=30)).date().isoformat()
@@ -120,6 +136,8 @@ def image_cases() -> dict[str, dict[str, Any]]:
         "images status=qc_failed": {"status": ["qc_failed"]},
         "images last 30 days": {"date_from": month_ago},
         "images search 'kitten'": {"search": "kitten"},
+        "images search 'kitten' + status": {"search": "kitten", "status": ["approved"]},
+        "images search 'kitten' + 2 statuses": {"search": "kitten", "status": ["qc_failed", "retry_failed"]},
         "images search + status + dates": {"search": "kitten", "status": ["approved"], "date_from": month_ago},
         "images one job": {"execution_ids": [42]},
         "images page 500": {"page": 500},
@@ -148,6 +166,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--images", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--only", choices=("jobs", "images"), help="time only the job list or the gallery")
+    parser.add_argument("--writes", type=int, default=300, help="images recorded then updated, timed per image")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "home"
@@ -158,7 +178,10 @@ def main() -> int:
         try:
             print(f"{'case (100-row page)':34} {'rows':>7} {'repo ms':>8} {'api ms':>8}")
             worst = 0.0
-            for name, q in {**job_cases(), **image_cases()}.items():
+            cases = {**job_cases(), **image_cases()}
+            for name, q in cases.items():
+                if args.only and not name.startswith(args.only):
+                    continue
                 is_job = name.startswith("jobs")
                 repo_call: Callable[[], Any] = (
                     (lambda q=q: app.repo.list_executions(_job_filter(q))) if is_job
@@ -173,6 +196,10 @@ def main() -> int:
                 flag = "" if max(repo_ms, api_ms) <= BUDGET_MS else "  OVER BUDGET"
                 print(f"{name:34} {answer['data']['total']:>7,} {repo_ms:>8.2f} {api_ms:>8.2f}{flag}")
             print(f"worst: {worst:.2f} ms (budget {BUDGET_MS:.0f} ms)")
+            if args.writes:
+                record_ms, update_ms = time_writes(app.repo, args.writes)
+                print(f"per image, {args.writes} images: record_image {record_ms:.3f} ms,"
+                      f" update_image (pending -> approved/qc_failed) {update_ms:.3f} ms")
         finally:
             app.close()
     return 0 if worst <= BUDGET_MS else 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -66,13 +66,37 @@ _FTS_MATCH = "image_search MATCH ? AND rowid BETWEEN ? AND ?"
 _NO_BOUND = (-(2**63), 2**63 - 1)
 
 
+def _status_phrase(status: str, others: list[str]) -> str | None:
+    """Return the FTS5 phrase that matches exactly this status among the others (None: no phrase does)."""
+    words = tuple(_WORD.findall(status))
+    spans = [tuple(_WORD.findall(other)) for other in others if other != status]
+    phrase = '"' + " ".join(words) + '"'
+    if not any(span[i:i + len(words)] == words for span in spans for i in range(len(span))):
+        return phrase  # no other status holds these words in a row
+    if not any(span[:len(words)] == words for span in spans):
+        return "^" + phrase  # anchored at the column start ("pending", not "retry_pending"); a little slower
+    return None
+
+
+# How the index finds each status; the repository only ever writes these values to generated_image.status.
+_STATUS_PHRASES = {s.value: p for s in ImageStatus if (p := _status_phrase(s.value, list(ImageStatus))) is not None}
+
+
 def match_expression(search: str) -> str | None:
     """Return the FTS5 query for a search box text (every word starts a word), or None when it has no word."""
     words = _WORD.findall(search)
     if not words:
         return None
-    # Each word quoted (quotes doubled) so that FTS operators typed by the user stay plain text.
-    return " AND ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    # Each word quoted (quotes doubled) so that FTS operators typed by the user stay plain text; the column
+    # filter keeps words from matching the indexed status ("approved" is not a search hit).
+    return "search_text: (" + " AND ".join('"' + word.replace('"', '""') + '"*' for word in words) + ")"
+
+
+def status_expression(statuses: tuple[str, ...]) -> str | None:
+    """Return the FTS5 query for "status is one of these", or None when a status has no exact phrase."""
+    if not statuses or not set(statuses) <= _STATUS_PHRASES.keys():
+        return None
+    return "status: (" + " OR ".join(_STATUS_PHRASES[status] for status in dict.fromkeys(statuses)) + ")"
 
 
 def _search_condition(match: str, bounds: tuple[int, int], *, by_lookup: bool) -> Any:
@@ -168,6 +192,9 @@ class ImagesRepository:
         order = _SORTS.get(flt.sort, _SORTS["newest"])
         match = match_expression(flt.search)
         if match is not None:
+            status_match = status_expression(flt.statuses)
+            if status_match is not None:  # the index holds the status: counted and paged without the table
+                match, conds = f"{match} AND {status_match}", _conditions(replace(flt, statuses=()))
             return self._search_page(flt, conds, match, page)
         ids = img.select(img.id)
         if conds:
@@ -202,9 +229,10 @@ class ImagesRepository:
     def _load_page(self, ids: Any, order: tuple[Any, ...]) -> list[GeneratedImage]:
         """Load the full rows of one page of ids (a list or an id query) with their job labels, in order."""
         img = GeneratedImageRow
-        rows = (img.select(img, JobExecutionRow.id, JobExecutionRow.label).join(JobExecutionRow)
-                .where(img.id.in_(ids)).order_by(*order))
-        return [convert.image(r, r.execution.label) for r in rows]
+        # The label as a flat attribute (objects()): building a joined job row per image costs as much as the query.
+        rows: Any = (img.select(img, JobExecutionRow.label.alias("job_label")).join(JobExecutionRow)
+                .where(img.id.in_(ids)).order_by(*order).objects())
+        return [convert.image(r, r.job_label) for r in rows]
 
     def _id_bounds(self, conds: list[Any]) -> tuple[int, int] | None:
         """Return the smallest and largest id the other filters allow (None: no row), to narrow the FTS scan."""

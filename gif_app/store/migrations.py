@@ -106,20 +106,25 @@ MIGRATIONS: Sequence[tuple[int, str, Sequence[str]]] = (
     # Word-prefix search without scanning every row: an FTS5 index over search_text that reads its text
     # from generated_image (external content) and is kept in step by triggers; 'rebuild' fills it.
     # prefix='1 2' indexes 1- and 2-letter prefixes: the first keystrokes of a search stay fast.
-    (5, "full-text index over image search text", (
-        """CREATE VIRTUAL TABLE image_search USING fts5(search_text, content='generated_image',
+    # The status is indexed too, so that a search within statuses (the gallery opens on approved images)
+    # is counted and paged from the index alone instead of checking every match against the table.
+    (5, "full-text index over image search text and status", (
+        """CREATE VIRTUAL TABLE image_search USING fts5(search_text, status, content='generated_image',
             content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2')""",
         """CREATE TRIGGER image_search_insert AFTER INSERT ON generated_image BEGIN
-            INSERT INTO image_search (rowid, search_text) VALUES (new.id, new.search_text);
+            INSERT INTO image_search (rowid, search_text, status) VALUES (new.id, new.search_text, new.status);
         END""",
         """CREATE TRIGGER image_search_delete AFTER DELETE ON generated_image BEGIN
-            INSERT INTO image_search (image_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+            INSERT INTO image_search (image_search, rowid, search_text, status)
+                VALUES ('delete', old.id, old.search_text, old.status);
         END""",
-        # Only a changed text touches the index: status and path updates are frequent and leave it alone.
-        """CREATE TRIGGER image_search_update AFTER UPDATE OF id, search_text ON generated_image
-            WHEN old.id IS NOT new.id OR old.search_text IS NOT new.search_text BEGIN
-            INSERT INTO image_search (image_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-            INSERT INTO image_search (rowid, search_text) VALUES (new.id, new.search_text);
+        # Only a changed text or status touches the index: path and processing updates leave it alone.
+        """CREATE TRIGGER image_search_update AFTER UPDATE OF id, search_text, status ON generated_image
+            WHEN old.id IS NOT new.id OR old.search_text IS NOT new.search_text OR old.status IS NOT new.status
+            BEGIN
+            INSERT INTO image_search (image_search, rowid, search_text, status)
+                VALUES ('delete', old.id, old.search_text, old.status);
+            INSERT INTO image_search (rowid, search_text, status) VALUES (new.id, new.search_text, new.status);
         END""",
         "INSERT INTO image_search (image_search) VALUES ('rebuild')",
     )),

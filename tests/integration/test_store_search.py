@@ -107,3 +107,58 @@ def test_an_upgraded_database_indexes_its_existing_images(tmp_path: Path) -> Non
         assert _found(upgraded, "arctic") == [owl, new]
     finally:
         upgraded.close()
+
+
+def _assert_status_searches_agree(repo: Repository, searches: tuple[str, ...]) -> int:
+    """Check every search within statuses against the search alone plus a plain status filter; return rows seen."""
+    status_sets = [(s.value,) for s in ImageStatus] + [("qc_failed", "retry_failed"), ("pending", "approved"),
+                                                      ("approved", "no_such_status")]
+    every = {sort: repo.list_images(ImageFilter(sort=sort, page_size=10**6)).items for sort in ("newest", "title")}
+    found = {s: {i.id for i in repo.list_images(ImageFilter(search=s, page_size=10**6)).items} for s in searches}
+    rows = 0
+    for search, statuses, sort, page in itertools.product(searches, status_sets, every, (1, 3)):
+        kept = [i.id for i in every[sort] if i.id in found[search] and i.status.value in statuses]
+        expected = (kept[(page - 1) * 9:page * 9], len(kept))
+        for limit in (0, 10**9):  # walk the sort index, then look every match up
+            repo.search_lookup_limit = limit
+            got = repo.list_images(ImageFilter(search=search, statuses=statuses, sort=sort, page=page, page_size=9))
+            assert ([i.id for i in got.items], got.total) == expected, (search, statuses, sort, page, limit)
+        rows += len(expected[0])
+    return rows
+
+
+def test_search_within_statuses_matches_a_plain_status_filter(repo: Repository) -> None:
+    jobs = [_job(repo, f"Job {n}") for n in range(3)]
+    statuses = list(ImageStatus)
+    ids: list[int] = []
+    with repo.db.atomic():
+        for n in range(300):
+            words = " ".join(WORDS[(n * k) % len(WORDS)] for k in (1, 3, 4))
+            ids.append(_image(repo, jobs[n % 3], n, f"A photo of {words}", title=f"{WORDS[n % 5]} {n:03d}",
+                              status=statuses[n % 7 % len(statuses)]))
+    searches = ("kitten", "beach sun", "caf", "pending")
+    assert _assert_status_searches_agree(repo, searches) > 300
+    # A job moves its images out of pending one by one; some are deleted, with their job or alone.
+    for n, image_id in enumerate(ids):
+        if n % 3 == 0:
+            repo.update_image(image_id, status=statuses[(n + 2) % len(statuses)], reason="moved")
+    for image_id in ids[5:40:4]:
+        repo.delete_image(image_id)
+    repo.delete_execution(jobs[2])
+    assert _assert_status_searches_agree(repo, searches) > 150
+    db: Any = repo.db
+    db.execute_sql("INSERT INTO image_search (image_search, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_status_is_found_only_by_its_filter_and_exactly(repo: Repository) -> None:
+    job = _job(repo)
+    waiting = _image(repo, job, 0, "A kitten on a rug", status=ImageStatus.PENDING)
+    retrying = _image(repo, job, 1, "A kitten on a sofa", status=ImageStatus.RETRY_PENDING)
+    approved = _image(repo, job, 2, "An approved kitten", status=ImageStatus.APPROVED)
+    assert _found(repo, "approved") == [approved]  # the word in the text, not the status
+    assert _found(repo, "pending") == []
+    assert _found(repo, "kitten", statuses=("pending",)) == [waiting]  # not "retry_pending"
+    assert _found(repo, "kitten", statuses=("retry_pending",)) == [retrying]
+    repo.update_image(retrying, status=ImageStatus.PENDING)
+    assert _found(repo, "kitten", statuses=("pending",)) == [waiting, retrying]
+    assert _found(repo, "kitten", statuses=("retry_pending",)) == []
