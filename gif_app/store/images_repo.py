@@ -66,20 +66,23 @@ _FTS_MATCH = "image_search MATCH ? AND rowid BETWEEN ? AND ?"
 _NO_BOUND = (-(2**63), 2**63 - 1)
 
 
-def _status_phrase(status: str, others: list[str]) -> str | None:
-    """Return the FTS5 phrase that matches exactly this status among the others (None: no phrase does)."""
-    words = tuple(_WORD.findall(status))
-    spans = [tuple(_WORD.findall(other)) for other in others if other != status]
-    phrase = '"' + " ".join(words) + '"'
-    if not any(span[i:i + len(words)] == words for span in spans for i in range(len(span))):
-        return phrase  # no other status holds these words in a row
+def _status_query(status: str, others: list[str]) -> str | None:
+    """Return an FTS5 query that matches exactly this status among the others (None: no query does)."""
+    words = _WORD.findall(status)
+    others_words = [set(_WORD.findall(other)) for other in others if other != status]
+    # Plain words are cheaper than a phrase: one word only this status has, else all its words together.
+    for needed in [[word] for word in words] + [words]:
+        if not any(set(needed) <= other for other in others_words):
+            return "(" + " AND ".join(f'"{word}"' for word in needed) + ")"
+    # A phrase anchored at the column start: "pending" but not "retry_pending" (slower, it reads positions).
+    spans = [_WORD.findall(other) for other in others if other != status]
     if not any(span[:len(words)] == words for span in spans):
-        return "^" + phrase  # anchored at the column start ("pending", not "retry_pending"); a little slower
+        return '^"' + " ".join(words) + '"'
     return None
 
 
 # How the index finds each status; the repository only ever writes these values to generated_image.status.
-_STATUS_PHRASES = {s.value: p for s in ImageStatus if (p := _status_phrase(s.value, list(ImageStatus))) is not None}
+_STATUS_QUERIES = {s.value: q for s in ImageStatus if (q := _status_query(s.value, list(ImageStatus))) is not None}
 
 
 def match_expression(search: str) -> str | None:
@@ -93,10 +96,10 @@ def match_expression(search: str) -> str | None:
 
 
 def status_expression(statuses: tuple[str, ...]) -> str | None:
-    """Return the FTS5 query for "status is one of these", or None when a status has no exact phrase."""
-    if not statuses or not set(statuses) <= _STATUS_PHRASES.keys():
+    """Return the FTS5 query for "status is one of these", or None when a status has no exact query."""
+    if not statuses or not set(statuses) <= _STATUS_QUERIES.keys():
         return None
-    return "status: (" + " OR ".join(_STATUS_PHRASES[status] for status in dict.fromkeys(statuses)) + ")"
+    return "status: (" + " OR ".join(_STATUS_QUERIES[status] for status in dict.fromkeys(statuses)) + ")"
 
 
 def _search_condition(match: str, bounds: tuple[int, int], *, by_lookup: bool) -> Any:
@@ -114,6 +117,9 @@ class ImagesRepository:
     db: peewee.SqliteDatabase
     # Text searches matching fewer rows than this look each match up and sort them; larger ones walk an index.
     search_lookup_limit: int = 5_000
+    # Sorted rows a many-match search first looks through, beyond what the match density predicts.
+    search_window_min: int = 200
+    search_window_max: int = 4_000
 
     def record_image(self, new: NewImage) -> GeneratedImage:
         """Record a paid-for image the moment its file is on disk."""
@@ -223,8 +229,39 @@ class ImagesRepository:
             return Page(self._load_page(every[start:start + flt.page_size], order), len(every), page,
                         flt.page_size)
         total = matches if not conds else ids.count()
-        return Page(self._load_page(ids.order_by(*order).paginate(page, flt.page_size), order), total, page,
-                    flt.page_size)
+        page_ids: Any = self._window_page(conds, match, bounds, order, page, flt.page_size, matches)
+        if page_ids is None:
+            page_ids = ids.order_by(*order).paginate(page, flt.page_size)
+        return Page(self._load_page(page_ids, order), total, page, flt.page_size)
+
+    def _window_page(self, conds: list[Any], match: str, bounds: tuple[int, int], order: tuple[Any, ...],
+                     page: int, size: int, matches: int) -> list[int] | None:
+        """Return a full page found among the first rows in sort order (few FTS rowids to gather), else None."""
+        img = GeneratedImageRow
+        # Rows to walk: twice what the page end needs at the density of matches among all ids.
+        span = max(1, bounds[1] - bounds[0] + 1) if bounds != _NO_BOUND else self._max_id()
+        window_size = int(page * size * 2 * span / max(1, matches)) + self.search_window_min
+        if window_size > self.search_window_max or window_size * 2 > span:  # deep pages: the plain walk is cheaper
+            return None
+        window = img.select(img.id)
+        window = (window.where(*conds) if conds else window).order_by(*order).limit(window_size)
+        low_high: Any = img.select(peewee.fn.MIN(window.c.id), peewee.fn.MAX(window.c.id)).from_(window).tuples()
+        low, high = low_high.get()
+        if low is None:
+            return None
+        narrowed = (max(bounds[0], int(low)), min(bounds[1], int(high)))
+        query = img.select(img.id).where(*conds, img.id.in_(window),
+                                         _search_condition(match, narrowed, by_lookup=False))
+        db: Any = self.db  # a plain cursor: peewee's row wrappers cost more than the query here
+        found = [row[0] for row in db.execute(query.order_by(*order).paginate(page, size)).fetchall()]
+        # The window is a prefix of the sorted rows, so its matches are a prefix of all matches: a page it
+        # fills is the true page; a short one may continue past the window.
+        return found if len(found) == size else None
+
+    def _max_id(self) -> int:
+        """Return the largest image id (0 when empty), a cheap bound on how many rows a walk can meet."""
+        value = GeneratedImageRow.select(peewee.fn.MAX(GeneratedImageRow.id)).scalar()
+        return int(value or 0)
 
     def _load_page(self, ids: Any, order: tuple[Any, ...]) -> list[GeneratedImage]:
         """Load the full rows of one page of ids (a list or an id query) with their job labels, in order."""

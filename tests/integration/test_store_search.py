@@ -86,9 +86,11 @@ def test_lookup_and_index_walk_return_the_same_pages(repo: Repository) -> None:
         repo.search_lookup_limit = 10**9  # every search looks its matches up and sorts them
         looked_up = repo.list_images(flt)
         repo.search_lookup_limit = 0  # every search walks the sort index
-        walked = repo.list_images(flt)
-        assert [i.id for i in walked.items] == [i.id for i in looked_up.items], (case, sort, page)
-        assert walked.total == looked_up.total
+        for window_min in (10**9, 0):  # all sorted rows, then first the fewest the match density predicts
+            repo.search_window_min = window_min
+            walked = repo.list_images(flt)
+            assert [i.id for i in walked.items] == [i.id for i in looked_up.items], (case, sort, page, window_min)
+            assert walked.total == looked_up.total
         seen_rows += len(walked.items)
     assert seen_rows > 200  # the comparison covered real pages, not only empty ones
 
@@ -119,10 +121,11 @@ def _assert_status_searches_agree(repo: Repository, searches: tuple[str, ...]) -
     for search, statuses, sort, page in itertools.product(searches, status_sets, every, (1, 3)):
         kept = [i.id for i in every[sort] if i.id in found[search] and i.status.value in statuses]
         expected = (kept[(page - 1) * 9:page * 9], len(kept))
-        for limit in (0, 10**9):  # walk the sort index, then look every match up
-            repo.search_lookup_limit = limit
+        # Walk all sorted rows, walk the first few sorted rows first, look every match up and sort it.
+        for limit, window_min in ((0, 10**9), (0, 0), (10**9, 0)):
+            repo.search_lookup_limit, repo.search_window_min = limit, window_min
             got = repo.list_images(ImageFilter(search=search, statuses=statuses, sort=sort, page=page, page_size=9))
-            assert ([i.id for i in got.items], got.total) == expected, (search, statuses, sort, page, limit)
+            assert ([i.id for i in got.items], got.total) == expected, (search, statuses, sort, page, limit, window_min)
         rows += len(expected[0])
     return rows
 
