@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +43,9 @@ class Done:
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
-    monkeypatch.delenv("GIF_SANDBOX_FAULTS", raising=False)
-    monkeypatch.delenv("GIF_SANDBOX_LATENCY", raising=False)
-    built = build_app(tmp_path / "home", AppOptions(is_sandbox=True, prefer_keychain=False, start_workers=False))
-    try:
-        yield built
-    finally:
-        built.close()
+def app(sandbox_app: App) -> App:
+    """Return the sandbox app of tests/integration/conftest.py (workers started by each test)."""
+    return sandbox_app
 
 
 def _failed_job(app: App, label: str, overrides: dict[str, Any], images: int = 2) -> list[int]:
