@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from e2e_support import SCREENSHOTS, UI
 
 from gif_app.app import App
+from tests.helpers.waiting import wait_until
 
 WAIT_S = 60.0
 
@@ -22,16 +21,8 @@ def ok(envelope: dict[str, Any]) -> Any:
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
-    """Return `condition()` once truthy; fail after `timeout` seconds (waits on an Event, never sleeps)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        pause.wait(0.1)
+    """Return `condition()` once truthy; fail after `timeout` seconds."""
+    return wait_until(condition, timeout, what, interval=0.1)
 
 
 def run_job(gif: App, **overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ import pytest
 from gif_app.app import App, AppOptions, build_app
 from gif_app.domain import GeneratedImage, JobExecution
 from gif_app.jobs.service import JobService
+from gif_app.sandbox.servers import SandboxServers
+from tests.helpers.waiting import wait_until as wait_until
 
 JOB_TIMEOUT_S = 60.0
 
@@ -80,21 +82,6 @@ def run_job(app: App, overrides: dict[str, Any], timeout: float = JOB_TIMEOUT_S)
     return JobWatch(app, overrides).wait(timeout)
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
-    """Re-check `predicate` every 20 ms until it holds; fail the test after `timeout` seconds."""
-    ticker = threading.Event()
-    deadline = threading.Event()
-    timer = threading.Timer(timeout, deadline.set)
-    timer.daemon = True
-    timer.start()
-    try:
-        while not predicate():
-            assert not deadline.is_set(), f"timed out after {timeout} s waiting for {what}"
-            ticker.wait(0.02)
-    finally:
-        timer.cancel()
-
-
 def images_of(app: App, execution: JobExecution) -> list[GeneratedImage]:
     """Return the execution's image rows."""
     return app.repo.images_of_execution(execution.id)
@@ -110,3 +97,10 @@ def image_file(image: GeneratedImage) -> Path:
     path = image.final_path or image.temp_path
     assert path, f"image {image.mapping_id} has no file"
     return Path(path)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServers]:
+    """Return bare sandbox servers (default config) for provider and protocol tests."""
+    with SandboxServers.start() as servers:
+        yield servers

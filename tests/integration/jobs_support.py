@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,23 +13,11 @@ from typing import Any
 from gif_app.app import App, AppOptions, build_app
 from gif_app.domain import ImageStatus, JobExecution, JobStatus
 from gif_app.jobs.service import JobService
+from tests.helpers.waiting import wait_until as wait_until
 
 WAIT_S = 60.0
 RECORDED_STATES = {ImageStatus.PENDING, ImageStatus.APPROVED, ImageStatus.QC_FAILED, ImageStatus.RETRY_FAILED,
                    ImageStatus.RETRY_PENDING}
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = WAIT_S, what: str = "condition") -> Any:
-    """Poll `condition` until it returns something truthy; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        pause.wait(0.02)
 
 
 @dataclass(frozen=True)

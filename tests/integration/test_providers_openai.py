@@ -6,7 +6,6 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -27,12 +26,6 @@ from gif_app.sandbox.servers import SandboxServers
 KEY = "sk-test-openai-0123456789abcdef"
 QC_PROMPT = "You are a stock-photo reviewer. Fail images with logos, text or watermarks."
 META_PROMPT = "Write stock metadata: a title, a description and keywords."
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServers]:
-    with SandboxServers.start() as servers:
-        yield servers
 
 
 def text_model(sandbox: SandboxServers, key: str = KEY, **kwargs: float) -> OpenAIText:

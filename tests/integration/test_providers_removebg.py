@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -14,12 +13,6 @@ from gif_app.providers.removebg import RemoveBgRemover
 from gif_app.sandbox.servers import SandboxServers
 
 KEY = "removebg-test-key-0123456789"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServers]:
-    with SandboxServers.start() as servers:
-        yield servers
 
 
 def remover(sandbox: SandboxServers, key: str = KEY, size: str = "auto", retries: int = 2) -> RemoveBgRemover:

@@ -6,7 +6,6 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -18,12 +17,6 @@ from gif_app.providers.runware import RunwareGenerator
 from gif_app.sandbox.servers import SandboxServers
 
 KEY = "rw-test-key-0123456789abcdef"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServers]:
-    with SandboxServers.start() as servers:
-        yield servers
 
 
 def generator(sandbox: SandboxServers, key: str = KEY, **kwargs: float) -> RunwareGenerator:

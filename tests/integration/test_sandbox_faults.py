@@ -6,7 +6,7 @@ import base64
 import io
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ import openai
 import pytest
 from PIL import Image
 
-from gif_app.sandbox import SandboxConfig, SandboxServers, images
+from gif_app.sandbox import SandboxServers, images
 
 Call = Callable[[SandboxServers, float], httpx.Response]
 
@@ -63,12 +63,6 @@ def vendor_error(vendor: str, body: Any, status: int) -> str:
     [error] = body["errors"]
     assert error["title"]
     return str(error["code"])
-
-
-@pytest.fixture()
-def sandbox() -> Iterator[SandboxServers]:
-    with SandboxServers.start(SandboxConfig(timeout_delay=30.0)) as servers:
-        yield servers
 
 
 @pytest.mark.parametrize("vendor", list(CALLS))

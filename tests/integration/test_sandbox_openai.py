@@ -31,12 +31,6 @@ class StockMetadata(BaseModel):
 
 
 @pytest.fixture()
-def sandbox() -> Iterator[SandboxServers]:
-    with SandboxServers.start() as servers:
-        yield servers
-
-
-@pytest.fixture()
 def client(sandbox: SandboxServers) -> Iterator[openai.OpenAI]:
     with openai.OpenAI(api_key="sandbox-key", base_url=sandbox.base_urls["openai"], max_retries=0, timeout=5) as c:
         yield c

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,12 +14,6 @@ from PIL import Image
 from gif_app.sandbox import SandboxServers
 
 KEY = {"Authorization": "Bearer sandbox-key"}
-
-
-@pytest.fixture()
-def sandbox() -> Iterator[SandboxServers]:
-    with SandboxServers.start() as servers:
-        yield servers
 
 
 def task(**overrides: Any) -> dict[str, Any]:
