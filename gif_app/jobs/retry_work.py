@@ -16,9 +16,9 @@ from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, GeneratedImage, JobExecution, StockMetadata
 from gif_app.errors import AppError, ProcessingError
 from gif_app.export.embed import embed_metadata_bytes
-from gif_app.jobs.planning import ProviderAccess, timeout_seconds
+from gif_app.jobs.planning import ProviderAccess, images_per_generation, timeout_seconds
 from gif_app.paths import HomeLayout
-from gif_app.pipeline.finalize import atomic_move, render_filename, write_atomic
+from gif_app.pipeline.finalize import atomic_move, image_number, render_filename, write_atomic
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits, limits_from_settings
 from gif_app.pipeline.process import ProcessingSettings, process_image
 from gif_app.providers.factory import build_remover, build_text_model
@@ -100,8 +100,8 @@ def run_retry(image: GeneratedImage, execution: JobExecution, request: RetryRequ
     write_atomic(staged, data)
     name = render_filename(settings["output"]["filename_template"], keyword=image.keyword, title=metadata.title,
                            job=execution.label, date=execution.started_at or datetime.now(),
-                           n=image.generation_index * max(settings["parameters"]["variations"], 1)
-                           + image.variation_index + 1, image_id=image.mapping_id,
+                           n=image_number(image.generation_index, image.variation_index,
+                                          images_per_generation(settings)), image_id=image.mapping_id,
                            max_length=settings["output"]["filename_max_length"], extension=outcome.extension)
     final = atomic_move(staged, output_dir, name)
     if image.temp_path and Path(image.temp_path) != final:

@@ -47,6 +47,11 @@ def normalise_extension(extension: str) -> str:
     return _EXTENSION_ALIASES.get(ext, ext)
 
 
+def image_number(generation_index: int, variation_index: int, per_generation: int) -> int:
+    """Return an image's 1-based number within its job, the {n} of the file name template."""
+    return generation_index * max(per_generation, 1) + variation_index + 1
+
+
 def render_filename(
     template: str,
     *,

@@ -22,7 +22,7 @@ from gif_app.errors import (
 )
 from gif_app.export.embed import embed_metadata_bytes
 from gif_app.pipeline.context import RunContext
-from gif_app.pipeline.finalize import atomic_move, render_filename, unique_path, write_atomic
+from gif_app.pipeline.finalize import atomic_move, image_number, render_filename, unique_path, write_atomic
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
 from gif_app.pipeline.process import process_image
 
@@ -168,8 +168,8 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
         if plan.embed_metadata and not image.metadata.is_empty:
             _embed(ctx, image, source)
         name = render_filename(plan.filename_template, keyword=image.keyword, title=image.metadata.title,
-                               job=plan.label, date=plan.started_at, n=image.generation_index * max(
-                                   plan.variations, 1) + image.variation_index + 1,
+                               job=plan.label, date=plan.started_at,
+                               n=image_number(image.generation_index, image.variation_index, plan.variations),
                                image_id=image.mapping_id, max_length=plan.filename_max_length,
                                extension=source.suffix.lstrip(".") or "png")
         target = unique_path(plan.output_dir, name)

@@ -203,3 +203,10 @@ def test_write_atomic_failure_keeps_old_file(tmp_path: Path, monkeypatch: pytest
         write_atomic(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["meta.json"]
+
+
+def test_image_number_counts_every_image_of_the_job_once() -> None:
+    from gif_app.pipeline.finalize import image_number
+
+    numbers = [image_number(g, v, 4) for g in range(3) for v in range(4)]
+    assert numbers == list(range(1, 13))
