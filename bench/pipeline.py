@@ -83,7 +83,7 @@ def run_once(sandbox: Sandbox, args: argparse.Namespace, concurrency: int, laten
     with tempfile.TemporaryDirectory(prefix="gif-bench-") as folder:
         app = _app(Path(folder) / "home", sandbox)
         try:
-            jobs = app.ctx.services["jobs"]
+            jobs = app.ctx.services.jobs
             assert isinstance(jobs, JobService)
             done = threading.Event()
             result: dict[str, JobExecution] = {}

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gif_app.api import Api
-from gif_app.api_context import ApiContext
+from gif_app.api.context import ApiContext, SandboxHandle, Services
+from gif_app.api.surface import SealedObject, exposed_functions
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.export.service import ExportService
 from gif_app.jobs.model_download import ModelDownloads
 from gif_app.jobs.planning import ProviderAccess
+from gif_app.jobs.records import JobRecords
 from gif_app.jobs.recovery import recover
 from gif_app.jobs.retry import RetryService
 from gif_app.jobs.service import JobService
@@ -49,7 +51,7 @@ class App:
     """The built application: its parts and their lifecycle."""
 
     def __init__(self, home: HomeLayout, ctx: ApiContext, api: Api, server: LocalServer,
-                 sandbox: Any | None) -> None:
+                 sandbox: SandboxHandle | None) -> None:
         self.home = home
         self.ctx = ctx
         self.api = api
@@ -74,10 +76,7 @@ class App:
         if self._closed:
             return
         self._closed = True
-        for service in self.ctx.services.values():
-            stop = getattr(service, "shutdown", None)
-            if callable(stop):
-                stop()
+        self.ctx.services.shutdown()
         if self._url is not None:
             self.server.stop()
         if self.sandbox is not None:
@@ -100,48 +99,50 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     if loaded.notice:
         notices.append(loaded.notice)
     sandbox = _start_sandbox(home, settings_file) if options.is_sandbox else None
+
+    def access() -> ProviderAccess:
+        return provider_access(home, settings_file, keystore, sandbox)
+
+    recovery = recover(repo, _temp_roots(home, settings_file))
+    retries = RetryService(repo, home, access)
+    services = Services(jobs=JobService(repo, home, settings_file, access, Redactor(keystore.secrets)),
+                        retries=retries, exports=ExportService(repo), models=ModelDownloads(home.models),
+                        records=JobRecords(repo, retries), recovery=recovery, sandbox=sandbox)
     ctx = ApiContext(home=home, settings_file=settings_file, keystore=keystore, repo=repo,
-                     dialogs=options.dialogs or NoDialogs(), is_sandbox=options.is_sandbox, notices=notices)
-    ctx.services["sandbox"] = sandbox
-    redactor = Redactor(keystore.secrets)
-    ctx.services["recovery"] = recover(repo, _temp_roots(ctx))
-    jobs = JobService(repo, home, settings_file, lambda: provider_access(ctx, sandbox), redactor)
-    ctx.services["jobs"] = jobs
-    ctx.services["exports"] = ExportService(repo)
-    ctx.services["models"] = ModelDownloads(home.models)
-    retries = RetryService(repo, home, lambda: provider_access(ctx, sandbox))
-    ctx.services["retries"] = retries
+                     dialogs=options.dialogs or NoDialogs(), services=services, is_sandbox=options.is_sandbox,
+                     notices=notices)
     if options.start_workers:
-        jobs.start_worker()
-        retries.start_worker()
+        services.jobs.start_worker()
+        services.retries.start_worker()
     api = Api(ctx)
-    media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(ctx),
+    media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(home, settings_file),
                         thumbnails=home.thumbnails)
     server = LocalServer(create_server_app(resource_dir() / "web", media))
     return App(home, ctx, api, server, sandbox)
 
 
-def provider_access(ctx: ApiContext, sandbox: Any | None) -> ProviderAccess:
+def provider_access(home: HomeLayout, settings_file: SettingsFile, keystore: KeyStore,
+                    sandbox: SandboxHandle | None) -> ProviderAccess:
     """Return keys and base URLs per vendor: the sandbox's in sandbox mode, else the settings' and keystore's."""
     vendors = ("openai", "runware", "piapi", "removebg")
     if sandbox is not None:
         # Sandbox servers accept any key but "invalid"; a key stored in the sandbox home wins (tests use it).
-        keys = {v: ctx.keystore.get(v) or "sandbox-key" for v in vendors}
-        return ProviderAccess(keys=keys, base_urls=dict(sandbox.base_urls), models_home=ctx.home.models,
+        keys = {v: keystore.get(v) or "sandbox-key" for v in vendors}
+        return ProviderAccess(keys=keys, base_urls=dict(sandbox.base_urls), models_home=home.models,
                               poll_interval_s=0.1)
-    urls = ctx.settings_file.load().settings["providers"]
-    return ProviderAccess(keys={v: ctx.keystore.get(v) for v in vendors},
-                          base_urls={v: urls[f"{v}_base_url"] for v in vendors}, models_home=ctx.home.models)
+    urls = settings_file.load().settings["providers"]
+    return ProviderAccess(keys={v: keystore.get(v) for v in vendors},
+                          base_urls={v: urls[f"{v}_base_url"] for v in vendors}, models_home=home.models)
 
 
-def _temp_roots(ctx: ApiContext) -> list[Path]:
-    temp = ctx.settings_file.load().settings["file_paths"]["temp_directory"]
-    return [ctx.home.default_temp] + ([Path(temp).expanduser()] if temp else [])
+def _temp_roots(home: HomeLayout, settings_file: SettingsFile) -> list[Path]:
+    temp = settings_file.load().settings["file_paths"]["temp_directory"]
+    return [home.default_temp] + ([Path(temp).expanduser()] if temp else [])
 
 
-def _media_roots(ctx: ApiContext) -> list[Path]:
-    settings = ctx.settings_file.load().settings
-    roots = [ctx.home.default_output, ctx.home.default_temp]
+def _media_roots(home: HomeLayout, settings_file: SettingsFile) -> list[Path]:
+    settings = settings_file.load().settings
+    roots = [home.default_output, home.default_temp]
     for key in ("output_directory", "temp_directory"):
         value = settings["file_paths"].get(key)
         if value:
@@ -171,9 +172,7 @@ def run_window(app: App, *, is_self_test: bool = False) -> int:
     import webview
 
     _prepare_qt_environment()
-    url = app.start_server()
-    window = webview.create_window(WINDOW_TITLE, url, js_api=app.api, width=1280, height=840,
-                                   min_size=(960, 640), background_color="#f6f7f9")
+    window = create_main_window(app, app.start_server())
     app.ctx.dialogs = WebviewDialogs(window)
     outcome: dict[str, Any] = {"code": 0}
     if is_self_test:
@@ -183,6 +182,18 @@ def run_window(app: App, *, is_self_test: bool = False) -> int:
     webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
     app.close()
     return int(outcome["code"])
+
+
+def create_main_window(app: App, url: str) -> Any:
+    """Create the window on `url` with the sealed page surface: the API's methods by exact name, nothing else."""
+    import webview
+
+    window = webview.create_window(WINDOW_TITLE, url, js_api=SealedObject(), width=1280, height=840,
+                                   min_size=(960, 640), background_color="#f6f7f9")
+    if window is None:  # pywebview returns None only when the GUI failed to create it
+        raise RuntimeError("The window could not be created.")
+    window.expose(*exposed_functions(app.api))
+    return window
 
 
 def _gui_name() -> Literal["qt"] | None:
@@ -236,11 +247,11 @@ def _self_test(window: Any, ctx: ApiContext, outcome: dict[str, Any]) -> None:
         answer.update(json.loads(raw))
         reported.set()
 
-    ctx.services["self_test_sink"] = sink
+    ctx.services.self_test_sink = sink
     try:
         if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
             raise RuntimeError("the page did not load")
-        # The page answers through the real bridge (js_api), the path every user action takes.
+        # The page answers through the real bridge (the exposed functions), the path every user action takes.
         window.evaluate_js(_SELF_TEST_JS)
         if not reported.wait(SELF_TEST_TIMEOUT_S):
             raise RuntimeError("the page never called the API through the bridge")

@@ -9,6 +9,9 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
+from gif_app.api import Api
+from gif_app.api.surface import exposed_functions
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 
@@ -58,11 +61,12 @@ def _relay(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def install_bridge(page: Page, api: object) -> list[str]:
-    """Expose every public Api method to the page as window.pywebview.api.<name>."""
-    names = [n for n in dir(api) if not n.startswith("_") and callable(getattr(api, n))]
-    for name in names:
-        page.expose_function(f"__gif_{name}", _relay(getattr(api, name)))
+def install_bridge(page: Page, api: Api) -> list[str]:
+    """Expose exactly the functions the window registers (the same list) as window.pywebview.api.<name>."""
+    names = []
+    for function in exposed_functions(api):
+        page.expose_function(f"__gif_{function.__name__}", _relay(function))
+        names.append(function.__name__)
     page.add_init_script(_BRIDGE_JS % json.dumps(names))
     return names
 

@@ -122,7 +122,7 @@ def test_queued_retry_shows_in_the_queue_bar_and_can_be_cancelled(ui: UI, gif: A
     run_job(gif, **{"parameters.label": "Queue run", "parameters.count": 8, "parameters.variations": 2,
                     "ai.run_quality_check": True, "ai.run_metadata_gen": False})
     # With the retry worker stopped, queued retries stay in the queue where the page can show them.
-    gif.ctx.services["retries"].shutdown()
+    gif.ctx.services.retries.shutdown()
     ids = _failed_ids(gif)
     ui.open("failed")
     ui.by(f"failed-retry-{ids[0]}").click()

@@ -35,7 +35,7 @@ def sandbox_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App
 
 def jobs_of(app: App) -> JobService:
     """Return the app's job service."""
-    service = app.ctx.services["jobs"]
+    service = app.ctx.services.jobs
     assert isinstance(service, JobService)
     return service
 

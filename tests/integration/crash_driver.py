@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     app = build_app(Path(argv[1]), AppOptions(is_sandbox=True, prefer_keychain=False, start_workers=False))
     assert app.sandbox is not None
     app.sandbox.config.latency.update(LATENCY)
-    jobs = app.ctx.services["jobs"]
+    jobs = app.ctx.services.jobs
     finished: list[JobExecution] = []
     done = threading.Event()
 

@@ -72,7 +72,7 @@ class Recorder:
 
 def jobs_of(app: App) -> JobService:
     """Return the app's JobService."""
-    service: JobService = app.ctx.services["jobs"]
+    service: JobService = app.ctx.services.jobs
     return service
 
 

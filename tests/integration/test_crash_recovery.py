@@ -68,7 +68,7 @@ def test_a_killed_job_loses_nothing_and_resumes_without_paying_twice(home: Path,
         execution = app.repo.get_execution(execution_id)
         assert execution.status is JobStatus.INTERRUPTED
         assert "Resume" in (execution.error or "")
-        assert execution_id in app.ctx.services["recovery"].interrupted
+        assert execution_id in app.ctx.services.recovery.interrupted
         images = app.repo.images_of_execution(execution_id)
         assert len(images) >= recorded  # every image the killed process recorded is still there
         # No image is lost: every file on disk has a row, and every row's file exists.

@@ -18,8 +18,6 @@ import pytest
 from PIL import Image
 
 from gif_app import settings as settings_mod
-from gif_app.api_context import ApiContext
-from gif_app.api_exports import ExportsApi
 from gif_app.app import App, AppOptions, build_app
 from gif_app.domain import GeneratedImage, ImageStatus, JobExecution, JobStatus, NewImage, StockMetadata
 from gif_app.export.embed import read_embedded_metadata
@@ -29,13 +27,6 @@ from gif_app.settings_schema import SETTINGS
 CANARY = "sk-canary-1234567890"
 GOOD_KEYWORDS = ("cat", "kitten", "pet", "animal", "cute", "fur", "whiskers", "domestic")
 WAIT_S = 60.0
-
-
-class ExportsOnlyApi(ExportsApi):
-    """The export methods on the app's context (used until app.py mixes ExportsApi into Api)."""
-
-    def __init__(self, ctx: ApiContext) -> None:
-        self.ctx = ctx
 
 
 class ChosenPath:
@@ -72,13 +63,10 @@ def write_image(path: Path, colour: tuple[int, int, int], fmt: str = "PNG", size
 
 
 def open_app(home: Path) -> tuple[App, Any, ExportService]:
-    """Build the app with the canary key and the export service (the lead wires it in app.py)."""
+    """Build the app with the canary key; return it, its API and its export service."""
     app = build_app(home, AppOptions(prefer_keychain=False, start_workers=False))
     app.ctx.keystore.set("openai", CANARY)
-    service = app.ctx.services.get("exports") or ExportService(app.repo)
-    app.ctx.services["exports"] = service
-    api = app.api if isinstance(app.api, ExportsApi) else ExportsOnlyApi(app.ctx)
-    return app, api, service
+    return app, app.api, app.ctx.services.exports
 
 
 def add_job(app: App, label: str, specs: list[dict[str, Any]]) -> tuple[JobExecution, list[GeneratedImage]]:

@@ -18,7 +18,7 @@ WAIT_S = 60.0
 
 
 def _retries(app: App) -> RetryService:
-    service = app.ctx.services["retries"]
+    service = app.ctx.services.retries
     assert isinstance(service, RetryService)
     return service
 

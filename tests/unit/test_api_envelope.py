@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gif_app.api import Api
-from gif_app.api_envelope import envelope
+from gif_app.api.envelope import envelope
 from gif_app.app import App, AppOptions, build_app
 from gif_app.errors import NotFoundError
 

@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gif_app.api_context import ApiContext
-from gif_app.api_envelope import envelope
-from gif_app.errors import AppError, ValidationError
+from gif_app.api.args import as_int
+from gif_app.api.context import ApiContext
+from gif_app.api.envelope import envelope
+from gif_app.errors import ValidationError
 from gif_app.export.archive import workbook_name
 from gif_app.export.service import ExportService, select_images, validate_images
 from gif_app.export.stock_csv import preset_names
@@ -59,10 +60,7 @@ class ExportsApi:
 
     @property
     def _exports(self) -> ExportService:
-        service = self.ctx.services.get("exports")
-        if not isinstance(service, ExportService):
-            raise AppError("Exports are not available: the export service was not started.")
-        return service
+        return self.ctx.services.exports
 
     @envelope
     def validate_export(self, selection: dict[str, Any], presets: list[str]) -> dict[str, Any]:
@@ -74,7 +72,7 @@ class ExportsApi:
     @envelope
     def export_job_xlsx(self, execution_id: int, path: str = "") -> dict[str, Any]:
         """Start writing one job's workbook; {"export_id", "path"}, or {"path": None} when the dialog is cancelled."""
-        execution = self.ctx.repo.get_execution(int(execution_id))
+        execution = self.ctx.repo.get_execution(as_int(execution_id, "execution_id"))
         return self._start_export("job_xlsx", {"execution_ids": [execution.id]}, path, workbook_name(execution), "xlsx")
 
     @envelope

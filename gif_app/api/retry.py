@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gif_app.api_context import ApiContext
-from gif_app.api_envelope import envelope
-from gif_app.api_serialize import image_json, page_json
+from gif_app.api.args import as_dict, as_ids, as_int, as_page
+from gif_app.api.context import ApiContext
+from gif_app.api.envelope import envelope
+from gif_app.api.serialize import image_json, page_json
 from gif_app.jobs.retry import RetryService
 from gif_app.jobs.retry_work import RETRY_STAGES
 from gif_app.store.repository import ImageFilter
@@ -27,8 +28,7 @@ class RetryApi:
 
     @property
     def _retries(self) -> RetryService:
-        service: RetryService = self.ctx.services["retries"]
-        return service
+        return self.ctx.services.retries
 
     @envelope
     def failed_counts(self) -> dict[str, int]:
@@ -40,12 +40,12 @@ class RetryApi:
     @envelope
     def list_failed(self, tab: str = "failed", query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return one page of a Failed Images Review tab (filtered by job and text on the server)."""
-        q = query or {}
-        jobs = q.get("execution_ids") or ()
+        q = as_dict(query, "query")
+        page_no, page_size = as_page(q, 48, 200)
         flt = ImageFilter(statuses=TABS.get(tab, TABS["failed"]),
-                          execution_ids=tuple(int(j) for j in ([jobs] if isinstance(jobs, (int, str)) else jobs)),
+                          execution_ids=as_ids(q.get("execution_ids"), "execution_ids"),
                           search=str(q.get("search") or ""), sort=str(q.get("sort") or "newest"),
-                          page=int(q.get("page") or 1), page_size=min(int(q.get("page_size") or 48), 200))
+                          page=page_no, page_size=page_size)
         page = self.ctx.repo.list_images(flt)
         return page_json(page, [image_json(i) for i in page.items])
 
@@ -58,14 +58,14 @@ class RetryApi:
     def retry_images(self, image_ids: list[int], mode: str = "original", processing: dict[str, Any] | None = None,
                      include_metadata: bool = False, hard_fail: list[str] | None = None) -> dict[str, Any]:
         """Queue processing-only retries with each job's own settings or with modified ones."""
-        tasks = self._retries.enqueue([int(i) for i in image_ids], mode=mode, processing=processing,
+        tasks = self._retries.enqueue(list(as_ids(image_ids, "image_ids")), mode=mode, processing=processing,
                                       include_metadata=include_metadata, hard_fail=hard_fail)
         return {"queued": len(tasks), "task_ids": [t.id for t in tasks]}
 
     @envelope
     def approve_images(self, image_ids: list[int]) -> dict[str, Any]:
         """Approve QC-failed images by hand: their job's processing and metadata run, then they move to output."""
-        tasks = self._retries.enqueue([int(i) for i in image_ids], mode="approve")
+        tasks = self._retries.enqueue(list(as_ids(image_ids, "image_ids")), mode="approve")
         return {"queued": len(tasks), "task_ids": [t.id for t in tasks]}
 
     @envelope
@@ -76,10 +76,10 @@ class RetryApi:
     @envelope
     def cancel_retry(self, task_id: int) -> dict[str, Any]:
         """Cancel one queued retry."""
-        task = self._retries.cancel(int(task_id))
+        task = self._retries.cancel(as_int(task_id, "task_id"))
         return {"task_id": task.id, "status": task.status.value}
 
     @envelope
     def get_failed_image(self, image_id: int) -> dict[str, Any]:
         """Return one failed image for its details modal."""
-        return image_json(self.ctx.repo.get_image(int(image_id)))
+        return image_json(self.ctx.repo.get_image(as_int(image_id, "image_id")))

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from gif_app import settings as settings_mod
-from gif_app.api_context import ApiContext
-from gif_app.api_envelope import envelope
-from gif_app.api_serialize import execution_json, image_json, page_json, parse_date
+from gif_app.api.args import as_bool, as_dict, as_ids, as_int, as_page, as_strings
+from gif_app.api.context import ApiContext
+from gif_app.api.envelope import envelope
+from gif_app.api.serialize import execution_json, image_json, page_json, parse_date
 from gif_app.errors import ValidationError
 from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
@@ -27,15 +28,14 @@ class JobsApi:
 
     @property
     def _jobs(self) -> JobService:
-        service: JobService = self.ctx.services["jobs"]
-        return service
+        return self.ctx.services.jobs
 
     @envelope
     def start_job(self, overrides: dict[str, Any] | None = None, when_busy: str = "queue") -> dict[str, Any]:
         """Start a job from the saved settings with per-run overrides; queue it or refuse when busy."""
         if when_busy not in {"queue", "refuse"}:
             raise ValidationError("when_busy must be 'queue' or 'refuse'.")
-        return execution_json(self._jobs.start_job(overrides or {}, when_busy=when_busy))
+        return execution_json(self._jobs.start_job(as_dict(overrides, "overrides"), when_busy=when_busy))
 
     @envelope
     def stop_job(self) -> dict[str, Any]:
@@ -52,16 +52,17 @@ class JobsApi:
     @envelope
     def get_progress(self, cursor: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the job snapshot, log lines after the cursor and images changed since it."""
-        cursor = cursor or {}
+        cursor = as_dict(cursor, "cursor")
         snapshot = self._jobs.progress()
         running_id = self._jobs.current_execution_id()
         execution_id = cursor.get("execution_id") or (snapshot or {}).get("execution_id")
-        log_id = int(cursor.get("log_id") or 0)
+        log_id = as_int(cursor.get("log_id"), "log_id", default=0, low=0)
         if running_id is not None and execution_id != running_id:
             execution_id, log_id = running_id, 0  # a new job started: follow it from its first line
         logs = []
         if execution_id:
-            logs = [record_to_json(r) for r in self.ctx.repo.logs_of_execution(int(execution_id), after_id=log_id,
+            execution_id = as_int(execution_id, "execution_id")
+            logs = [record_to_json(r) for r in self.ctx.repo.logs_of_execution(execution_id, after_id=log_id,
                                                                                limit=500)]
         since = parse_date(cursor.get("images_since")) or (datetime.now() - timedelta(seconds=5))
         changed = self.ctx.repo.images_changed_since(since)
@@ -78,21 +79,20 @@ class JobsApi:
     @envelope
     def list_jobs(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return one page of executions, filtered and sorted on the server."""
-        q = query or {}
-        statuses = q.get("status") or ()
+        q = as_dict(query, "query")
+        page_no, page_size = as_page(q, 25, MAX_PAGE)
         flt = JobFilter(
-            status=tuple([statuses] if isinstance(statuses, str) else statuses),
+            status=as_strings(q.get("status"), "status"),
             date_from=parse_date(q.get("date_from")), date_to=parse_date(q.get("date_to"), end_of_day=True),
             search=str(q.get("search") or ""), has_queued_rerun=bool(q.get("has_queued_rerun")),
-            sort=str(q.get("sort") or "newest"), page=int(q.get("page") or 1),
-            page_size=min(int(q.get("page_size") or 25), MAX_PAGE))
+            sort=str(q.get("sort") or "newest"), page=page_no, page_size=page_size)
         page = self.ctx.repo.list_executions(flt)
         return page_json(page, [execution_json(e) for e in page.items])
 
     @envelope
     def get_job(self, execution_id: int) -> dict[str, Any]:
         """Return one execution with its as-run settings (labelled) and image counts."""
-        execution = self.ctx.repo.get_execution(int(execution_id))
+        execution = self.ctx.repo.get_execution(as_int(execution_id, "execution_id"))
         snapshot = settings_mod.validate(execution.settings_snapshot)[0]
         return {
             "execution": execution_json(execution),
@@ -104,33 +104,29 @@ class JobsApi:
     @envelope
     def rename_job(self, execution_id: int, label: str) -> dict[str, Any]:
         """Rename one execution."""
-        return execution_json(self.ctx.repo.rename_execution(int(execution_id), str(label)))
+        return execution_json(self.ctx.repo.rename_execution(as_int(execution_id, "execution_id"), str(label)))
 
     @envelope
     def delete_jobs(self, execution_ids: list[int], delete_files: bool = False) -> dict[str, Any]:
         """Delete executions with their images and logs; their files too when asked."""
-        removed_files = 0
-        for execution_id in execution_ids:
-            for path in self.ctx.repo.delete_execution(int(execution_id)):
-                if delete_files and Path(path).is_file():
-                    Path(path).unlink()
-                    removed_files += 1
-        return {"deleted": len(execution_ids), "files_deleted": removed_files}
+        deleted, removed_files = self.ctx.services.records.delete(as_ids(execution_ids, "execution_ids"),
+                                                                  delete_files=as_bool(delete_files))
+        return {"deleted": deleted, "files_deleted": removed_files}
 
     @envelope
     def rerun_job(self, execution_id: int) -> dict[str, Any]:
         """Queue a new execution from the job's current stored configuration."""
-        return execution_json(self._jobs.rerun(int(execution_id)))
+        return execution_json(self._jobs.rerun(as_int(execution_id, "execution_id")))
 
     @envelope
     def bulk_rerun(self, execution_ids: list[int]) -> list[dict[str, Any]]:
         """Queue reruns of several jobs, run one after another."""
-        return [execution_json(e) for e in self._jobs.bulk_rerun([int(i) for i in execution_ids])]
+        return [execution_json(e) for e in self._jobs.bulk_rerun(list(as_ids(execution_ids, "execution_ids")))]
 
     @envelope
     def resume_job(self, execution_id: int) -> dict[str, Any]:
         """Queue an interrupted or stopped job to finish its remaining generations."""
-        return execution_json(self._jobs.resume(int(execution_id)))
+        return execution_json(self._jobs.resume(as_int(execution_id, "execution_id")))
 
     @envelope
     def get_queue(self) -> list[dict[str, Any]]:
@@ -140,45 +136,32 @@ class JobsApi:
     @envelope
     def cancel_queued(self, execution_id: int) -> dict[str, Any]:
         """Take one job out of the queue."""
-        return execution_json(self._jobs.cancel_queued(int(execution_id)))
+        return execution_json(self._jobs.cancel_queued(as_int(execution_id, "execution_id")))
 
     @envelope
     def get_job_configuration(self, execution_id: int) -> dict[str, Any]:
         """Return the stored configuration that reruns of this job will use."""
-        execution = self.ctx.repo.get_execution(int(execution_id))
-        if execution.configuration_id is None:
-            return {"configuration_id": None, "settings": settings_mod.validate(execution.settings_snapshot)[0],
-                    "schema": settings_mod.describe_schema()}
-        config = self.ctx.repo.get_configuration(execution.configuration_id)
-        return {"configuration_id": config.id, "name": config.name,
-                "settings": settings_mod.validate(config.settings)[0], "schema": settings_mod.describe_schema()}
+        config, settings = self.ctx.services.records.configuration(as_int(execution_id, "execution_id"))
+        if config is None:
+            return {"configuration_id": None, "settings": settings, "schema": settings_mod.describe_schema()}
+        return {"configuration_id": config.id, "name": config.name, "settings": settings,
+                "schema": settings_mod.describe_schema()}
 
     @envelope
     def update_job_configuration(self, execution_id: int, values: dict[str, Any]) -> dict[str, Any]:
         """Save edits to a job's stored configuration (applies to future reruns only)."""
-        execution = self.ctx.repo.get_execution(int(execution_id))
-        current = execution.settings_snapshot
-        if execution.configuration_id is not None:
-            current = self.ctx.repo.get_configuration(execution.configuration_id).settings
-        # Partial edits change only the keys they name; every other setting keeps the job's value.
-        clean = settings_mod.validated({**settings_mod.flatten(settings_mod.validate(current)[0]),
-                                        **settings_mod.flatten_values(values)})
-        if execution.configuration_id is None:
-            config = self.ctx.repo.create_configuration(execution.label, clean)
-            self.ctx.repo.update_execution(execution.id, configuration=config.id)
-        else:
-            config = self.ctx.repo.update_configuration(execution.configuration_id, settings=clean)
+        config = self.ctx.services.records.update_configuration(as_int(execution_id, "execution_id"),
+                                                                as_dict(values, "values"))
         return {"configuration_id": config.id, "settings": config.settings}
 
     @envelope
     def get_logs(self, execution_id: int, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Return persisted log records of a job, filtered by level and text (case-insensitive)."""
-        q = query or {}
-        levels = q.get("levels") or ()
+        q = as_dict(query, "query")
         records = self.ctx.repo.logs_of_execution(
-            int(execution_id), after_id=int(q.get("after_id") or 0),
-            levels=tuple([levels] if isinstance(levels, str) else levels), search=str(q.get("search") or ""),
-            limit=min(int(q.get("limit") or 1000), 5000))
+            as_int(execution_id, "execution_id"), after_id=as_int(q.get("after_id"), "after_id", default=0),
+            levels=as_strings(q.get("levels"), "levels"), search=str(q.get("search") or ""),
+            limit=min(as_int(q.get("limit"), "limit", default=1000, low=1), 5000))
         return [record_to_json(r) for r in records]
 
     @envelope
@@ -190,7 +173,7 @@ class JobsApi:
                                                     str(self.ctx.home.exports))
         if not target:
             return {"path": None}
-        records = self.ctx.repo.logs_of_execution(int(execution_id), limit=1_000_000)
+        records = self.ctx.repo.logs_of_execution(as_int(execution_id, "execution_id"), limit=1_000_000)
         lines = [json.dumps(record_to_json(r), ensure_ascii=False) if fmt == "jsonl" else record_to_text(r)
                  for r in records]
         Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -207,4 +190,4 @@ class JobsApi:
     @envelope
     def list_images_for_job(self, execution_id: int) -> list[dict[str, Any]]:
         """Return every image of one job."""
-        return [image_json(i) for i in self.ctx.repo.images_of_execution(int(execution_id))]
+        return [image_json(i) for i in self.ctx.repo.images_of_execution(as_int(execution_id, "execution_id"))]

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gif_app.api_context import ApiContext
-from gif_app.api_envelope import envelope
-from gif_app.api_serialize import image_json, page_json, parse_date
+from gif_app.api.args import as_dict, as_ids, as_int, as_page, as_strings
+from gif_app.api.context import ApiContext
+from gif_app.api.envelope import envelope
+from gif_app.api.serialize import image_json, page_json, parse_date
 from gif_app.domain import StockMetadata
 from gif_app.errors import AppError, ValidationError
 from gif_app.export.embed import embed_metadata
@@ -28,22 +29,21 @@ class ImagesApi:
     @envelope
     def list_images(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return one page of images filtered (status, job, dates, text) and sorted on the server."""
-        q = query or {}
-        statuses = q.get("status") or ()
-        jobs = q.get("execution_ids") or ()
+        q = as_dict(query, "query")
+        page_no, page_size = as_page(q, 50, MAX_PAGE)
         flt = ImageFilter(
-            statuses=tuple([statuses] if isinstance(statuses, str) else statuses),
-            execution_ids=tuple(int(j) for j in ([jobs] if isinstance(jobs, (int, str)) else jobs)),
+            statuses=as_strings(q.get("status"), "status"),
+            execution_ids=as_ids(q.get("execution_ids"), "execution_ids"),
             date_from=parse_date(q.get("date_from")), date_to=parse_date(q.get("date_to"), end_of_day=True),
             search=str(q.get("search") or ""), sort=str(q.get("sort") or "newest"),
-            page=int(q.get("page") or 1), page_size=min(int(q.get("page_size") or 50), MAX_PAGE))
+            page=page_no, page_size=page_size)
         page = self.ctx.repo.list_images(flt)
         return page_json(page, [image_json(i) for i in page.items])
 
     @envelope
     def image_ids(self, query: dict[str, Any] | None = None) -> list[int]:
         """Return every id matching a gallery filter (for "select all", across pages)."""
-        q = dict(query or {})
+        q = dict(as_dict(query, "query"))
         ids: list[int] = []
         page = 1
         while True:
@@ -59,7 +59,7 @@ class ImagesApi:
     @envelope
     def get_image(self, image_id: int) -> dict[str, Any]:
         """Return one image with its metadata limits and problems for the modal."""
-        image = self.ctx.repo.get_image(int(image_id))
+        image = self.ctx.repo.get_image(as_int(image_id, "image_id"))
         limits = limits_from_settings(self.ctx.settings_file.load().settings["metadata"])
         data = image_json(image)
         if not data["job_label"]:  # single-row reads carry no job label; the modal shows it
@@ -84,7 +84,7 @@ class ImagesApi:
                                              description=str(metadata.get("description") or ""),
                                              keywords=tuple(str(k) for k in keywords),
                                              category=str(metadata.get("category") or "")), limits)
-        image = self.ctx.repo.update_image(int(image_id), metadata=clean)
+        image = self.ctx.repo.update_image(as_int(image_id, "image_id"), metadata=clean)
         is_embedded = False
         if image.final_path and settings["output"]["embed_metadata"] and Path(image.final_path).is_file():
             embed_metadata(Path(image.final_path), clean)
@@ -98,7 +98,7 @@ class ImagesApi:
         """Delete image rows (and their files, by default)."""
         removed = 0
         for image_id in image_ids:
-            image = self.ctx.repo.delete_image(int(image_id))
+            image = self.ctx.repo.delete_image(as_int(image_id, "image_id"))
             for path in (image.temp_path, image.final_path):
                 if delete_files and path and Path(path).is_file():
                     Path(path).unlink()
@@ -108,7 +108,7 @@ class ImagesApi:
     @envelope
     def reveal_image(self, image_id: int) -> dict[str, Any]:
         """Show the image's file in the system file manager."""
-        image = self.ctx.repo.get_image(int(image_id))
+        image = self.ctx.repo.get_image(as_int(image_id, "image_id"))
         path = image.current_path
         if not path or not Path(path).exists():
             raise AppError("The file is no longer on disk.", code="not_found")

@@ -1,22 +1,17 @@
-"""The API object the page calls as js_api: a thin boundary that always answers with one envelope."""
+"""API methods for settings, keys, file pickers, the local model and the self-test report."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from gif_app import __version__
 from gif_app import settings as settings_mod
-from gif_app.api_context import ApiContext
-from gif_app.api_envelope import envelope
-from gif_app.api_exports import ExportsApi
-from gif_app.api_images import ImagesApi
-from gif_app.api_jobs import JobsApi
-from gif_app.api_retry import RetryApi
+from gif_app.api.args import as_dict, as_strings
+from gif_app.api.context import ApiContext
+from gif_app.api.envelope import envelope
 from gif_app.dialogs import validate_path
 from gif_app.errors import ValidationError
 
-log = logging.getLogger(__name__)
 
 class SettingsApi:
     """Settings, keys and file pickers."""
@@ -39,13 +34,13 @@ class SettingsApi:
     @envelope
     def validate_settings(self, values: dict[str, Any]) -> dict[str, Any]:
         """Return per-field messages for the values (empty when valid)."""
-        _, errors = settings_mod.validate(_require_dict(values))
+        _, errors = settings_mod.validate(as_dict(values, "values"))
         return {"errors": errors}
 
     @envelope
     def save_settings(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validate and save; refused with per-field messages when something is out of range."""
-        return {"settings": self.ctx.settings_file.save(_require_dict(values))}
+        return {"settings": self.ctx.settings_file.save(as_dict(values, "values"))}
 
     @envelope
     def reset_settings(self, keep_keys: bool = True) -> dict[str, Any]:
@@ -77,7 +72,8 @@ class SettingsApi:
         """Open the native file or folder dialog."""
         if kind not in {"file", "dir"}:
             raise ValidationError("kind must be 'file' or 'dir'.")
-        return {"path": self.ctx.dialogs.pick_path(kind, list(file_types or []), current or "")}
+        types = list(as_strings(file_types, "file_types"))
+        return {"path": self.ctx.dialogs.pick_path(kind, types, str(current or ""))}
 
     @envelope
     def validate_path(self, path: str, kind: str = "file") -> dict[str, Any]:
@@ -89,36 +85,23 @@ class SettingsApi:
     @envelope
     def model_status(self, model_name: str) -> dict[str, Any]:
         """Return whether a local background-removal model is present (and any download in progress)."""
-        return self.ctx.services["models"].model_status(str(model_name))  # type: ignore[no-any-return]
+        return self.ctx.services.models.model_status(str(model_name))
 
     @envelope
     def download_model(self, model_name: str) -> dict[str, Any]:
         """Download a local model into the app home; the page asks the user first."""
-        return self.ctx.services["models"].start(str(model_name))  # type: ignore[no-any-return]
+        return self.ctx.services.models.start(str(model_name))
 
     @envelope
     def cancel_model_download(self) -> dict[str, Any]:
         """Stop the model download."""
-        return self.ctx.services["models"].cancel()  # type: ignore[no-any-return]
+        return self.ctx.services.models.cancel()
 
 
     @envelope
     def self_test_report(self, result: str) -> dict[str, Any]:
         """Receive the page's answer in `gif-app --self-test` (ignored otherwise)."""
-        sink = self.ctx.services.get("self_test_sink")
-        if callable(sink):
+        sink = self.ctx.services.self_test_sink
+        if sink is not None:
             sink(str(result))
-        return {"received": callable(sink)}
-
-
-def _require_dict(values: Any) -> dict[str, Any]:
-    if not isinstance(values, dict):
-        raise ValidationError("Settings must be an object.")
-    return values
-
-
-class Api(SettingsApi, JobsApi, ImagesApi, RetryApi, ExportsApi):
-    """Everything the page can ask of the app (exposed as window.pywebview.api)."""
-
-    def __init__(self, ctx: ApiContext) -> None:
-        self.ctx = ctx
+        return {"received": sink is not None}
