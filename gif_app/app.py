@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from gif_app.api import Api
 from gif_app.api.context import ApiContext, SandboxHandle, Services
-from gif_app.api.surface import SealedObject, exposed_functions
+from gif_app.api.surface import SealedObject, exposed_functions, exposed_names
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.export.service import ExportService
 from gif_app.jobs.model_download import ModelDownloads
@@ -230,7 +230,8 @@ _SELF_TEST_JS = """
       await new Promise(r => setTimeout(r, 100));
     }
     const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
-    await report({info, settingsOk: settings.ok, nav, title: document.title});
+    const apiNames = Object.keys(window.pywebview.api).sort();
+    await report({info, settingsOk: settings.ok, nav, title: document.title, apiNames});
   } catch (err) {
     await report({error: String(err)});
   }
@@ -260,8 +261,11 @@ def _self_test(window: Any, ctx: ApiContext, outcome: dict[str, Any]) -> None:
         info = answer.get("info") or {}
         if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
             raise RuntimeError(f"unexpected page state: {answer}")
+        if answer.get("apiNames") != list(exposed_names()):
+            raise RuntimeError(f"the page sees other functions than the exposed API: {answer.get('apiNames')}")
         print(f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
-              f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']})", flush=True)
+              f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']}, "
+              f"api functions={len(answer['apiNames'])})", flush=True)
     except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
         outcome["code"] = 1
         print(f"SELF-TEST FAILED: {exc}", flush=True)

@@ -23,6 +23,14 @@ def app_home(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def resolve_home(home: str | None, *, is_sandbox: bool) -> Path:
+    """Return the command line's home: `home`, else a separate sandbox home in sandbox mode, else the app home."""
+    if home:
+        return app_home(home)
+    base = app_home()
+    return base / "sandbox" if is_sandbox else base
+
+
 def is_frozen() -> bool:
     """Return True when running from a PyInstaller bundle."""
     return bool(getattr(sys, "frozen", False))

@@ -1,4 +1,5 @@
-"""Command line: the window (default), headless runs, processing, exports, settings and the sandbox."""
+"""Command line entry: the parser and the dispatch to the window (default), headless runs, processing, exports,
+settings and the sandbox."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pathlib import Path
 
 from gif_app import __version__
 from gif_app import settings as settings_mod
+from gif_app.cli.commands import add_commands, run_command
 from gif_app.errors import AppError, ValidationError
-from gif_app.paths import app_home
+from gif_app.paths import resolve_home
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sandbox_sub.add_parser("serve", help="run the sandbox servers alone")
     serve.add_argument("--port", type=int, default=0, help="first port (default: free ports)")
 
-    from gif_app.cli_commands import add_commands
-
     add_commands(sub)
     return parser
 
 
-def resolve_home(args: argparse.Namespace) -> Path:
-    """Return the home folder: --home, else a separate sandbox home in sandbox mode, else the app home."""
-    if args.home:
-        return app_home(args.home)
-    base = app_home()
-    return base / "sandbox" if getattr(args, "sandbox", False) else base
+def _home(args: argparse.Namespace) -> Path:
+    """Return the home folder for --home and --sandbox (see `gif_app.paths.resolve_home`)."""
+    return resolve_home(args.home, is_sandbox=args.sandbox)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,15 +74,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "settings":
         return _settings_show(args)
     if args.command == "sandbox":
-        import os
-
         from gif_app.sandbox.servers import SandboxConfig, serve
 
         serve(port=args.port, config=SandboxConfig.from_env(os.environ))
         return 0
     if args.command:
-        from gif_app.cli_commands import run_command
-
         return run_command(args)
     return _window(args)
 
@@ -94,7 +87,7 @@ def _settings_show(args: argparse.Namespace) -> int:
     if args.defaults:
         values = settings_mod.defaults()
     else:
-        values = settings_mod.SettingsFile(resolve_home(args) / "settings.json").load().settings
+        values = settings_mod.SettingsFile(_home(args) / "settings.json").load().settings
     print(json.dumps(values, indent=2, sort_keys=True))
     return 0
 
@@ -104,12 +97,12 @@ def _window(args: argparse.Namespace) -> int:
     from gif_app.keystore import KeyStore, choose_backend
 
     if args.auto_sandbox and not args.sandbox:
-        home = resolve_home(args)
+        home = _home(args)
         keys = KeyStore(choose_backend(home / "keys.json"))
         args.sandbox = not keys.has_any()
         if args.sandbox:
             print("No API keys configured: starting on the built-in sandbox.", flush=True)
-    app = build_app(resolve_home(args), AppOptions(is_sandbox=args.sandbox))
+    app = build_app(_home(args), AppOptions(is_sandbox=args.sandbox))
     code = run_window(app, is_self_test=args.self_test)
     # pywebview answers each page call on a non-daemon thread; one caught mid-call when the window closed
     # waits forever for a JavaScript result and would keep the process alive with no window.

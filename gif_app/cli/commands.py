@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from gif_app import settings as settings_mod
+from gif_app.cli.export import add_export_command, run_export
 from gif_app.domain import JobExecution, JobStatus
 from gif_app.errors import ConfigurationError
+from gif_app.paths import resolve_home
 
 
 def add_commands(sub: Any) -> None:
@@ -31,8 +33,6 @@ def add_commands(sub: Any) -> None:
                          help="override a processing setting (repeatable)")
     process.add_argument("--workers", type=int, default=0, help="parallel workers (default: all cores)")
 
-    from gif_app.cli_export import add_export_command
-
     add_export_command(sub)
 
 
@@ -41,12 +41,10 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "run":
         return _run_job(args)
     if args.command == "process":
-        from gif_app.cli_process import process_files
+        from gif_app.cli.process import process_files
 
         return process_files(args)
     if args.command == "export":
-        from gif_app.cli_export import run_export
-
         return run_export(args)
     raise ConfigurationError(f"Unknown command {args.command}.")
 
@@ -65,11 +63,11 @@ def _load_run_settings(args: argparse.Namespace, saved: settings_mod.Settings) -
 
 def _run_job(args: argparse.Namespace) -> int:
     from gif_app.app import AppOptions, build_app
-    from gif_app.cli import resolve_home
 
     args.sandbox = args.sandbox or args.run_sandbox
-    app = build_app(resolve_home(args), AppOptions(is_sandbox=args.sandbox, start_workers=False))
-    jobs = app.ctx.services["jobs"]
+    home = resolve_home(args.home, is_sandbox=args.sandbox)
+    app = build_app(home, AppOptions(is_sandbox=args.sandbox, start_workers=False))
+    jobs = app.ctx.services.jobs
     finished = threading.Event()
     result: dict[str, JobExecution] = {}
 

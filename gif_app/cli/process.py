@@ -12,6 +12,7 @@ from typing import Any
 from gif_app import settings as settings_mod
 from gif_app.errors import AppError, ConfigurationError
 from gif_app.keystore import KeyStore, choose_backend
+from gif_app.paths import resolve_home
 from gif_app.pipeline.finalize import unique_path, write_atomic
 from gif_app.pipeline.process import ProcessingSettings, process_image
 from gif_app.providers.base import BackgroundRemover
@@ -70,9 +71,7 @@ def _remover_args(recipe: ProcessingSettings, settings: settings_mod.Settings, h
 
 def process_files(args: argparse.Namespace) -> int:
     """Run the recipe over the inputs with a progress bar; return 0 when every file succeeded."""
-    from gif_app.cli import resolve_home
-
-    home = resolve_home(args)
+    home = resolve_home(args.home, is_sandbox=args.sandbox)
     saved = settings_mod.SettingsFile(home / "settings.json").load().settings
     settings = settings_mod.apply_overrides(saved, list(args.set))
     recipe = ProcessingSettings.from_settings(settings["processing"])

@@ -13,6 +13,7 @@ from gif_app.errors import CancelledError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.archive import ExportResult
 from gif_app.export.service import ExportSource, perform_export, select_images, validate_images
+from gif_app.paths import resolve_home
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +80,10 @@ def _run_one(source: ExportSource, kind: str, params: dict[str, Any], path: str,
 def run_export(args: argparse.Namespace) -> int:
     """Run `gif-app export` and return the exit code (2: bad arguments, 1: failed, 130: interrupted)."""
     from gif_app.app import AppOptions, build_app
-    from gif_app.cli import resolve_home
 
     presets = _check_args(args)
     ids = list(dict.fromkeys(args.execution_ids))
-    app = build_app(resolve_home(args), AppOptions(start_workers=False))
+    app = build_app(resolve_home(args.home, is_sandbox=args.sandbox), AppOptions(start_workers=False))
     cancel = CancelToken()
     try:
         for execution_id in ids:
