@@ -1,4 +1,7 @@
-"""Coerce what the page sends into typed values; anything malformed is a ValidationError naming the field."""
+"""Coerce what the page sends into typed values; anything malformed is a ValidationError naming the argument.
+
+The errors carry no per-field map: those keys belong to settings fields, which the page highlights.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +15,18 @@ def as_int(value: Any, name: str, *, default: int | None = None, low: int | None
     """Return `value` as an int (bool refused); None or "" give the default; out of range is refused."""
     if value is None or value == "":
         if default is None:
-            raise ValidationError(f"{name} is required.", fields={name: "Required."})
+            raise ValidationError(f"{name} is required.")
         return default
     if isinstance(value, bool):
-        raise ValidationError(f"{name} must be a whole number.", fields={name: "Must be a whole number."})
+        raise ValidationError(f"{name} must be a whole number.")
     try:
         number = int(value)
         if isinstance(value, float) and number != value:
             raise ValueError(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{name} must be a whole number, not {str(value)[:40]!r}.",
-                              fields={name: "Must be a whole number."}) from None
+        raise ValidationError(f"{name} must be a whole number, not {str(value)[:40]!r}.") from None
     if (low is not None and number < low) or (high is not None and number > high):
-        raise ValidationError(f"{name} must be between {low} and {high}.", fields={name: "Out of range."})
+        raise ValidationError(f"{name} must be between {low} and {high}.")
     return number
 
 
@@ -41,7 +43,7 @@ def as_ids(values: Any, name: str = "ids") -> tuple[int, ...]:
         return ()
     items = [values] if isinstance(values, (int, str)) else values
     if not isinstance(items, (list, tuple)):
-        raise ValidationError(f"{name} must be a list of ids.", fields={name: "Must be a list of ids."})
+        raise ValidationError(f"{name} must be a list of ids.")
     return tuple(as_int(item, name, low=1) for item in items)
 
 
@@ -50,7 +52,7 @@ def as_dict(value: Any, name: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValidationError(f"{name} must be an object.", fields={name: "Must be an object."})
+        raise ValidationError(f"{name} must be an object.")
     return value
 
 
@@ -60,7 +62,7 @@ def as_strings(value: Any, name: str) -> tuple[str, ...]:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
-        raise ValidationError(f"{name} must be a list of words.", fields={name: "Must be a list of words."})
+        raise ValidationError(f"{name} must be a list of words.")
     return tuple(items)
 
 

@@ -138,3 +138,30 @@ def test_validate_path_explains_the_problem(api: Api, tmp_path: Path) -> None:
     missing = api.validate_path(str(tmp_path / "nope.txt"), "file")["data"]
     assert missing == {"ok": False, "message": "No file at this path."}
     assert api.validate_path(str(keywords), "dir")["data"]["ok"] is False
+
+
+@pytest.mark.parametrize(("method", "args", "field"), [
+    ("list_images", ({"page": "abc"},), "page"),
+    ("list_jobs", ({"page_size": "lots"},), "page_size"),
+    ("list_failed", ("failed", {"execution_ids": ["x"]}), "execution_ids"),
+    ("get_job", ("seven",), "execution_id"),
+    ("get_image", (True,), "image_id"),
+    ("delete_jobs", ("all",), "execution_ids"),
+    ("retry_images", ([1.5],), "image_ids"),
+    ("get_logs", (1, {"limit": "many"}), "limit"),
+    ("list_jobs", ("page=2",), "query"),
+])
+def test_a_malformed_argument_is_a_validation_error(api: Api, method: str, args: tuple[object, ...],
+                                                     field: str) -> None:
+    answer = getattr(api, method)(*args)
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "validation_error", answer
+    assert field in answer["error"]["message"]
+
+
+def test_a_wrong_number_of_arguments_is_a_validation_error(api: Api) -> None:
+    too_many = api.app_info(1, 2)
+    too_few = api.rename_job(1)
+    for answer in (too_many, too_few):
+        assert answer["ok"] is False and answer["error"]["code"] == "validation_error"
+    assert "app_info" in too_many["error"]["message"]
