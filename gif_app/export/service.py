@@ -1,4 +1,4 @@
-"""ExportService: one worker thread that runs exports from a queue, with progress, cancel and shutdown.
+"""ExportService: one Worker that runs exports from its queue, with progress, cancel and shutdown.
 
 The service reads through `ExportSource`, a small Protocol the Repository satisfies, so the export layer
 never imports the store. `perform_export` is the one path both the worker and the CLI take.
@@ -7,7 +7,6 @@ never imports the store. `perform_export` is the one path both the worker and th
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution
 from gif_app.errors import AppError, CancelledError, NotFoundError, ValidationError
 from gif_app.export import archive, stock_csv
+from gif_app.worker import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -154,15 +154,15 @@ class ExportService:
 
     def __init__(self, source: ExportSource) -> None:
         self._source = source
-        self._queue: queue.Queue[_Export | None] = queue.Queue()
         self._exports: dict[str, _Export] = {}
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
-        self._thread: threading.Thread | None = None
         self._is_shut_down = False
+        # The thread starts on the first submit(); the source's connection is released after each export.
+        self._worker: Worker[_Export] = Worker("gif-export", self._run, after_each=self._close_source)
 
     def add_listener(self, listener: Listener) -> None:
-        """Call `listener(snapshot)` on the worker thread after every progress step and at the end."""
+        """Call `listener(snapshot)` after every progress step and at the end (on the worker, or in shutdown)."""
         self._listeners.append(listener)
 
     def start_export(self, kind: str, params: dict[str, Any], destination: str | Path) -> str:
@@ -177,8 +177,8 @@ class ExportService:
             if self._is_shut_down:
                 raise AppError("The app is closing; the export was not started.")
             self._exports[export.id] = export
-            self._ensure_worker()
-        self._queue.put(export)
+            # Submitted under the lock, so shutdown() sees every export that reached the worker's queue.
+            self._worker.submit(export)
         return export.id
 
     def progress(self, export_id: str) -> dict[str, Any]:
@@ -199,14 +199,18 @@ class ExportService:
         """Cancel everything, stop the worker and wait for it (bounded)."""
         with self._lock:
             self._is_shut_down = True
-            for export in self._exports.values():
-                export.token.request_abort()
-            thread = self._thread
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(_JOIN_TIMEOUT_S)
-            if thread.is_alive():
-                logger.warning("Export worker did not stop within %.0f s", _JOIN_TIMEOUT_S)
+            exports = list(self._exports.values())
+        for export in exports:
+            export.token.request_abort()
+        self._worker.stop(_JOIN_TIMEOUT_S)
+        # The worker takes nothing new once stopping: exports still queued end here as cancelled, so
+        # nobody waits on them forever.
+        in_hand = self._worker.current
+        for export in exports:
+            if export is not in_hand and not export.finished.is_set() and export.state == "queued":
+                export.state = "cancelled"
+                export.finished.set()
+                self._notify(export)
 
     def _get(self, export_id: str) -> _Export:
         with self._lock:
@@ -215,25 +219,13 @@ class ExportService:
             raise NotFoundError(f"Export {export_id} does not exist.")
         return export
 
-    def _ensure_worker(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="gif-export", daemon=True)
-            self._thread.start()
-
-    def _loop(self) -> None:
-        try:
-            while True:
-                export = self._queue.get()
-                if export is None:
-                    return
-                self._run(export)
-        finally:
-            close = getattr(self._source, "close", None)
-            if callable(close):
-                close()  # the repository's close releases this thread's connection
+    def _close_source(self) -> None:
+        close = getattr(self._source, "close", None)
+        if callable(close):
+            close()  # the repository's close releases this thread's connection
 
     def _run(self, export: _Export) -> None:
-        """Run one export; every outcome is recorded, nothing escapes (the loop must not die)."""
+        """Run one export; every outcome is recorded on the export itself (the worker's guard is the backstop)."""
         try:
             if export.token.is_stopping:
                 raise CancelledError("Export cancelled.")

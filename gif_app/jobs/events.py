@@ -1,7 +1,8 @@
-"""The runner's events written through the repository, feeding the live progress."""
+"""The job service's lifecycle events, and the runner's events written through the repository."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +12,13 @@ from gif_app.logs import Redactor
 from gif_app.store.repository import Repository
 
 _UNSET: Any = ...
+
+
+class JobEvent(enum.StrEnum):
+    """What a JobService listener hears; a StrEnum, so `event == "finished"` keeps working."""
+
+    STARTED = "started"
+    FINISHED = "finished"
 
 
 class RepositoryEvents:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,19 +9,23 @@ from typing import Any
 from gif_app.domain import CancelToken
 from gif_app.errors import AppError, ConflictError
 from gif_app.providers.rembg_local import KNOWN_MODELS, download_model, is_model_present, model_path
+from gif_app.worker import Worker
 
-log = logging.getLogger(__name__)
+_JOIN_TIMEOUT_S = 5.0
 
 
 class ModelDownloads:
-    """One download at a time, on its own thread; the page polls `status`."""
+    """One download at a time, on its own Worker; the page polls `status`."""
 
     def __init__(self, models_home: Path) -> None:
         self._home = models_home
         self._lock = threading.Lock()
         self._state: dict[str, Any] = {"model": None, "state": "idle", "done": 0, "total": 0, "error": None}
         self._cancel = CancelToken()
-        self._thread: threading.Thread | None = None
+        self._is_shut_down = False
+        # An item is (model name, that download's cancel token); the thread starts on the first download.
+        self._worker: Worker[tuple[str, CancelToken]] = Worker("gif-model-download", self._run,
+                                                               on_error=self._crashed)
 
     def model_status(self, model_name: str) -> dict[str, Any]:
         """Return whether a model is present, its size on disk and whether it can be downloaded."""
@@ -37,18 +40,22 @@ class ModelDownloads:
     def start(self, model_name: str) -> dict[str, Any]:
         """Start downloading a model (the caller asked the user first)."""
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._is_shut_down:
+                raise AppError("The app is closing; the download was not started.")
+            # "running" from here until the handler records the end, so a second start is refused even
+            # before the worker has picked the first one up.
+            if self._state["state"] == "running":
                 raise ConflictError("A model download is already running.")
             self._cancel = CancelToken()
             self._state = {"model": model_name, "state": "running", "done": 0, "total": 0, "error": None}
-            self._thread = threading.Thread(target=self._run, args=(model_name,), name="gif-model-download",
-                                            daemon=True)
-            self._thread.start()
+            self._worker.submit((model_name, self._cancel))
         return self.status()
 
     def cancel(self) -> dict[str, Any]:
         """Stop the running download; the partial file is removed."""
-        self._cancel.request_abort()
+        with self._lock:
+            cancel = self._cancel
+        cancel.request_abort()
         return self.status()
 
     def status(self) -> dict[str, Any]:
@@ -58,25 +65,30 @@ class ModelDownloads:
 
     def shutdown(self) -> None:
         """Cancel any download and wait briefly."""
-        self._cancel.request_abort()
-        if self._thread is not None:
-            self._thread.join(5)
+        with self._lock:
+            self._is_shut_down = True
+            cancel = self._cancel
+        cancel.request_abort()
+        self._worker.stop(_JOIN_TIMEOUT_S)
 
-    def _run(self, model_name: str) -> None:
+    def _run(self, item: tuple[str, CancelToken]) -> None:
+        model_name, cancel = item
+
         def progress(done: int, total: int) -> None:
             with self._lock:
                 self._state.update(done=done, total=total)
 
         try:
-            download_model(model_name, self._home, progress, self._cancel)
+            download_model(model_name, self._home, progress, cancel)
         except AppError as exc:
-            with self._lock:
-                self._state.update(state="cancelled" if exc.code == "cancelled" else "failed", error=exc.message)
+            self._end(state="cancelled" if exc.code == "cancelled" else "failed", error=exc.message)
             return
-        except Exception as exc:  # noqa: BLE001 - report any failure to the page
-            log.exception("model download failed")
-            with self._lock:
-                self._state.update(state="failed", error=str(exc))
-            return
+        self._end(state="done")
+
+    def _crashed(self, item: tuple[str, CancelToken], exc: BaseException) -> None:
+        """Report an unexpected failure to the page (the worker's on_error; it already logged the trace)."""
+        self._end(state="failed", error=str(exc))
+
+    def _end(self, **fields: Any) -> None:
         with self._lock:
-            self._state.update(state="done")
+            self._state.update(fields)

@@ -1,4 +1,4 @@
-"""JobService: one worker thread runs one job at a time from a queue kept in the database."""
+"""JobService: one Worker runs one job at a time from a queue kept in the database."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError
-from gif_app.jobs.events import RepositoryEvents
+from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import ProviderAccess, build_plan, build_providers, images_per_generation
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
@@ -20,12 +20,13 @@ from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.runner import run_generations
 from gif_app.store.repository import Repository
+from gif_app.worker import Worker
 
 log = logging.getLogger(__name__)
 
 _RERUN_SUFFIX = re.compile(r" \(rerun \d+\)$")
 
-Listener = Callable[[str, JobExecution], None]
+Listener = Callable[[JobEvent, JobExecution], None]
 
 
 class JobService:
@@ -39,20 +40,19 @@ class JobService:
         self._access = access
         self._redactor = redactor
         self._lock = threading.RLock()
-        self._wake = threading.Condition(self._lock)
         self._is_shutting_down = False
         self._current: tuple[int, CancelToken, ProgressTracker] | None = None
         self._last: ProgressTracker | None = None
         self._listeners: list[Listener] = []
-        self._thread: threading.Thread | None = None
+        # The worker's source only reads the head of the queue; the handler claims the row. The repository
+        # is closed after each job to release the worker thread's connection.
+        self._worker: Worker[JobExecution] = Worker("gif-job-worker", self._handle, source=self._head_of_queue,
+                                                    on_error=self._crashed, after_each=self._repo.close)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start_worker(self) -> None:
         """Start the worker thread (once)."""
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="gif-job-worker", daemon=True)
-                self._thread.start()
+        self._worker.start()
 
     def shutdown(self, timeout: float = 30.0) -> None:
         """Stop the running job gracefully and end the worker (bounded wait)."""
@@ -60,12 +60,10 @@ class JobService:
             self._is_shutting_down = True
             if self._current is not None:
                 self._current[1].request_abort()
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._worker.stop(timeout)
 
     def add_listener(self, listener: Listener) -> None:
-        """Call `listener(event, execution)` on started/finished events (tests, the CLI)."""
+        """Call `listener(event, execution)` on JobEvent.STARTED / FINISHED (tests, the CLI)."""
         self._listeners.append(listener)
 
     # -- commands -------------------------------------------------------------------------------
@@ -83,7 +81,7 @@ class JobService:
             execution = self._repo.create_execution(
                 label=label, configuration_id=config.id, settings_snapshot=settings,
                 planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
-            self._wake.notify_all()
+        self._worker.wake()
         return execution
 
     def is_busy(self) -> bool:
@@ -123,7 +121,7 @@ class JobService:
                 label=f"{base} (rerun {number})", configuration_id=parent.configuration_id,
                 settings_snapshot=settings, parent_id=parent.id,
                 planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
-            self._wake.notify_all()
+        self._worker.wake()
         return execution
 
     def bulk_rerun(self, execution_ids: list[int]) -> list[JobExecution]:
@@ -134,12 +132,12 @@ class JobService:
         """Queue an interrupted, stopped or failed execution to finish its remaining generations."""
         execution = self._repo.get_execution(execution_id)
         # A failed job (e.g. a wrong key, since fixed) resumes too: its paid images are not rendered again.
-        if execution.status not in {JobStatus.INTERRUPTED, JobStatus.STOPPED, JobStatus.FAILED}:
+        if not execution.status.is_resumable:
             raise ConflictError("Only an interrupted, stopped or failed job can be resumed.")
         with self._lock:
             position = max([e.queue_position or 0 for e in self._repo.queued_executions()] or [0]) + 1
             execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position)
-            self._wake.notify_all()
+        self._worker.wake()
         return execution
 
     def cancel_queued(self, execution_id: int) -> JobExecution:
@@ -165,51 +163,51 @@ class JobService:
             return self._current[0] if self._current else None
 
     # -- the worker -----------------------------------------------------------------------------
-    def _loop(self) -> None:
-        while True:
-            picked = self._next_execution()
-            if picked is None:
-                return
-            execution, token, tracker = picked
-            finished: JobExecution | None = None
-            try:
-                finished = self._run(execution, token, tracker)
-            except Exception:  # noqa: BLE001 - the worker loop must survive anything
-                log.exception("job %s crashed the runner", execution.id)
-                tracker.finish(JobStatus.FAILED.value)
-                finished = self._safe_finish(execution.id, JobStatus.FAILED, "Internal error; see the log file.")
-            finally:
-                with self._lock:
-                    self._current = None
-                    if finished is not None:
-                        self._last = tracker
-                self._repo.close()
-            # Listeners hear "finished" only once the service is free, so they may start the next job at once.
-            if finished is not None:
-                self._notify("finished", finished)
-
-    def _next_execution(self) -> tuple[JobExecution, CancelToken, ProgressTracker] | None:
-        """Wait for the head of the persistent queue and make it current; None once shutting down."""
+    def _head_of_queue(self) -> JobExecution | None:
+        """Return the next queued execution (the worker's source); None once shutting down."""
         with self._lock:
-            while not self._is_shutting_down:
-                try:
-                    queued = self._repo.queued_executions()
-                except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
-                    log.exception("cannot read the job queue")
-                    self._wake.wait(1.0)
-                    continue
-                if queued:
-                    execution = queued[0]
-                    params = execution.settings_snapshot.get("parameters", {})
-                    snapshot = settings_mod.validate(execution.settings_snapshot)[0]
-                    tracker = ProgressTracker(execution.id, execution.label, int(params.get("count", 0)),
-                                              images_per_generation(snapshot),
-                                              already_done=len(execution.completed_generations))
-                    token = CancelToken()
-                    self._current = (execution.id, token, tracker)
-                    return execution, token, tracker
-                self._wake.wait()
-            return None
+            if self._is_shutting_down:
+                return None
+        queued = self._repo.queued_executions()
+        return queued[0] if queued else None
+
+    def _handle(self, execution: JobExecution) -> None:
+        """Run one picked execution on the worker thread, then tell the listeners it finished."""
+        with self._lock:
+            if self._is_shutting_down:
+                return  # still queued in the database: it runs after the next start
+            params = execution.settings_snapshot.get("parameters", {})
+            snapshot = settings_mod.validate(execution.settings_snapshot)[0]
+            tracker = ProgressTracker(execution.id, execution.label, int(params.get("count", 0)),
+                                      images_per_generation(snapshot),
+                                      already_done=len(execution.completed_generations))
+            token = CancelToken()
+            self._current = (execution.id, token, tracker)
+        finished = self._run(execution, token, tracker)
+        self._end(tracker, finished)
+
+    def _crashed(self, execution: JobExecution, exc: BaseException) -> None:
+        """Record a job whose handler raised as failed (the worker's on_error; it already logged the trace)."""
+        log.error("job %s crashed the runner: %s", execution.id, exc)
+        with self._lock:
+            tracker = self._current[2] if self._current and self._current[0] == execution.id else None
+        finished: JobExecution | None = None
+        try:
+            if tracker is not None:
+                tracker.finish(JobStatus.FAILED.value)
+            # Also ends an execution that crashed before it was claimed, so the queue does not pick it again.
+            finished = self._safe_finish(execution.id, JobStatus.FAILED, "Internal error; see the log file.")
+        finally:
+            self._end(tracker, finished)  # whatever happens, the service must not stay busy
+
+    def _end(self, tracker: ProgressTracker | None, finished: JobExecution | None) -> None:
+        with self._lock:
+            self._current = None
+            if finished is not None and tracker is not None:
+                self._last = tracker
+        # Listeners hear "finished" only once the service is free, so they may start the next job at once.
+        if finished is not None:
+            self._notify(JobEvent.FINISHED, finished)
 
     def _run(self, execution: JobExecution, token: CancelToken, tracker: ProgressTracker) -> JobExecution | None:
         claimed = self._repo.claim_queued(execution.id)
@@ -218,7 +216,7 @@ class JobService:
             log.info("job %s left the queue before it started", execution.id)
             return None
         execution = claimed
-        self._notify("started", execution)
+        self._notify(JobEvent.STARTED, execution)
         job_log = JobLog(execution.id, self._repo, self._redactor)
         job_log.info(f"Job '{execution.label}' started", step="initialization")
         try:
@@ -265,7 +263,7 @@ class JobService:
             log.exception("cannot record the end of job %s", execution_id)
             return None
 
-    def _notify(self, event: str, execution: JobExecution) -> None:
+    def _notify(self, event: JobEvent, execution: JobExecution) -> None:
         for listener in list(self._listeners):
             try:
                 listener(event, execution)
