@@ -28,6 +28,7 @@ from gif_app.paths import HomeLayout, resource_dir
 from gif_app.server import LocalServer, MediaSource, create_server_app
 from gif_app.settings import SettingsFile
 from gif_app.store.repository import Repository
+from gif_app.vendors import VENDORS
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +125,14 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
 def provider_access(home: HomeLayout, settings_file: SettingsFile, keystore: KeyStore,
                     sandbox: SandboxHandle | None) -> ProviderAccess:
     """Return keys and base URLs per vendor: the sandbox's in sandbox mode, else the settings' and keystore's."""
-    vendors = ("openai", "runware", "piapi", "removebg")
     if sandbox is not None:
         # Sandbox servers accept any key but "invalid"; a key stored in the sandbox home wins (tests use it).
-        keys = {v: keystore.get(v) or "sandbox-key" for v in vendors}
+        keys = {v.id: keystore.get(v.id) or "sandbox-key" for v in VENDORS}
         return ProviderAccess(keys=keys, base_urls=dict(sandbox.base_urls), models_home=home.models,
                               poll_interval_s=0.1)
     urls = settings_file.load().settings["providers"]
-    return ProviderAccess(keys={v: keystore.get(v) for v in vendors},
-                          base_urls={v: urls[f"{v}_base_url"] for v in vendors}, models_home=home.models)
+    return ProviderAccess(keys={v.id: keystore.get(v.id) for v in VENDORS},
+                          base_urls={v.id: urls[v.base_url_setting] for v in VENDORS}, models_home=home.models)
 
 
 def _temp_roots(home: HomeLayout, settings_file: SettingsFile) -> list[Path]:

@@ -11,22 +11,11 @@ from pathlib import Path
 from typing import Protocol
 
 from gif_app.errors import StorageError, ValidationError
+from gif_app.vendors import BY_ID, VENDORS, Vendor
 
 log = logging.getLogger(__name__)
 
 SERVICE = "gen-image-factory"
-KEY_NAMES: dict[str, str] = {
-    "openai": "OPENAI_API_KEY",
-    "runware": "RUNWARE_API_KEY",
-    "piapi": "PIAPI_API_KEY",
-    "removebg": "REMOVE_BG_API_KEY",
-}
-KEY_LABELS: dict[str, str] = {
-    "openai": "OpenAI",
-    "runware": "Runware",
-    "piapi": "PiAPI",
-    "removebg": "remove.bg",
-}
 
 
 def mask(secret: str) -> str:
@@ -167,56 +156,56 @@ class KeyStore:
 
     def get(self, name: str) -> str:
         """Return the effective key ("" when none is set)."""
-        self._check(name)
-        env = self._environ.get(KEY_NAMES[name], "").strip()
+        env = self._environ.get(self._vendor(name).key_env_var, "").strip()
         if env:
             return env
         return self._stored(name)
 
     def source(self, name: str) -> str:
         """Return where the effective key comes from: env, keychain, file or none."""
-        self._check(name)
-        if self._environ.get(KEY_NAMES[name], "").strip():
+        if self._environ.get(self._vendor(name).key_env_var, "").strip():
             return "env"
         return self.backend.name if self._stored(name) else "none"
 
     def set(self, name: str, value: str) -> None:
         """Store a key after trimming; an empty value clears it."""
-        self._check(name)
+        vendor = self._vendor(name)
         value = value.strip()
         if not value:
             self.clear(name)
             return
-        if any(ch.isspace() for ch in value) or len(value) > 512:
-            raise ValidationError("That does not look like an API key.", {name: "No spaces; at most 512 chars."})
+        if not vendor.is_well_formed_key(value):
+            raise ValidationError("That does not look like an API key.", {name: vendor.key_rule})
         self.backend.set(name, value)
         with self._lock:
             self._cache[name] = value
 
     def clear(self, name: str) -> None:
         """Remove a stored key."""
-        self._check(name)
+        self._vendor(name)  # an unknown name is refused, not silently ignored
         self.backend.delete(name)
         with self._lock:
             self._cache[name] = ""
 
     def status(self) -> list[dict[str, str | bool]]:
-        """Return the masked view of every key for the page."""
+        """Return the masked view of every vendor's key, in registry order, for the page."""
         return [
-            {"name": n, "label": KEY_LABELS[n], "is_set": bool(self.get(n)), "masked": mask(self.get(n)),
-             "source": self.source(n), "env_var": KEY_NAMES[n]}
-            for n in KEY_NAMES
+            {"name": v.id, "label": v.label, "is_set": bool(self.get(v.id)), "masked": mask(self.get(v.id)),
+             "source": self.source(v.id), "env_var": v.key_env_var}
+            for v in VENDORS
         ]
 
     def secrets(self) -> list[str]:
         """Return every effective key, for log redaction."""
-        return [k for k in (self.get(n) for n in KEY_NAMES) if k]
+        return [k for k in (self.get(v.id) for v in VENDORS) if k]
 
     def has_any(self) -> bool:
         """Return True when at least one key is configured."""
-        return any(self.get(n) for n in KEY_NAMES)
+        return any(self.get(v.id) for v in VENDORS)
 
     @staticmethod
-    def _check(name: str) -> None:
-        if name not in KEY_NAMES:
+    def _vendor(name: str) -> Vendor:
+        found = BY_ID.get(name)
+        if found is None:
             raise ValidationError(f"Unknown key '{name}'.", {name: "Unknown key."})
+        return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gif_app.vendors import get_vendor, vendor_label
+
 Condition = tuple[str, tuple[Any, ...]]
 
 
@@ -51,8 +53,9 @@ def _when(key: str, *values: Any) -> Condition:
     return (key, values)
 
 
-_PROVIDERS = (("runware", "Runware"), ("piapi", "PiAPI (Midjourney)"), ("openai", "OpenAI Images"))
-_REMOVERS = (("removebg", "remove.bg (online, paid)"), ("rembg", "rembg (local, free, offline)"))
+_PROVIDERS = (("runware", vendor_label("runware")), ("piapi", f"{vendor_label('piapi')} (Midjourney)"),
+              ("openai", f"{vendor_label('openai')} Images"))
+_REMOVERS = (("removebg", f"{vendor_label('removebg')} (online, paid)"), ("rembg", "rembg (local, free, offline)"))
 _SIZES = (("auto", "Auto"), ("preview", "Preview (~0.25 MP)"), ("full", "Full"), ("50MP", "50 MP"))
 _FORMATS = (("png", "PNG"), ("jpg", "JPG"), ("webp", "WebP"))
 _PRESETS = (
@@ -209,11 +212,12 @@ OUTPUT = Section("output", "Output files", "How finished files are named and tag
             "Write title, description and keywords as IPTC and XMP."),
 ))
 
-PROVIDER_URLS = Section("providers", "Provider addresses", "Advanced: where each vendor's API lives.", (
-    Setting("providers.runware_base_url", "url", "https://api.runware.ai", "Runware URL", advanced=True),
-    Setting("providers.piapi_base_url", "url", "https://api.piapi.ai", "PiAPI URL", advanced=True),
-    Setting("providers.openai_base_url", "url", "https://api.openai.com/v1", "OpenAI URL", advanced=True),
-    Setting("providers.removebg_base_url", "url", "https://api.remove.bg", "remove.bg URL", advanced=True),
+# The form lists the addresses in the image-provider order above, then the remover (the registry's own
+# order is the keys panel's); tests/unit/test_vendors.py checks that every vendor has its address here.
+_URL_ORDER = ("runware", "piapi", "openai", "removebg")
+PROVIDER_URLS = Section("providers", "Provider addresses", "Advanced: where each vendor's API lives.", tuple(
+    Setting(f"providers.{v.base_url_setting}", "url", v.default_base_url, f"{v.label} URL", advanced=True)
+    for v in map(get_vendor, _URL_ORDER)
 ))
 
 ADVANCED = Section("advanced", "Advanced", "", (

@@ -17,9 +17,10 @@ from gif_app.pipeline.metadata import limits_from_settings, qc_prompt
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.base import RenderRequest
 from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
+from gif_app.vendors import VENDORS, get_vendor, vendor_label
 
-VENDOR_OF_PROVIDER = {"runware": "runware", "piapi": "piapi", "openai": "openai"}
-KEY_LABELS = {"openai": "OpenAI", "runware": "Runware", "piapi": "PiAPI", "removebg": "remove.bg"}
+# A view of the registry, kept because jobs/retry_plan.py imports it; new code calls vendor_label().
+KEY_LABELS = {v.id: v.label for v in VENDORS}
 MJ_IMAGES_PER_TASK = 4
 
 
@@ -43,7 +44,7 @@ def timeout_seconds(settings: settings_mod.Settings) -> float:
 def required_keys(settings: settings_mod.Settings) -> list[str]:
     """Return the vendors whose keys the enabled steps need."""
     params, ai = settings["parameters"], settings["ai"]
-    needed = [VENDOR_OF_PROVIDER[params["provider"]]]
+    needed = [get_vendor(params["provider"]).id]  # an image provider is named by its vendor's id
     if params["use_llm_prompts"] or ai["run_quality_check"] or ai["run_metadata_gen"]:
         needed.append("openai")
     return sorted(set(needed))
@@ -51,7 +52,7 @@ def required_keys(settings: settings_mod.Settings) -> list[str]:
 
 def check_keys(settings: settings_mod.Settings, access: ProviderAccess) -> None:
     """Refuse to start when a key the enabled steps need is missing (before anything is spent)."""
-    missing = [KEY_LABELS[v] for v in required_keys(settings) if not access.keys.get(v)]
+    missing = [vendor_label(v) for v in required_keys(settings) if not access.keys.get(v)]
     if missing:
         raise ConfigurationError(
             f"Missing API key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
@@ -147,7 +148,7 @@ def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> 
     params, ai, proc = settings["parameters"], settings["ai"], settings["processing"]
     timeout = timeout_seconds(settings)
     retries, backoff = params["generation_retries"], params["generation_retry_backoff_ms"] / 1000.0
-    vendor = VENDOR_OF_PROVIDER[params["provider"]]
+    vendor = get_vendor(params["provider"]).id
     poll = access.poll_interval_s if access.poll_interval_s is not None else params["polling_interval_s"]
     generator = build_image_generator(
         params["provider"], api_key=access.keys[vendor], base_url=access.base_urls.get(vendor, ""),
@@ -161,7 +162,7 @@ def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> 
         providers.metadata_writer = text if ai["run_metadata_gen"] else None
     if proc["remove_bg"]:
         if proc["remover"] == "removebg" and not access.keys.get("removebg"):
-            providers.remover_problem = "No remove.bg API key is set."
+            providers.remover_problem = f"No {vendor_label('removebg')} API key is set."
         else:
             providers.remover = build_remover(
                 proc["remover"], api_key=access.keys.get("removebg", ""),

@@ -7,20 +7,13 @@ from typing import TYPE_CHECKING
 
 from gif_app.errors import ConfigurationError
 from gif_app.providers.base import BackgroundRemover, ImageGenerator
+from gif_app.vendors import default_base_url, find_vendor
 
 if TYPE_CHECKING:
     from gif_app.providers.openai_llm import OpenAIText
 
 # Adapters are imported when first built: the openai SDK alone takes ~0.6 s to import, off start-up.
 
-# Runware's documented REST endpoint is POST https://api.runware.ai/v1 (the anchor's
-# /v1/images/generate is not in the docs), so the adapter appends "/v1" to this base.
-DEFAULT_BASE_URLS = {
-    "runware": "https://api.runware.ai",
-    "piapi": "https://api.piapi.ai",
-    "openai": "https://api.openai.com/v1",
-    "removebg": "https://api.remove.bg",
-}
 IMAGE_PROVIDERS = ("runware", "piapi", "openai")
 REMOVERS = ("removebg", "rembg")
 
@@ -37,7 +30,8 @@ def build_image_generator(
     poll_timeout_s: float,
 ) -> ImageGenerator:
     """Return the image generator for `provider` (runware, piapi or openai)."""
-    url = base_url or DEFAULT_BASE_URLS.get(provider, "")
+    known = find_vendor(provider)  # an unknown name gets no address and is refused below, by name
+    url = base_url or (known.default_base_url if known else "")
     if provider == "runware":
         from gif_app.providers.runware import RunwareGenerator
 
@@ -63,7 +57,7 @@ def build_text_model(
     from gif_app.providers.openai_llm import OpenAIText
 
     return OpenAIText(
-        api_key, base_url or DEFAULT_BASE_URLS["openai"], model=model, timeout_s=timeout_s, retries=retries,
+        api_key, base_url or default_base_url("openai"), model=model, timeout_s=timeout_s, retries=retries,
         backoff_s=backoff_s,
     )
 
@@ -84,7 +78,7 @@ def build_remover(
         from gif_app.providers.removebg import RemoveBgRemover
 
         return RemoveBgRemover(
-            api_key, base_url or DEFAULT_BASE_URLS["removebg"], timeout_s=timeout_s, retries=retries, size=size
+            api_key, base_url or default_base_url("removebg"), timeout_s=timeout_s, retries=retries, size=size
         )
     if kind == "rembg":
         # rembg pulls in onnxruntime and numba, which take a minute to import: only on demand.

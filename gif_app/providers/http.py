@@ -23,13 +23,14 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from gif_app.vendors import VENDORS
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ClientFactory = Callable[[str, float, dict[str, str] | None], httpx.Client]
 
-VENDOR_NAMES = {"runware": "Runware", "piapi": "PiAPI", "openai": "OpenAI", "removebg": "remove.bg"}
+VENDOR_NAMES = {v.id: v.label for v in VENDORS}
 MAX_DELAY_S = 120.0  # longest single wait between attempts, whatever the vendor asks for
 _AUTH_HEADERS = ("authorization", "x-api-key")
 _MIN_SECRET_LEN = 8  # shorter "secrets" (test keys such as "invalid") would shred ordinary words

@@ -16,6 +16,7 @@ from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.http import image_extension
 from gif_app.providers.openai_llm import OpenAIClientHolder, call_with_retries
 from gif_app.providers.runware import strip_mj_flags
+from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class OpenAIImages(OpenAIClientHolder):
     def __init__(
         self,
         api_key: str,
-        base_url: str = "https://api.openai.com/v1",
+        base_url: str = default_base_url(VENDOR),
         timeout_s: float = 180.0,
         retries: int = 2,
         model: str = "gpt-image-1",

@@ -30,6 +30,7 @@ from gif_app.providers.http import (
     run_abortable,
     wait_or_cancel,
 )
+from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class OpenAIText(OpenAIClientHolder):
     def __init__(
         self,
         api_key: str,
-        base_url: str = "https://api.openai.com/v1",
+        base_url: str = default_base_url(VENDOR),
         model: str = "gpt-4o-mini",
         timeout_s: float = 60.0,
         retries: int = 2,

@@ -22,6 +22,7 @@ from gif_app.providers.http import (
     send_with_retries,
     wait_or_cancel,
 )
+from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class PiapiMidjourney:
     def __init__(
         self,
         api_key: str,
-        base_url: str = "https://api.piapi.ai",
+        base_url: str = default_base_url(VENDOR),
         timeout_s: float = 30.0,
         retries: int = 2,
         poll_interval_s: float = 5.0,

@@ -11,6 +11,7 @@ from gif_app.domain import CancelToken
 from gif_app.errors import ConfigurationError, ProviderError
 from gif_app.providers.base import RemovalResult
 from gif_app.providers.http import ClientFactory, build_client, image_extension, send_with_retries
+from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class RemoveBgRemover:
     def __init__(
         self,
         api_key: str,
-        base_url: str = "https://api.remove.bg",
+        base_url: str = default_base_url(VENDOR),
         timeout_s: float = 60.0,
         retries: int = 2,
         size: str = "auto",

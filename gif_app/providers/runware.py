@@ -14,6 +14,7 @@ from gif_app.domain import CancelToken
 from gif_app.errors import ConfigurationError, ProviderError
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.http import ClientFactory, build_client, download_image, send_with_retries
+from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class RunwareGenerator:
     def __init__(
         self,
         api_key: str,
-        base_url: str = "https://api.runware.ai",
+        base_url: str = default_base_url(VENDOR),
         timeout_s: float = 120.0,
         retries: int = 2,
         backoff_s: float = 1.0,

@@ -11,6 +11,8 @@ from gif_app.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
+# The ids of gif_app.vendors (tests/unit/test_vendors.py checks), in the sandbox's own order: `serve`
+# prints them in it and a fixed `--port` gives them port, port+1, ... in it.
 VENDORS: tuple[str, ...] = ("runware", "piapi", "openai", "removebg")
 FAULTS: tuple[str, ...] = ("401", "402", "429", "500", "503", "timeout", "malformed", "truncated", "drop")
 STATUS_FAULTS: frozenset[str] = frozenset({"401", "402", "429", "500", "503"})
