@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from gif_app.store.repository import Repository
+from gif_app.vendors import VENDORS
 
-KEY_VARS = ("OPENAI_API_KEY", "RUNWARE_API_KEY", "PIAPI_API_KEY", "REMOVE_BG_API_KEY")
+KEY_VARS = tuple(v.key_env_var for v in VENDORS)
 
 
 @pytest.fixture(autouse=True)
