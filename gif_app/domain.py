@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 
 class JobStatus(enum.StrEnum):
-    """Lifecycle of one execution."""
+    """Lifecycle of one execution; the rule properties below are the only copy of the status rules."""
 
     QUEUED = "queued"
     RUNNING = "running"
@@ -22,13 +22,55 @@ class JobStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
     @property
+    def label(self) -> str:
+        """Return the status in words for the page."""
+        return self.value.capitalize()
+
+    @property
+    def is_active(self) -> bool:
+        """Return True while the execution waits in the queue or runs (views keep polling it)."""
+        return self in {JobStatus.QUEUED, JobStatus.RUNNING}
+
+    @property
+    def is_running(self) -> bool:
+        """Return True while the worker runs the execution."""
+        return self is JobStatus.RUNNING
+
+    @property
     def is_terminal(self) -> bool:
         """Return True when the execution will not change by itself any more."""
+        # Interrupted is not terminal: a crash cut it short and it is waiting to be resumed.
         return self in {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELLED}
+
+    @property
+    def is_complete(self) -> bool:
+        """Return True when the execution ran to its end and produced images."""
+        return self is JobStatus.COMPLETED
+
+    @property
+    def is_resumable(self) -> bool:
+        """Return True when resume may queue the execution to finish its remaining generations."""
+        # A failed job (e.g. a wrong key, since fixed) resumes too: its paid images are not rendered again.
+        return self in {JobStatus.INTERRUPTED, JobStatus.STOPPED, JobStatus.FAILED}
+
+    @property
+    def can_rerun(self) -> bool:
+        """Return True when a rerun may be queued (a rerun is a new execution, so every status allows it)."""
+        return True
+
+    @property
+    def can_delete(self) -> bool:
+        """Return True when the execution may be deleted (a running one must be stopped first)."""
+        return self is not JobStatus.RUNNING
+
+    @property
+    def can_cancel(self) -> bool:
+        """Return True when the execution may be taken out of the queue."""
+        return self is JobStatus.QUEUED
 
 
 class ImageStatus(enum.StrEnum):
-    """Lifecycle of one generated image."""
+    """Lifecycle of one generated image; the rule properties below are the only copy of the status rules."""
 
     PENDING = "pending"
     APPROVED = "approved"
@@ -36,6 +78,51 @@ class ImageStatus(enum.StrEnum):
     RETRY_PENDING = "retry_pending"
     PROCESSING = "processing"
     RETRY_FAILED = "retry_failed"
+
+    @property
+    def label(self) -> str:
+        """Return the status in words for the page."""
+        return _IMAGE_LABELS[self]
+
+    @property
+    def is_approved(self) -> bool:
+        """Return True for an image in the output folder."""
+        return self is ImageStatus.APPROVED
+
+    @property
+    def is_failed(self) -> bool:
+        """Return True for an image the quality check, processing or a retry rejected."""
+        return self in {ImageStatus.QC_FAILED, ImageStatus.RETRY_FAILED}
+
+    @property
+    def is_retryable(self) -> bool:
+        """Return True when the image may be queued for a retry or a manual approve."""
+        return self.is_failed
+
+    @property
+    def is_in_retry(self) -> bool:
+        """Return True while a retry of the image waits in the queue or runs."""
+        return self in {ImageStatus.RETRY_PENDING, ImageStatus.PROCESSING}
+
+    @property
+    def is_processing(self) -> bool:
+        """Return True while the retry worker has the image in hand."""
+        return self is ImageStatus.PROCESSING
+
+    @property
+    def can_delete(self) -> bool:
+        """Return True when the image may be deleted (not while the retry worker holds its file)."""
+        return self is not ImageStatus.PROCESSING
+
+
+_IMAGE_LABELS = {
+    ImageStatus.PENDING: "Pending",
+    ImageStatus.APPROVED: "Approved",
+    ImageStatus.QC_FAILED: "QC failed",
+    ImageStatus.RETRY_PENDING: "Retry pending",
+    ImageStatus.PROCESSING: "Processing",
+    ImageStatus.RETRY_FAILED: "Retry failed",
+}
 
 
 class FailureStage(enum.StrEnum):
@@ -51,11 +138,43 @@ class FailureStage(enum.StrEnum):
     CONVERT = "convert"
     METADATA = "metadata"
     SAVE_FINAL = "save_final"
+    # A retry that failed outside any one stage (an internal error, a missing key) is recorded as this.
+    PROCESSING = "processing"
 
     @property
     def reason(self) -> str:
         """Return the stored reason string for a failure at this stage."""
         return f"processing_failed:{self.value}"
+
+    @property
+    def label(self) -> str:
+        """Return the failure in words a user understands."""
+        return _STAGE_LABELS[self]
+
+
+_STAGE_LABELS = {
+    FailureStage.PROMPT: "Prompt failed",
+    FailureStage.GENERATION: "Generation failed",
+    FailureStage.DOWNLOAD: "Download failed",
+    FailureStage.QC: "QC analysis failed",
+    FailureStage.REMOVE_BG: "Background removal failed",
+    FailureStage.TRIM: "Trim failed",
+    FailureStage.ENHANCEMENT: "Enhancement failed",
+    FailureStage.CONVERT: "Conversion failed",
+    FailureStage.METADATA: "Metadata failed",
+    FailureStage.SAVE_FINAL: "Save failed",
+    FailureStage.PROCESSING: "Processing failed",
+}
+
+# Every reason code the app writes, in words; other reasons (the QC model's own words) are shown as they are.
+REASON_LABELS: dict[str, str] = {stage.reason: stage.label for stage in FailureStage}
+
+
+def reason_label(reason: str | None) -> str:
+    """Return a stored reason in words a user understands (free-text reasons pass through)."""
+    if not reason:
+        return ""
+    return REASON_LABELS.get(reason, reason)
 
 
 class RetryStatus(enum.StrEnum):

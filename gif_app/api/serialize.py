@@ -5,19 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gif_app.domain import GeneratedImage, JobExecution, Page
-
-REASON_LABELS = {
-    "processing_failed:download": "Download failed",
-    "processing_failed:remove_bg": "Background removal failed",
-    "processing_failed:trim": "Trim failed",
-    "processing_failed:enhancement": "Enhancement failed",
-    "processing_failed:convert": "Conversion failed",
-    "processing_failed:save_final": "Save failed",
-    "processing_failed:metadata": "Metadata failed",
-    "processing_failed:qc": "QC analysis failed",
-    "processing_failed:generation": "Generation failed",
-}
+from gif_app.domain import GeneratedImage, ImageStatus, JobExecution, JobStatus, Page, reason_label
 
 
 def iso(value: datetime | None) -> str | None:
@@ -25,24 +13,39 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone().isoformat(timespec="seconds") if value else None
 
 
-def reason_label(reason: str | None) -> str:
-    """Return the reason in words a user understands (the QC model's own reason passes through)."""
-    if not reason:
-        return ""
-    return REASON_LABELS.get(reason, reason)
-
-
 def execution_json(execution: JobExecution) -> dict[str, Any]:
     """Return the page form of an execution (the settings snapshot only via get_job)."""
     return {
-        "id": execution.id, "label": execution.label, "status": execution.status.value,
+        "id": execution.id, "label": execution.label,
         "configuration_id": execution.configuration_id, "parent_id": execution.parent_id,
         "created_at": iso(execution.created_at), "started_at": iso(execution.started_at),
-        "finished_at": iso(execution.finished_at), "duration_s": execution.duration_seconds,
+        "finished_at": iso(execution.finished_at),
+        # A queued run has not started; a resumed one would otherwise show its earlier run's time.
+        "duration_s": None if execution.status is JobStatus.QUEUED else execution.duration_seconds,
         "planned": execution.planned, "generated": execution.generated, "approved": execution.approved,
         "qc_failed": execution.qc_failed, "processing_failed": execution.failed, "cost": execution.cost,
         "error": execution.error, "queue_position": execution.queue_position,
         "completed_generations": len(execution.completed_generations),
+        **job_status_json(execution.status),
+    }
+
+
+def job_status_json(status: JobStatus) -> dict[str, Any]:
+    """Return a job status with its words and rule flags (the page decides nothing from status names)."""
+    return {
+        "status": status.value, "status_label": status.label, "is_active": status.is_active,
+        "is_running": status.is_running, "is_terminal": status.is_terminal, "is_complete": status.is_complete,
+        "is_resumable": status.is_resumable, "can_rerun": status.can_rerun, "can_delete": status.can_delete,
+        "can_cancel": status.can_cancel,
+    }
+
+
+def image_status_json(status: ImageStatus) -> dict[str, Any]:
+    """Return an image status with its words and rule flags."""
+    return {
+        "status": status.value, "status_label": status.label, "is_approved": status.is_approved,
+        "is_failed": status.is_failed, "is_in_retry": status.is_in_retry, "is_processing": status.is_processing,
+        "can_retry": status.is_retryable, "can_approve": status.is_retryable, "can_delete": status.can_delete,
     }
 
 
@@ -54,11 +57,12 @@ def image_json(image: GeneratedImage) -> dict[str, Any]:
         "job_label": image.execution_label, "generation_index": image.generation_index,
         "variation_index": image.variation_index, "prompt": image.prompt, "keyword": image.keyword,
         "seed": image.seed, "provider": image.provider, "provider_ids": image.provider_ids,
-        "status": image.status.value, "reason": image.reason, "reason_label": reason_label(image.reason),
+        "reason": image.reason, "reason_label": reason_label(image.reason),
         "temp_path": image.temp_path, "final_path": image.final_path,
         "metadata": image.metadata.to_json(), "processing": image.processing.to_json(), "cost": image.cost,
         "created_at": iso(image.created_at), "updated_at": iso(image.updated_at),
         "thumb_url": f"/media/{image.id}/thumb?v={version}", "original_url": f"/media/{image.id}/original?v={version}",
+        **image_status_json(image.status),
     }
 
 

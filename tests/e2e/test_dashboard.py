@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from seed_images import file_of, seed_job
 
 from gif_app.app import App
-from gif_app.domain import ImageStatus
+from gif_app.domain import ImageStatus, JobStatus
 
 JOB_TIMEOUT_MS = 30_000
 
@@ -250,3 +250,24 @@ def test_latest_finished_job_is_shown_when_nothing_runs(ui: UI, gif: App) -> Non
     expect(ui.by("progress-count-approved")).to_have_text("2")
     expect(ui.by("progress-overall-value")).to_have_text("100%")
     expect(ui.by("job-stop")).to_be_disabled()
+
+
+def test_an_interrupted_job_is_not_shown_as_finished_and_its_resumed_end_toasts(ui: UI, gif: App) -> None:
+    """Interrupted is not terminal: the card shows the run halted part-way, and when it is resumed its end toasts."""
+    settings = gif.ctx.settings_file.load().settings
+    settings["parameters"].update(count=1, variations=1, label="Crashed run")
+    config = gif.repo.create_configuration("Crashed run", settings)
+    crashed = gif.repo.create_execution(label="Crashed run", configuration_id=config.id, settings_snapshot=settings,
+                                        planned=1, status=JobStatus.INTERRUPTED)
+    ui.open("dashboard")
+    expect(ui.by("progress-job")).to_have_text("Crashed run")
+    expect(ui.by("progress-status")).to_have_text("Interrupted")
+    expect(ui.by("progress-step-generation")).to_have_attribute("data-state", "stopped")
+    expect(ui.by("progress-overall-value")).to_have_text("0%")  # nothing was generated: not "100 %, done"
+    expect(ui.by("job-stop")).to_be_disabled()
+
+    # Resumed (from another view, here the Api): the dashboard follows it and toasts its end once.
+    assert gif.api.resume_job(crashed.id)["ok"]
+    expect(ui.by("progress-status")).to_have_text("Completed", timeout=JOB_TIMEOUT_MS)
+    expect(ui.by("progress-overall-value")).to_have_text("100%")
+    expect(ui.toast('"Crashed run" completed')).to_have_count(1)

@@ -114,13 +114,38 @@ def test_filter_sort_page_and_select_across_pages(ui: UI, gif: App) -> None:
     ui.by("jobs-search").fill("no such job")
     expect(ui.by("jobs-no-match")).to_be_visible()
 
-    # The resume button shows only on interrupted or stopped jobs.
+    # The resume button shows only on resumable jobs (interrupted, stopped or failed).
     ui.by("jobs-clear-filters").click()
     expect(ui.by(f"job-resume-{ids[7]}")).to_be_visible()
     expect(ui.by(f"job-resume-{ids[8]}")).to_be_hidden()
     ui.by(f"job-resume-{ids[7]}").click()
     expect(ui.by(f"job-status-{ids[7]}")).to_have_text("Queued")
     expect(ui.by(f"queue-item-{ids[7]}")).to_contain_text("Batch 07 dogs")
+
+
+def test_a_failed_job_offers_resume_and_resumes(ui: UI, gif: App) -> None:
+    """A failed job resumes (the backend allows it): its row offers Resume, a completed one does not."""
+    settings = gif.ctx.settings_file.load().settings
+    config = gif.repo.create_configuration("wrong key", settings)
+    failed = gif.repo.create_execution(label="Wrong key", configuration_id=config.id, settings_snapshot=settings,
+                                       planned=4, status=JobStatus.FAILED)
+    done = gif.repo.create_execution(label="Fine run", configuration_id=config.id, settings_snapshot=settings,
+                                     planned=4, status=JobStatus.COMPLETED)
+    ui.open("jobs")
+    expect(ui.by(f"job-status-{failed.id}")).to_have_text("Failed")
+    expect(ui.by(f"job-resume-{failed.id}")).to_be_visible()
+    expect(ui.by(f"job-resume-{done.id}")).to_be_hidden()
+    ui.by(f"job-resume-{failed.id}").click()
+    expect(ui.toast("“Wrong key” will resume")).to_be_visible()
+    expect(ui.by(f"job-status-{failed.id}")).to_have_text("Queued")
+    expect(ui.by(f"job-resume-{failed.id}")).to_be_hidden()
+    expect(ui.by(f"queue-item-{failed.id}")).to_contain_text("Wrong key")
+
+    # The job view offers it too.
+    gif.repo.update_execution(failed.id, status=JobStatus.FAILED, queue_position=None)
+    ui.open(f"jobs/{failed.id}", "job")
+    expect(ui.by("job-status")).to_have_text("Failed")
+    expect(ui.by("job-resume")).to_be_visible()
 
 
 def test_rerun_queue_cancel_rename_and_delete(ui: UI, gif: App) -> None:

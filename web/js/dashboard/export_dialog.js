@@ -7,6 +7,7 @@
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
+import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 
 const PRESETS = [['adobe', 'Adobe Stock'], ['shutterstock', 'Shutterstock'], ['freepik', 'Freepik']];
@@ -99,7 +100,7 @@ class ExportDialog {
       }
       this.exportId = started.export_id;
       this.showProgress(started.path);
-      this.poll();
+      poll(() => this.poll(), { intervalMs: POLL_MS, idleMs: null, isActive: (isRunning) => isRunning, root: this.dialog });
     } catch (err) {
       toastError(err, 'The export did not start.');
       this.setBusy(false);
@@ -123,6 +124,7 @@ class ExportDialog {
     }
   }
 
+  /** Show the export's progress; return true while it runs (the poll goes on), else finish. */
   async poll() {
     let progress;
     try {
@@ -131,17 +133,15 @@ class ExportDialog {
       toastError(err, 'Lost track of the export.');
       this.exportId = null;
       this.dialog.close();
-      return;
+      return false;
     }
     const fraction = progress.total ? progress.done / progress.total : 0;
     this.fill.style.width = `${Math.round(fraction * 100)}%`;
     this.track.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
     this.status.textContent = progress.total ? `${progress.done} of ${progress.total} files` : 'Preparing…';
-    if (progress.state === 'running') {
-      setTimeout(() => this.poll(), POLL_MS);
-      return;
-    }
+    if (progress.state === 'running') return true;
     this.finish(progress);
+    return false;
   }
 
   finish(progress) {

@@ -6,9 +6,9 @@
 
 import { call } from '../bridge.js';
 import { debounce, h } from '../dom.js';
+import { icon } from '../icons.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { Gallery, createPager } from '../ui/gallery.js';
-import { glyph } from '../ui/glyphs.js';
 import { openImageModal } from '../ui/image_modal.js';
 import { emptyState } from '../ui/states.js';
 import { toast, toastError } from '../ui/toast.js';
@@ -57,12 +57,12 @@ export class GalleryPanel {
     this.dateTo = h('input', { class: 'input input-sm', type: 'date', 'data-testid': 'gallery-date-to', 'aria-label': 'To date' });
     [this.job, this.status, this.sort, this.dateFrom, this.dateTo].forEach((el) => el.addEventListener('change', reload));
     this.filters = h('div', { class: 'gallery-filters' },
-      h('div', { class: 'search-box' }, glyph('search'), this.search), this.job, this.status,
+      h('div', { class: 'search-box' }, icon('search'), this.search), this.job, this.status,
       h('div', { class: 'gallery-dates' }, this.dateFrom, h('span', { text: '–' }), this.dateTo));
     const viewButton = (view, label) => h('button', {
       class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: label, 'aria-label': label, 'aria-pressed': String(view === 'grid'),
       'data-testid': `gallery-view-${view}`, onClick: () => this.setView(view),
-    }, glyph(view === 'grid' ? 'grid' : 'rows'));
+    }, icon(view === 'grid' ? 'grid' : 'rows'));
     this.viewToggle = h('div', { class: 'segmented', role: 'group', 'aria-label': 'View' }, viewButton('grid', 'Grid view'), viewButton('list', 'List view'));
   }
 
@@ -71,8 +71,8 @@ export class GalleryPanel {
     this.selectPage = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'gallery-select-page', text: 'Select page', onClick: () => this.gallery.select(this.gallery.ids(), true) });
     this.selectAll = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'gallery-select-all', onClick: () => this.selectAllMatching() });
     this.clear = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'gallery-clear-selection', text: 'Clear', onClick: () => this.gallery.clearSelection() });
-    this.exportButton = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': 'gallery-export', onClick: () => this.exportSelected() }, glyph('download'), 'Export ZIP…');
-    this.deleteButton = h('button', { class: 'btn btn-danger-ghost btn-sm', type: 'button', 'data-testid': 'gallery-delete', onClick: () => this.deleteSelected() }, glyph('trash'), 'Delete…');
+    this.exportButton = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': 'gallery-export', onClick: () => this.exportSelected() }, icon('download'), 'Export ZIP…');
+    this.deleteButton = h('button', { class: 'btn btn-danger-ghost btn-sm', type: 'button', 'data-testid': 'gallery-delete', onClick: () => this.deleteSelected() }, icon('trash'), 'Delete…');
     this.selectionBar = h('div', { class: 'selection-bar', 'data-testid': 'gallery-selection-bar' },
       h('div', { class: 'toolbar' }, this.selectedCount, this.selectPage, this.selectAll, this.clear),
       h('div', { class: 'toolbar' }, this.exportButton, this.deleteButton));

@@ -5,17 +5,13 @@
 
 import { call } from '../bridge.js';
 import { debounce, h } from '../dom.js';
+import { clockTime } from '../format.js';
 import { emptyState } from '../ui/states.js';
 import { toast, toastError } from '../ui/toast.js';
 
 const MAX_LINES = 3000;
 const RANK = { debug: 0, info: 1, warning: 2, error: 3 };
 const LEVELS = [['debug', 'All levels'], ['info', 'Info and above'], ['warning', 'Warnings and errors'], ['error', 'Errors only']];
-
-function clock(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString(undefined, { hour12: false });
-}
 
 export class LogPanel {
   /** Build the panel (empty until a job has log lines). */
@@ -58,7 +54,7 @@ export class LogPanel {
     const fragment = document.createDocumentFragment();
     for (const record of records) {
       const line = h('div', { class: 'dlog-line', 'data-level': record.level, 'data-testid': 'log-line' },
-        h('time', { class: 'dlog-time', datetime: record.time, text: clock(record.time) }),
+        h('time', { class: 'dlog-time', datetime: record.time, text: clockTime(record.time) }),
         h('span', { class: 'dlog-level', text: record.level }),
         h('span', { class: 'dlog-msg' },
           record.sub_step || record.step ? h('span', { class: 'dlog-step', text: record.sub_step || record.step }) : null,

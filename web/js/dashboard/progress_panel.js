@@ -5,18 +5,13 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
-import { formatCost } from '../ui/gallery.js';
-import { formatCount, formatDuration, formatPercent } from './format.js';
+import { duration, formatCount, formatPercent, money } from '../format.js';
+import { setJobBadge } from '../ui/badges.js';
 
 const COUNTS = [
   ['planned', 'Planned'], ['generated', 'Generated'], ['approved', 'Approved'],
   ['qc_failed', 'QC failed'], ['processing_failed', 'Processing failed'],
 ];
-const STATUS_LABELS = {
-  queued: ['Queued', 'badge-warning'], running: ['Running', 'badge-accent'], completed: ['Completed', 'badge-success'],
-  failed: ['Failed', 'badge-danger'], stopped: ['Stopped', 'badge-warning'], interrupted: ['Interrupted', 'badge-warning'],
-  idle: ['Idle', ''],
-};
 
 /** Return the names of the generation sub-steps a job's settings turn on. */
 export function enabledSubSteps(settings) {
@@ -103,40 +98,39 @@ export class ProgressPanel {
     }
   }
 
-  /** Apply one get_progress answer for the current job id. */
+  /** Apply one get_progress answer for the current job id (the flags of its execution decide the drawing). */
   update(data, currentId) {
     const job = data.job && data.job.execution_id === currentId ? data.job : null;
     const execution = data.execution && data.execution.id === currentId ? data.execution : null;
-    if (!job && !execution) return;
-    const status = execution ? execution.status : (data.is_running ? 'running' : 'idle');
-    const [label, tone] = STATUS_LABELS[status] || [status, ''];
-    this.badge.className = `badge ${tone}`;
-    this.badge.textContent = label;
-    this.badge.dataset.status = status;
-    this.subtitle.textContent = (job && job.label) || (execution && execution.label) || `Job ${currentId}`;
-    this.element.dataset.status = status;
-    const isFinished = ['completed', 'failed', 'stopped', 'interrupted'].includes(status);
-    const step = job ? job.step : (isFinished ? 'done' : 'queued');
+    if (!execution) return;
+    setJobBadge(this.badge, execution);
+    this.subtitle.textContent = (job && job.label) || execution.label || `Job ${currentId}`;
+    this.element.dataset.status = execution.status;
+    // Terminal: the run is over. Interrupted is not: it stopped part-way and waits to be resumed.
+    const isTerminal = execution.is_terminal;
+    const isHalted = !execution.is_active;
+    const step = job ? job.step : (isHalted ? 'done' : 'queued');
     this.init.element.dataset.state = step === 'initialization' ? 'active' : step === 'queued' ? 'pending' : 'done';
     this.generation.element.dataset.state = step === 'generation' ? 'active' : ['initialization', 'queued'].includes(step) ? 'pending' : 'done';
-    if (isFinished && status !== 'completed') this.generation.element.dataset.state = 'stopped';
-    const overall = job ? job.overall : (isFinished ? 1 : 0);
+    if (isHalted && !execution.is_complete) this.generation.element.dataset.state = 'stopped';
+    const reached = execution.planned ? Math.min(1, execution.generated / execution.planned) : 0;
+    const overall = job ? job.overall : (isTerminal ? 1 : reached);
     this.overall.set(overall, formatPercent(overall));
-    this.updateCurrent(job, isFinished);
+    this.updateCurrent(job, isTerminal);
     const counts = (job && job.counts) || {};
-    const source = { ...(execution || {}), ...counts, planned: job ? job.planned : execution?.planned };
+    const source = { ...execution, ...counts, planned: job ? job.planned : execution.planned };
     for (const [name, el] of this.counts) {
       el.textContent = formatCount(source[name]);
       el.parentElement.classList.toggle('has-value', Number(source[name] || 0) > 0); // colour only real counts
     }
-    this.eta.textContent = job && data.is_running && job.eta_s !== null && job.eta_s !== undefined ? formatDuration(job.eta_s) : '—';
-    this.elapsed.textContent = job ? formatDuration(job.elapsed_s) : formatDuration(execution?.duration_s);
-    this.cost.textContent = formatCost(job ? job.cost : execution?.cost);
+    this.eta.textContent = job && data.is_running && job.eta_s !== null && job.eta_s !== undefined ? duration(job.eta_s) : '—';
+    this.elapsed.textContent = duration(job ? job.elapsed_s : execution.duration_s);
+    this.cost.textContent = money(job ? job.cost : execution.cost);
   }
 
-  updateCurrent(job, isFinished) {
+  updateCurrent(job, isTerminal) {
     if (!job) {
-      this.current.set(isFinished ? 1 : 0, isFinished ? '100%' : '0%', 'Current generation');
+      this.current.set(isTerminal ? 1 : 0, isTerminal ? '100%' : '0%', 'Current generation');
       return;
     }
     const total = job.generations_total || 0;

@@ -2,16 +2,15 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
-import { formatCost } from '../ui/gallery.js';
-import { formatCount, formatDuration, formatPercent } from './format.js';
+import { duration, formatCount, formatPercent, money } from '../format.js';
 
 const TILES = [
   ['jobs', 'Jobs run', (s) => formatCount(s.total_jobs)],
   ['generated', 'Generated', (s) => formatCount(s.images_generated)],
   ['approved', 'Approved', (s) => formatCount(s.images_approved)],
   ['success', 'Success rate', (s) => (s.images_generated ? formatPercent(s.success_rate) : '—')],
-  ['duration', 'Avg job time', (s) => (s.total_jobs ? formatDuration(s.average_duration_s) : '—')],
-  ['cost', 'Total cost', (s) => formatCost(s.cost)],
+  ['duration', 'Avg job time', (s) => (s.total_jobs ? duration(s.average_duration_s) : '—')],
+  ['cost', 'Total cost', (s) => money(s.cost)],
 ];
 
 export class StatsStrip {

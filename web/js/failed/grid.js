@@ -4,10 +4,9 @@
  */
 
 import { h } from '../dom.js';
-import { dateTime, imageBadge } from '../jobs/format.js';
-import { glyph } from '../jobs/glyphs.js';
-
-const RETRYABLE = new Set(['qc_failed', 'retry_failed']);
+import { dateTime } from '../format.js';
+import { icon } from '../icons.js';
+import { imageBadge } from '../ui/badges.js';
 
 function titleOf(image) {
   return image.keyword || (image.metadata && image.metadata.title) || `Image ${image.id}`;
@@ -57,9 +56,9 @@ export class FailedGrid {
     card.title = h('div', { class: 'failed-title' });
     card.sub = h('div', { class: 'failed-sub' });
     const act = (name) => (e) => { e.stopPropagation(); this.hooks.onAction(name, card.image); };
-    card.approve = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `failed-approve-${id}`, onClick: act('approve') }, glyph('check'), 'Approve');
-    card.retry = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `failed-retry-${id}`, onClick: act('retry') }, glyph('refresh'), 'Retry');
-    card.del = h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: 'Delete', 'aria-label': 'Delete image', 'data-testid': `failed-delete-${id}`, onClick: act('delete') }, glyph('trash'));
+    card.approve = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `failed-approve-${id}`, onClick: act('approve') }, icon('check'), 'Approve');
+    card.retry = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `failed-retry-${id}`, onClick: act('retry') }, icon('refresh'), 'Retry');
+    card.del = h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: 'Delete', 'aria-label': 'Delete image', 'data-testid': `failed-delete-${id}`, onClick: act('delete') }, icon('trash'));
     card.spinner = h('div', { class: 'failed-busy', hidden: true }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', { text: 'Processing…' }));
     card.frame = h('button', {
       class: 'failed-frame', type: 'button', 'aria-label': 'Open details', 'data-testid': `failed-open-${id}`,
@@ -81,15 +80,15 @@ export class FailedGrid {
     card.reason.classList.toggle('is-processing', (image.reason || '').startsWith('processing_failed:'));
     if (card.status.dataset.status !== image.status) {
       card.status.dataset.status = image.status;
-      card.status.replaceChildren(imageBadge(image.status, `failed-status-${image.id}`));
+      card.status.replaceChildren(imageBadge(image, `failed-status-${image.id}`));
     }
     card.title.textContent = titleOf(image);
     card.title.title = image.prompt || titleOf(image);
     card.sub.textContent = `${image.job_label || `Job ${image.execution_id}`} · ${dateTime(image.created_at)}`;
-    const canAct = RETRYABLE.has(image.status);
-    card.approve.disabled = !canAct;
-    card.retry.disabled = !canAct;
-    card.del.disabled = image.status === 'processing';
+    // What may be done to the image comes from the flags the API sends with it.
+    card.approve.disabled = !image.can_approve;
+    card.retry.disabled = !image.can_retry;
+    card.del.disabled = !image.can_delete;
     const isOn = this.selection.has(image.id);
     card.check.checked = isOn;
     card.el.classList.toggle('is-selected', isOn);
@@ -118,7 +117,7 @@ export class FailedGrid {
   markCurrent(imageId) {
     this.currentId = imageId;
     for (const [id, card] of this.cards) {
-      const isCurrent = id === imageId || card.image.status === 'processing';
+      const isCurrent = id === imageId || card.image.is_processing;
       card.el.classList.toggle('is-current', isCurrent);
       card.spinner.hidden = !isCurrent;
     }

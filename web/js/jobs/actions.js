@@ -2,8 +2,8 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
+import { plural } from '../format.js';
 import { toast, toastError } from '../ui/toast.js';
-import { plural } from './format.js';
 import { openModal } from './modal.js';
 
 /** Queue reruns of the given jobs; resolve with the new executions (empty on failure). */
@@ -19,7 +19,7 @@ export async function rerunJobs(ids) {
   }
 }
 
-/** Queue an interrupted or stopped job to finish its remaining generations. */
+/** Queue a resumable job (its is_resumable flag) to finish its remaining generations. */
 export async function resumeJob(job) {
   try {
     const resumed = await call('resume_job', job.id);

@@ -2,6 +2,7 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
+import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 import { openModal } from './modal.js';
 
@@ -25,17 +26,19 @@ function follow(exportId, parts, isCancelled) {
       try {
         state = await call('export_progress', exportId);
       } catch (err) {
+        // Lost track of the export (e.g. the app restarted): end here rather than retrying forever.
         resolve({ state: 'failed', error: err.message });
-        return;
+        return false;
       }
       const pct = state.total ? Math.round((100 * state.done) / state.total) : 0;
       parts.bar.style.width = `${pct}%`;
       parts.bar.parentElement.setAttribute('aria-valuenow', String(pct));
       parts.status.textContent = state.total ? `${state.done} of ${state.total} done` : 'Preparing…';
-      if (state.state !== 'running' || isCancelled()) resolve(state);
-      else setTimeout(tick, POLL_MS);
+      const isRunning = state.state === 'running' && !isCancelled();
+      if (!isRunning) resolve(state);
+      return isRunning;
     };
-    tick();
+    poll(tick, { intervalMs: POLL_MS, idleMs: null, isActive: (isRunning) => isRunning });
   });
 }
 

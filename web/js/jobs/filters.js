@@ -1,8 +1,9 @@
 /** The job list's filter bar: status multi-select, date range, search, "has a queued rerun", sort, page size. */
 
 import { debounce, h } from '../dom.js';
-import { statusWord } from './format.js';
+import { statusWord } from '../format.js';
 
+// Filter values sent to list_jobs (the server filters); nothing here decides anything from them.
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted', 'cancelled'];
 const SORTS = [['newest', 'Newest first'], ['oldest', 'Oldest first'], ['name', 'Name (A–Z)'], ['duration', 'Longest first'], ['images', 'Most images']];
 const PAGE_SIZES = [25, 50, 100];

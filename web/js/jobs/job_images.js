@@ -25,7 +25,7 @@ export class JobImages {
       const images = await call('list_images_for_job', this.jobId);
       if (this.gallery.element.parentElement !== this.body) this.body.replaceChildren(this.gallery.element);
       this.gallery.setItems(images);
-      const approved = images.filter((i) => i.status === 'approved').length;
+      const approved = images.filter((i) => i.is_approved).length;
       this.counts.textContent = images.length ? `${images.length} images · ${approved} approved · ${images.length - approved} not approved` : '';
     } catch (err) {
       this.body.replaceChildren(errorState(err, () => this.load()));

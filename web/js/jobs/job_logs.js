@@ -2,21 +2,17 @@
 
 import { call } from '../bridge.js';
 import { debounce, h } from '../dom.js';
+import { clockTime } from '../format.js';
 import { emptyState, errorState } from '../ui/states.js';
 import { toast, toastError } from '../ui/toast.js';
 
 const LEVELS = ['debug', 'info', 'warning', 'error'];
 const PAGE = 1000;
 
-function timeOf(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString(undefined, { hour12: false });
-}
-
 function line(record) {
   const where = [record.step, record.sub_step].filter(Boolean).join(' / ');
   return h('li', { class: `log-line level-${record.level}`, 'data-testid': 'log-line', 'data-level': record.level },
-    h('time', { class: 'log-time', datetime: record.time, text: timeOf(record.time), title: record.time }),
+    h('time', { class: 'log-time', datetime: record.time, text: clockTime(record.time), title: record.time }),
     h('span', { class: 'log-level', text: record.level.toUpperCase() }),
     h('span', { class: 'log-where', text: record.image_index !== null && record.image_index !== undefined ? `${where} #${record.image_index}` : where }),
     h('span', { class: 'log-message', text: record.message }));

@@ -1,8 +1,8 @@
 /** The job view's summary: status, times, duration, image counts, cost and the error, updated in place. */
 
 import { h } from '../dom.js';
+import { duration, money, shortDateTime } from '../format.js';
 import { banner } from '../ui/states.js';
-import { duration, money, shortDateTime } from './format.js';
 
 const TILES = [
   ['started', 'Started'], ['finished', 'Finished'], ['duration', 'Duration'], ['cost', 'Cost'],
@@ -27,7 +27,7 @@ export class JobSummary {
   update(job) {
     const set = (key, text) => { const el = this.values.get(key); if (el.textContent !== text) el.textContent = text; };
     set('started', shortDateTime(job.started_at));
-    set('finished', job.finished_at ? shortDateTime(job.finished_at) : job.status === 'running' ? 'Running…' : '—');
+    set('finished', job.finished_at ? shortDateTime(job.finished_at) : job.is_running ? 'Running…' : '—');
     set('duration', duration(job.duration_s));
     set('cost', money(job.cost));
     set('approved', `${job.approved} of ${job.planned}`);

@@ -2,9 +2,9 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
+import { dateTime, plural } from '../format.js';
+import { icon } from '../icons.js';
 import { toast, toastError } from '../ui/toast.js';
-import { dateTime, plural } from './format.js';
-import { glyph } from './glyphs.js';
 
 export class QueuePanel {
   /** Build the panel; `onChange()` fires after a cancel so the list can refresh. */
@@ -14,7 +14,7 @@ export class QueuePanel {
     this.list = h('ol', { class: 'queue-list', 'data-testid': 'jobs-queue-list' });
     this.element = h('section', { class: 'card queue-card', 'data-testid': 'jobs-queue', hidden: true, 'aria-label': 'Job queue' },
       h('div', { class: 'card-header' },
-        h('div', { class: 'queue-title' }, glyph('clock'), h('h2', { text: 'Up next' }), this.count),
+        h('div', { class: 'queue-title' }, icon('clock'), h('h2', { text: 'Up next' }), this.count),
         h('p', { text: 'Queued jobs run one after another, in this order.' })),
       this.list);
     this.shownIds = '';
@@ -32,7 +32,7 @@ export class QueuePanel {
       h('a', { class: 'job-link', href: `#/jobs/${job.id}`, text: job.label }),
       h('span', { class: 'muted', text: `${plural(job.planned, 'image')} · queued ${dateTime(job.created_at)}` }),
       h('button', {
-        class: 'btn btn-sm btn-danger-ghost', type: 'button', 'data-testid': `queue-cancel-${job.id}`, 'aria-label': `Cancel ${job.label}`,
+        class: 'btn btn-sm btn-danger-ghost', type: 'button', 'data-testid': `queue-cancel-${job.id}`, 'aria-label': `Cancel ${job.label}`, hidden: !job.can_cancel,
         onClick: (e) => this.cancel(job, e.currentTarget),
       }, 'Cancel'))));
   }

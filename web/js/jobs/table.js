@@ -1,8 +1,9 @@
 /** The job table: one row per execution, patched in place on refresh (no layout jumps), selection kept by id. */
 
 import { h } from '../dom.js';
-import { duration, shortDateTime, isResumable, jobBadge, money, setJobBadge } from './format.js';
-import { glyph } from './glyphs.js';
+import { duration, money, shortDateTime } from '../format.js';
+import { icon } from '../icons.js';
+import { jobBadge, setJobBadge } from '../ui/badges.js';
 
 const COLUMNS = [
   ['', 'col-check'], ['ID', 'col-id'], ['Job', 'col-label'], ['Status', 'col-status'], ['Created', 'col-date'],
@@ -10,7 +11,7 @@ const COLUMNS = [
 ];
 
 function iconButton(name, label, testid, onClick) {
-  return h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: label, 'aria-label': label, 'data-testid': testid, onClick }, glyph(name));
+  return h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: label, 'aria-label': label, 'data-testid': testid, onClick }, icon(name));
 }
 
 export class JobsTable {
@@ -61,13 +62,15 @@ export class JobsTable {
     });
     row.label = h('a', { class: 'job-link', href: `#/jobs/${id}`, 'data-testid': `job-label-${id}` });
     row.meta = h('span', { class: 'job-meta' });
-    row.badge = jobBadge(job.status, `job-status-${id}`);
+    row.badge = jobBadge(job, `job-status-${id}`);
     row.created = h('td', { class: 'col-date' });
     row.duration = h('td', { class: 'col-num' });
     row.images = h('td', { class: 'col-num', 'data-testid': `job-images-${id}` });
     row.cost = h('td', { class: 'col-num' });
     const act = (name) => () => this.hooks.onAction(name, row.job);
     row.resume = iconButton('play', 'Resume', `job-resume-${id}`, act('resume'));
+    row.rerun = iconButton('refresh', 'Rerun', `job-rerun-${id}`, act('rerun'));
+    row.remove = iconButton('trash', 'Delete', `job-delete-${id}`, act('delete'));
     row.tr = h('tr', { 'data-testid': `job-row-${id}`, 'data-id': String(id) },
       h('td', { class: 'col-check' }, row.check),
       h('td', { class: 'col-id mono', text: `#${id}` }),
@@ -75,12 +78,12 @@ export class JobsTable {
       h('td', { class: 'col-status' }, row.badge),
       row.created, row.duration, row.images, row.cost,
       h('td', { class: 'col-actions' }, h('div', { class: 'row-actions' },
-        h('a', { class: 'btn btn-ghost btn-icon btn-sm', href: `#/jobs/${id}`, title: 'View', 'aria-label': 'View job', 'data-testid': `job-view-${id}` }, glyph('eye')),
+        h('a', { class: 'btn btn-ghost btn-icon btn-sm', href: `#/jobs/${id}`, title: 'View', 'aria-label': 'View job', 'data-testid': `job-view-${id}` }, icon('eye')),
         row.resume,
-        iconButton('refresh', 'Rerun', `job-rerun-${id}`, act('rerun')),
+        row.rerun,
         iconButton('download', 'Export Excel', `job-export-${id}`, act('export')),
         iconButton('pencil', 'Rename', `job-rename-${id}`, act('rename')),
-        iconButton('trash', 'Delete', `job-delete-${id}`, act('delete')))));
+        row.remove)));
     return row;
   }
 
@@ -89,14 +92,18 @@ export class JobsTable {
     if (row.label.textContent !== job.label) row.label.textContent = job.label;
     const meta = job.parent_id ? `Rerun of #${job.parent_id}` : '';
     row.meta.textContent = meta;
-    if (row.badge.dataset.status !== job.status) setJobBadge(row.badge, job.status);
+    setJobBadge(row.badge, job);
     row.created.textContent = shortDateTime(job.created_at);
     row.created.title = job.created_at || '';
-    row.duration.textContent = job.status === 'queued' ? '—' : duration(job.duration_s);
+    row.duration.textContent = duration(job.duration_s);
     row.images.textContent = `${job.approved} / ${job.planned}`;
     row.images.title = `${job.approved} approved, ${job.qc_failed} failed QC, ${job.processing_failed} failed processing, ${job.planned} planned`;
     row.cost.textContent = money(job.cost);
-    row.resume.hidden = !isResumable(job.status);
+    // Every action's visibility comes from the flags the API sends with the job.
+    row.resume.hidden = !job.is_resumable;
+    row.rerun.hidden = !job.can_rerun;
+    row.remove.disabled = !job.can_delete;
+    row.remove.title = job.can_delete ? 'Delete' : 'A running job cannot be deleted; stop it first';
     row.tr.classList.toggle('is-selected', this.selection.has(job.id));
   }
 

@@ -9,41 +9,9 @@
  */
 
 import { h } from '../dom.js';
-import { glyph } from './glyphs.js';
-
-const STATUS = {
-  approved: ['Approved', 'badge-success'],
-  qc_failed: ['QC failed', 'badge-danger'],
-  retry_failed: ['Retry failed', 'badge-danger'],
-  retry_pending: ['Retry pending', 'badge-warning'],
-  processing: ['Processing', 'badge-accent'],
-  pending: ['Pending', ''],
-};
-
-/** Return the words and badge class of an image status. */
-export function statusInfo(status) {
-  return STATUS[status] || [status || 'Unknown', ''];
-}
-
-/** Return a status badge element. */
-export function statusBadge(status, testid = null) {
-  const [label, tone] = statusInfo(status);
-  return h('span', { class: `badge ${tone}`, 'data-testid': testid, 'data-status': status, text: label });
-}
-
-/** Return a short local date and time for an ISO stamp. */
-export function formatDate(iso) {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
-
-/** Return a money amount as $0.0000 (provider costs are fractions of a cent). */
-export function formatCost(value) {
-  const number = Number(value || 0);
-  return `$${number.toFixed(number >= 1 ? 2 : 4)}`;
-}
+import { dateTime } from '../format.js';
+import { icon } from '../icons.js';
+import { imageBadge } from './badges.js';
 
 /** Return the title a user recognises an image by. */
 export function imageTitle(image) {
@@ -190,12 +158,12 @@ export class Gallery {
     if (!before || before.thumb_url !== image.thumb_url) card.thumb.src = image.thumb_url;
     card.title.textContent = imageTitle(image);
     card.title.title = imageTitle(image);
-    card.sub.textContent = [image.job_label || `Job ${image.execution_id}`, formatDate(image.created_at)].join(' · ');
+    card.sub.textContent = [image.job_label || `Job ${image.execution_id}`, dateTime(image.created_at)].join(' · ');
     const keywords = (image.metadata && image.metadata.keywords) || [];
     card.words.textContent = keywords.length ? `${keywords.length} keywords · ${fileName(image)}` : fileName(image);
     if (!before || before.status !== image.status || before.reason_label !== image.reason_label) {
-      const badge = statusBadge(image.status);
-      if (image.status !== 'approved' && image.reason_label) badge.title = image.reason_label;
+      const badge = imageBadge(image);
+      if (!image.is_approved && image.reason_label) badge.title = image.reason_label;
       card.badgeSlot.replaceChildren(badge);
     }
     card.el.setAttribute('aria-label', imageTitle(image));
@@ -224,9 +192,9 @@ export class Gallery {
 export function createPager({ testid = 'pager', onPage }) {
   const info = h('span', { class: 'pager-info', 'data-testid': `${testid}-info` });
   const prev = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `${testid}-prev`, 'aria-label': 'Previous page' },
-    glyph('chevron-left'), 'Prev');
+    icon('chevron-left'), 'Prev');
   const next = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `${testid}-next`, 'aria-label': 'Next page' },
-    'Next', glyph('chevron-right'));
+    'Next', icon('chevron-right'));
   const state = { page: 1, pages: 1 };
   prev.addEventListener('click', () => { if (state.page > 1) onPage(state.page - 1); });
   next.addEventListener('click', () => { if (state.page < state.pages) onPage(state.page + 1); });

@@ -8,10 +8,11 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
+import { dateTime, money } from '../format.js';
 import { icon } from '../icons.js';
+import { imageBadge } from './badges.js';
 import { confirmDialog } from './dialog.js';
-import { fileName, formatCost, formatDate, imageTitle, statusBadge } from './gallery.js';
-import { glyph } from './glyphs.js';
+import { fileName, imageTitle } from './gallery.js';
 import { MetadataForm } from './image_metadata.js';
 import { ImageViewer } from './image_viewer.js';
 import { toast, toastError } from './toast.js';
@@ -26,15 +27,15 @@ function row(label, value, testid = null) {
 
 function detailsPanel(image) {
   return h('dl', { class: 'kv' },
-    row('Status', h('span', { class: 'kv-status' }, statusBadge(image.status, 'modal-status'),
-      image.reason_label && image.status !== 'approved' ? h('span', { class: 'kv-reason', 'data-testid': 'modal-reason', text: image.reason_label }) : null)),
+    row('Status', h('span', { class: 'kv-status' }, imageBadge(image, 'modal-status'),
+      image.reason_label && !image.is_approved ? h('span', { class: 'kv-reason', 'data-testid': 'modal-reason', text: image.reason_label }) : null)),
     row('Prompt', h('p', { class: 'kv-prompt', 'data-testid': 'modal-prompt', text: image.prompt || '—' })),
     row('Keyword', image.keyword, 'modal-keyword'),
     row('Seed', image.seed, 'modal-seed'),
-    row('Cost', formatCost(image.cost), 'modal-cost'),
+    row('Cost', money(image.cost), 'modal-cost'),
     row('Provider', image.provider),
     row('Job', image.job_label || `Job ${image.execution_id}`),
-    row('Created', formatDate(image.created_at)),
+    row('Created', dateTime(image.created_at)),
     row('Final file', h('span', { class: 'mono kv-path', text: image.final_path || '—' }), 'modal-final-path'),
     row('Temp file', h('span', { class: 'mono kv-path', text: image.temp_path || '—' }), 'modal-temp-path'));
 }
@@ -70,7 +71,7 @@ class ImageModal {
   build() {
     const button = (name, label, testid, onClick, extra = '') => h('button', {
       class: `btn btn-ghost btn-icon ${extra}`, type: 'button', title: label, 'aria-label': label, 'data-testid': testid, onClick,
-    }, ['close', 'folder'].includes(name) ? icon(name) : glyph(name));
+    }, icon(name));
     this.titleEl = h('h2', { class: 'im-title', id: 'image-modal-title', 'data-testid': 'modal-title' });
     this.counter = h('span', { class: 'im-counter', 'data-testid': 'modal-counter' });
     this.prevButton = button('chevron-left', 'Previous image (←)', 'modal-prev', () => this.go(-1));

@@ -4,7 +4,7 @@
  */
 
 import { h } from '../dom.js';
-import { glyph } from './glyphs.js';
+import { icon } from '../icons.js';
 
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 8;
@@ -20,13 +20,13 @@ export class ImageViewer {
     const button = (name, label, testidSuffix, onClick) => h('button', {
       class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: label, 'aria-label': label,
       'data-testid': `${testid}-${testidSuffix}`, onClick,
-    }, glyph(name));
+    }, icon(name));
     this.controls = h('div', { class: 'viewer-controls' },
       button('zoom-out', 'Zoom out (−)', 'zoom-out', () => this.zoomBy(1 / STEP)),
       this.level,
       button('zoom-in', 'Zoom in (+)', 'zoom-in', () => this.zoomBy(STEP)),
       h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': `${testid}-zoom-fit`, title: 'Fit to window (0)', onClick: () => this.fit() },
-        glyph('fit'), 'Fit'));
+        icon('fit'), 'Fit'));
     this.element = h('div', { class: 'viewer' }, this.stage, this.controls);
     this.img.addEventListener('load', () => this.loaded());
     this.stage.addEventListener('wheel', (e) => this.wheel(e), { passive: false });

@@ -1,21 +1,27 @@
 /**
  * Dashboard: start / stop / force stop, live progress of the current job, its log, statistics across
- * jobs and the image gallery. One poller (get_progress) feeds every panel; panels update in place.
+ * jobs and the image gallery. One poll of get_progress feeds every panel; panels update in place.
+ * It polls every ~500 ms while a job runs or waits in the queue, every 2 s when idle (a job may start from
+ * another view), keeps the cursor, and reads a job's log from its start when it becomes current.
  */
 
 import { call } from '../bridge.js';
-import { ProgressPoller } from '../dashboard/poller.js';
 import { GalleryPanel } from '../dashboard/gallery_panel.js';
 import { LogPanel } from '../dashboard/log_panel.js';
 import { ProgressPanel } from '../dashboard/progress_panel.js';
 import { openStartDialog } from '../dashboard/start_dialog.js';
 import { StatsStrip } from '../dashboard/stats_strip.js';
 import { h } from '../dom.js';
+import { statusLabel } from '../format.js';
 import { icon } from '../icons.js';
+import { jobTone } from '../ui/badges.js';
 import { confirmDialog } from '../ui/dialog.js';
+import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 
-const TERMINAL = new Set(['completed', 'failed', 'stopped', 'interrupted']);
+const FAST_MS = 500;
+const SLOW_MS = 2000;
+const TOAST_KINDS = { success: 'success', danger: 'error' };
 
 class DashboardView {
   constructor(root) {
@@ -26,7 +32,8 @@ class DashboardView {
     this.progress = new ProgressPanel();
     this.logs = new LogPanel();
     this.gallery = new GalleryPanel();
-    this.poller = new ProgressPoller({ onData: (data, current) => this.onProgress(data, current), onError: (err) => this.onPollError(err) });
+    this.cursor = null;
+    this.poller = null;
     this.render();
   }
 
@@ -49,15 +56,44 @@ class DashboardView {
     const jobs = await this.gallery.loadJobs();
     await this.gallery.load(1);
     // After a restart nothing runs: show the latest job's outcome and log until another one starts.
-    if (jobs.length) this.poller.cursor = { execution_id: jobs[0].id, log_id: 0 };
-    this.poller.start();
+    if (jobs.length) this.cursor = { execution_id: jobs[0].id, log_id: 0 };
+    this.poller = poll(() => this.fetchProgress(), {
+      intervalMs: FAST_MS, idleMs: SLOW_MS, root: this.root,
+      isActive: (data) => data.is_running || (data.queue || []).length > 0,
+      onError: (err) => this.onPollError(err),
+    });
+  }
+
+  /** Read get_progress after the cursor, move the cursor on and feed the panels; return the answer. */
+  async fetchProgress() {
+    const data = await call('get_progress', this.cursor);
+    if (!this.poller || this.poller.isStopped) return data;
+    const followed = data.cursor.execution_id ?? null;
+    // The running job wins; otherwise keep following the job we were told about (it may be queued).
+    const current = data.running_id ?? followed ?? (data.job ? data.job.execution_id : null);
+    if (current !== null && followed !== current) {
+      // These log lines belong to the previous job: read the new one's log from its start, at once.
+      this.cursor = { images_since: data.cursor.images_since, execution_id: current, log_id: 0 };
+      data.logs = [];
+      this.poller.kick();
+    } else {
+      this.cursor = data.cursor;
+    }
+    this.onProgress(data, current);
+    return data;
+  }
+
+  /** Follow job `executionId` from its first log line on, and poll at once. */
+  follow(executionId) {
+    this.cursor = { ...(this.cursor || {}), execution_id: executionId, log_id: 0 };
+    this.poller.kick();
   }
 
   onProgress(data, current) {
     if (current !== null && current !== this.jobId) {
       this.jobId = current;
-      // A job we started is watched from "queued"; one found running is watched from its first answer.
-      this.lastStatus = current === this.startedId ? 'queued' : null;
+      // A job we started is watched from its start; one found running is watched from its first answer.
+      this.wasUnfinished = current === this.startedId;
       this.logs.reset(current);
       this.progress.describeJob(current);
       this.gallery.loadJobs();
@@ -69,15 +105,16 @@ class DashboardView {
     this.isRunning = data.is_running;
     const execution = data.execution && data.execution.id === this.jobId ? data.execution : null;
     if (execution) {
-      if (TERMINAL.has(execution.status) && this.lastStatus && !TERMINAL.has(this.lastStatus)) this.finished(execution);
-      this.lastStatus = execution.status;
+      // Toast once, when a run seen unfinished (queued, running, or interrupted and then resumed) ends.
+      if (execution.is_terminal && this.wasUnfinished) this.finished(execution);
+      this.wasUnfinished = !execution.is_terminal;
     }
   }
 
   async finished(execution) {
     this.stats.refresh();
-    const kind = execution.status === 'completed' ? 'success' : execution.status === 'failed' ? 'error' : 'info';
-    toast(`Job "${execution.label}" ${execution.status}: ${execution.approved} approved of ${execution.generated} generated.`, { kind });
+    const kind = TOAST_KINDS[jobTone(execution)] || 'info';
+    toast(`Job "${execution.label}" ${statusLabel(execution).toLowerCase()}: ${execution.approved} approved of ${execution.generated} generated.`, { kind });
     await this.gallery.loadJobs();
     await this.gallery.load(); // reconcile counts with the server; shown cards are reused, nothing jumps
   }
@@ -100,8 +137,9 @@ class DashboardView {
     const execution = await openStartDialog({ isBusy: this.isRunning });
     if (!execution) return;
     this.startedId = execution.id;
-    toast(execution.status === 'queued' && this.isRunning ? `Job "${execution.label}" added to the queue` : `Job "${execution.label}" started`, { kind: 'success' });
-    if (!this.isRunning) this.poller.follow(execution.id);
+    // A new run always enters the queue; it waits there only while another one runs.
+    toast(this.isRunning ? `Job "${execution.label}" added to the queue` : `Job "${execution.label}" started`, { kind: 'success' });
+    if (!this.isRunning) this.follow(execution.id);
     else this.poller.kick();
   }
 
@@ -133,7 +171,7 @@ class DashboardView {
   }
 
   destroy() {
-    this.poller.stop();
+    if (this.poller) this.poller.stop();
     this.gallery.destroy();
   }
 }

@@ -9,13 +9,15 @@ import { debounce, h } from '../dom.js';
 import { FailedGrid } from '../failed/grid.js';
 import { RetryQueueBar } from '../failed/queue_bar.js';
 import { openRetryModal } from '../failed/retry_modal.js';
-import { plural } from '../jobs/format.js';
-import { glyph } from '../jobs/glyphs.js';
+import { plural } from '../format.js';
+import { icon } from '../icons.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { openImageModal } from '../ui/image_modal.js';
+import { poll } from '../ui/poll.js';
 import { emptyState, errorState, loadingState } from '../ui/states.js';
 import { toast, toastError } from '../ui/toast.js';
 
+// Tab names are filter values sent to list_failed (the server filters).
 const TABS = [['failed', 'Failed'], ['retry_pending', 'Retry pending'], ['processing', 'Processing'], ['retry_failed', 'Retry failed'], ['all', 'All']];
 const EMPTY = {
   failed: ['No failed images', 'Images that fail the quality check or a processing step wait here for review.'],
@@ -62,7 +64,7 @@ class FailedView {
     this.selectedText = h('span', { class: 'selection-count', 'data-testid': 'failed-selected-count' });
     this.selectAll = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'failed-select-all', hidden: true, onClick: () => this.selectAllInTab() });
     this.clearSel = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'failed-clear-selection', text: 'Clear', hidden: true, onClick: () => this.grid.select([...this.grid.selection], false) });
-    const bulk = (label, name, testid, iconName, cls = '') => h('button', { class: `btn btn-sm ${cls}`, type: 'button', 'data-testid': testid, disabled: true, onClick: () => this.act(name, [...this.grid.selection], this.grid.images().filter((i) => this.grid.selection.has(i.id))) }, glyph(iconName), label);
+    const bulk = (label, name, testid, iconName, cls = '') => h('button', { class: `btn btn-sm ${cls}`, type: 'button', 'data-testid': testid, disabled: true, onClick: () => this.act(name, [...this.grid.selection], this.grid.images().filter((i) => this.grid.selection.has(i.id))) }, icon(iconName), label);
     this.bulkButtons = [
       bulk('Delete', 'delete', 'failed-delete-selected', 'trash', 'btn-danger-ghost'),
       bulk('Approve', 'approve', 'failed-approve-selected', 'check'),
@@ -208,27 +210,35 @@ class FailedView {
     }
   }
 
-  /** Poll counts and the retry queue; reload the list only when something changed. */
-  async refresh() {
-    clearTimeout(this.timer);
-    if (this.isDestroyed) return;
-    let isBusy = false;
-    try {
-      const [counts, status] = await Promise.all([call('failed_counts'), call('retry_status')]);
-      if (this.isDestroyed) return;
-      for (const [name, el] of this.counts) el.textContent = String(counts[name] ?? 0);
-      this.queue.update(status);
-      isBusy = status.processing > 0 || status.queued > 0;
-      const key = JSON.stringify([counts, status.done, status.failed, status.current_image_id]);
-      if (key !== this.countsKey) { this.countsKey = key; await this.load(); }
-      this.grid.markCurrent(status.current_image_id);
-    } catch { /* a missed poll is retried on the next tick */ }
-    if (!this.isDestroyed) this.timer = setTimeout(() => this.refresh(), isBusy ? BUSY_POLL_MS : IDLE_POLL_MS);
+  /** Start polling counts and the retry queue: every second while retries run, less often when idle. */
+  startPolling() {
+    this.poller = poll(() => this.poll(), {
+      intervalMs: BUSY_POLL_MS, idleMs: IDLE_POLL_MS, immediate: false, root: this.root, isActive: (isBusy) => isBusy,
+    });
+  }
+
+  /** Refresh now (after an action); the poll goes on at its pace. */
+  refresh() {
+    if (this.poller) this.poller.kick();
+    else this.poll().catch(() => {});
+  }
+
+  /** Read counts and the retry queue; reload the list only when something changed; return whether retries run. */
+  async poll() {
+    if (this.isDestroyed) return false;
+    const [counts, status] = await Promise.all([call('failed_counts'), call('retry_status')]);
+    if (this.isDestroyed) return false;
+    for (const [name, el] of this.counts) el.textContent = String(counts[name] ?? 0);
+    this.queue.update(status);
+    const key = JSON.stringify([counts, status.done, status.failed, status.current_image_id]);
+    if (key !== this.countsKey) { this.countsKey = key; await this.load(); }
+    this.grid.markCurrent(status.current_image_id);
+    return status.processing > 0 || status.queued > 0;
   }
 
   destroy() {
     this.isDestroyed = true;
-    clearTimeout(this.timer);
+    if (this.poller) this.poller.stop();
     this.searchSoon.cancel();
   }
 }
@@ -236,6 +246,7 @@ class FailedView {
 /** Mount the review view into `root`. */
 export async function mount(root) {
   const view = new FailedView(root, 'failed');
-  await view.refresh();
+  await view.poll().catch(() => false); // a missed first read is retried by the poll
+  view.startPolling();
   return { destroy: () => view.destroy() };
 }

@@ -5,16 +5,18 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
+import { dateTime } from '../format.js';
+import { icon } from '../icons.js';
 import { deleteJobs, renameJob, rerunJobs, resumeJob } from '../jobs/actions.js';
 import { exportJobXlsx } from '../jobs/exports.js';
-import { dateTime, isActive, isResumable, jobBadge, setJobBadge } from '../jobs/format.js';
-import { glyph } from '../jobs/glyphs.js';
 import { editJobConfiguration } from '../jobs/job_config.js';
 import { JobImages } from '../jobs/job_images.js';
 import { LogPanel } from '../jobs/job_logs.js';
 import { asRunSettings } from '../jobs/job_settings.js';
 import { JobSummary } from '../jobs/job_summary.js';
 import { navigate } from '../router.js';
+import { jobBadge, setJobBadge } from '../ui/badges.js';
+import { poll } from '../ui/poll.js';
 import { banner, emptyState } from '../ui/states.js';
 
 const POLL_MS = 1500;
@@ -36,9 +38,11 @@ class JobView {
   render(data) {
     const job = this.job;
     this.title = h('h1', { 'data-testid': 'job-title', text: job.label });
-    this.badge = jobBadge(job.status, 'job-status');
+    this.badge = jobBadge(job, 'job-status');
     this.subtitle = h('p', { class: 'subtitle', 'data-testid': 'job-subtitle' });
-    this.resume = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-resume', hidden: true, onClick: () => this.doResume() }, glyph('play'), 'Resume');
+    this.resume = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-resume', hidden: true, onClick: () => this.doResume() }, icon('play'), 'Resume');
+    this.deleteButton = h('button', { class: 'btn btn-danger-ghost btn-icon', type: 'button', title: 'Delete job', 'aria-label': 'Delete job', 'data-testid': 'job-delete', onClick: () => this.doDelete() }, icon('trash'));
+    this.rerunButton = h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'job-rerun', onClick: () => this.doRerun() }, icon('refresh'), 'Rerun');
     this.notice = h('div', { class: 'job-notice', 'aria-live': 'polite' });
     this.tabs = new Map();
     this.panels = new Map([
@@ -54,16 +58,16 @@ class JobView {
       }));
     for (const [name, panel] of this.panels) { panel.setAttribute('role', 'tabpanel'); panel.id = `job-panel-${name}`; panel.setAttribute('aria-labelledby', `job-tab-${name}`); }
     this.root.replaceChildren(
-      h('a', { class: 'back-link', href: '#/jobs', 'data-testid': 'job-back' }, glyph('chevron-left'), 'All jobs'),
+      h('a', { class: 'back-link', href: '#/jobs', 'data-testid': 'job-back' }, icon('chevron-left'), 'All jobs'),
       h('header', { class: 'view-header job-header' },
         h('div', { class: 'job-heading' }, h('div', { class: 'title-row' }, this.title, this.badge,
-          h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: 'Rename', 'aria-label': 'Rename job', 'data-testid': 'job-rename', onClick: () => this.doRename() }, glyph('pencil'))), this.subtitle),
+          h('button', { class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: 'Rename', 'aria-label': 'Rename job', 'data-testid': 'job-rename', onClick: () => this.doRename() }, icon('pencil'))), this.subtitle),
         h('div', { class: 'toolbar' },
           this.resume,
-          h('button', { class: 'btn', type: 'button', 'data-testid': 'job-edit-config', onClick: () => this.doEdit() }, glyph('sliders'), 'Edit configuration'),
-          h('button', { class: 'btn', type: 'button', 'data-testid': 'job-export', onClick: () => exportJobXlsx(this.job) }, glyph('download'), 'Export Excel'),
-          h('button', { class: 'btn btn-danger-ghost btn-icon', type: 'button', title: 'Delete job', 'aria-label': 'Delete job', 'data-testid': 'job-delete', onClick: () => this.doDelete() }, glyph('trash')),
-          h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'job-rerun', onClick: () => this.doRerun() }, glyph('refresh'), 'Rerun'))),
+          h('button', { class: 'btn', type: 'button', 'data-testid': 'job-edit-config', onClick: () => this.doEdit() }, icon('sliders'), 'Edit configuration'),
+          h('button', { class: 'btn', type: 'button', 'data-testid': 'job-export', onClick: () => exportJobXlsx(this.job) }, icon('download'), 'Export Excel'),
+          this.deleteButton,
+          this.rerunButton)),
       this.notice,
       this.summary.element,
       h('section', { class: 'card job-sections' }, tablist, h('div', { class: 'card-body' }, [...this.panels.values()])));
@@ -75,12 +79,15 @@ class JobView {
     this.job = job;
     if (this.title.textContent !== job.label) this.title.textContent = job.label;
     document.title = `${job.label} · Gen Image Factory`;
-    if (this.badge.dataset.status !== job.status) setJobBadge(this.badge, job.status);
+    setJobBadge(this.badge, job);
     const parts = [`#${job.id}`, `created ${dateTime(job.created_at)}`];
     if (job.parent_id) parts.push(`rerun of #${job.parent_id}`);
     this.subtitle.replaceChildren(parts.join(' · '));
     if (job.parent_id) this.subtitle.append(' ', h('a', { href: `#/jobs/${job.parent_id}`, text: 'open original' }));
-    this.resume.hidden = !isResumable(job.status);
+    // Action visibility comes from the flags the API sends with the job.
+    this.resume.hidden = !job.is_resumable;
+    this.rerunButton.hidden = !job.can_rerun;
+    this.deleteButton.disabled = !job.can_delete;
     this.summary.update(job);
   }
 
@@ -109,20 +116,29 @@ class JobView {
     this.tabs.get(next).focus();
   }
 
-  /** Poll while the job runs; one last refresh after it ends. */
-  async poll() {
-    if (this.isDestroyed) return;
-    const wasActive = isActive(this.job.status);
+  /** Poll while the job is active (queued or running), plus one last refresh after it ends. */
+  startPolling() {
+    if (this.poller && !this.poller.isStopped) return;
+    this.poller = poll(() => this.refresh(), {
+      intervalMs: POLL_MS, idleMs: null, immediate: false, root: this.root, isActive: (keepGoing) => keepGoing,
+    });
+  }
+
+  /** Refresh in place; return whether to poll again. */
+  async refresh() {
+    if (this.isDestroyed) return false;
+    const wasActive = this.job.is_active;
     try {
       const data = await call('get_job', this.job.id);
-      if (this.isDestroyed) return;
+      if (this.isDestroyed) return false;
       this.apply(data);
       if (this.loaded.has('logs')) await this.logs.refresh();
       if (this.loaded.has('images')) await this.images.load();
     } catch (err) {
-      if (err.code === 'not_found') { this.gone(); return; }
+      if (err.code === 'not_found') { this.gone(); return false; }
     }
-    if (isActive(this.job.status) || wasActive) this.timer = setTimeout(() => this.poll(), POLL_MS);
+    // Lines and images of the last moments may land just after the status changes: read once more.
+    return this.job.is_active || wasActive;
   }
 
   gone() {
@@ -132,7 +148,7 @@ class JobView {
   async doRerun() {
     const [created] = await rerunJobs([this.job.id]);
     if (!created) return;
-    this.notice.replaceChildren(h('div', { class: 'banner banner-info', 'data-testid': 'job-rerun-notice' }, glyph('info'),
+    this.notice.replaceChildren(h('div', { class: 'banner banner-info', 'data-testid': 'job-rerun-notice' }, icon('info'),
       h('div', { class: 'banner-text' }, 'Rerun queued as ', h('a', { href: `#/jobs/${created.id}`, 'data-testid': 'job-rerun-link', text: created.label }), '.')));
   }
 
@@ -155,13 +171,15 @@ class JobView {
   }
 
   restartPolling() {
-    clearTimeout(this.timer);
-    this.poll();
+    if (this.poller) this.poller.stop();
+    this.poller = null;
+    this.startPolling();
+    this.poller.kick();
   }
 
   destroy() {
     this.isDestroyed = true;
-    clearTimeout(this.timer);
+    if (this.poller) this.poller.stop();
     this.logs.destroy();
   }
 }
@@ -182,10 +200,10 @@ export async function mount(root, params) {
     data = await call('get_job', id);
   } catch (err) {
     if (err.code !== 'not_found' && err.code !== 'validation_error') throw err;
-    root.replaceChildren(h('a', { class: 'back-link', href: '#/jobs' }, glyph('chevron-left'), 'All jobs'), h('div', { class: 'card' }, missing(params.id)));
+    root.replaceChildren(h('a', { class: 'back-link', href: '#/jobs' }, icon('chevron-left'), 'All jobs'), h('div', { class: 'card' }, missing(params.id)));
     return {};
   }
   const view = new JobView(root, data);
-  if (isActive(data.execution.status)) view.timer = setTimeout(() => view.poll(), POLL_MS);
+  if (data.execution.is_active) view.startPolling();
   return { destroy: () => view.destroy() };
 }

@@ -5,13 +5,14 @@
 
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
+import { plural } from '../format.js';
+import { icon } from '../icons.js';
 import { deleteJobs, renameJob, rerunJobs, resumeJob } from '../jobs/actions.js';
 import { exportJobsZip, exportJobXlsx } from '../jobs/exports.js';
 import { JobFilters } from '../jobs/filters.js';
-import { isActive, plural } from '../jobs/format.js';
-import { glyph } from '../jobs/glyphs.js';
 import { QueuePanel } from '../jobs/queue.js';
 import { JobsTable } from '../jobs/table.js';
+import { poll } from '../ui/poll.js';
 import { emptyState, errorState, loadingState } from '../ui/states.js';
 import { toastError } from '../ui/toast.js';
 
@@ -36,7 +37,7 @@ class JobsView {
   }
 
   render() {
-    const bulk = (label, name, testid, variant = '') => h('button', { class: `btn btn-sm ${variant}`, type: 'button', 'data-testid': testid, disabled: true, onClick: () => this.bulk(name) }, glyph({ rerun: 'refresh', export: 'download', delete: 'trash' }[name]), label);
+    const bulk = (label, name, testid, variant = '') => h('button', { class: `btn btn-sm ${variant}`, type: 'button', 'data-testid': testid, disabled: true, onClick: () => this.bulk(name) }, icon({ rerun: 'refresh', export: 'download', delete: 'trash' }[name]), label);
     this.bulkButtons = [
       bulk('Rerun', 'rerun', 'jobs-bulk-rerun'), bulk('Export ZIP', 'export', 'jobs-bulk-export'),
       bulk('Delete', 'delete', 'jobs-bulk-delete', 'btn-danger-ghost'),
@@ -60,6 +61,14 @@ class JobsView {
           h('div', { class: 'toolbar' }, this.selectedText, this.selectAll, this.clearSel),
           h('div', { class: 'toolbar' }, this.bulkButtons)),
         this.body, this.footer));
+  }
+
+  /** Start the quiet auto-refresh: fast while a job on the page is active or the queue has jobs. */
+  startPolling() {
+    this.poller = poll(() => this.load({ quiet: true }), {
+      intervalMs: FAST_POLL_MS, idleMs: SLOW_POLL_MS, immediate: false, root: this.root,
+      isActive: () => this.isBusy,
+    });
   }
 
   /** Load the current page; `quiet` refreshes keep the table in place and ignore transient errors. */
@@ -87,8 +96,7 @@ class JobsView {
     data.items.forEach((j) => this.labels.set(j.id, j.label));
     this.queue.show(queue);
     this.showPage(data);
-    this.isBusy = data.items.some((j) => isActive(j.status)) || queue.length > 0;
-    this.schedule();
+    this.isBusy = data.items.some((j) => j.is_active) || queue.length > 0;
   }
 
   showPage(data) {
@@ -111,12 +119,6 @@ class JobsView {
     this.prev.disabled = data.page <= 1;
     this.next.disabled = data.page >= data.pages;
     this.syncSelection();
-  }
-
-  schedule() {
-    clearTimeout(this.timer);
-    if (this.isDestroyed) return;
-    this.timer = setTimeout(() => this.load({ quiet: true }), this.isBusy ? FAST_POLL_MS : SLOW_POLL_MS);
   }
 
   goto(page) {
@@ -200,7 +202,7 @@ class JobsView {
 
   destroy() {
     this.isDestroyed = true;
-    clearTimeout(this.timer);
+    if (this.poller) this.poller.stop();
     this.filters.destroy();
   }
 }
@@ -209,5 +211,6 @@ class JobsView {
 export async function mount(root) {
   const view = new JobsView(root);
   await view.load();
+  view.startPolling();
   return { destroy: () => view.destroy() };
 }

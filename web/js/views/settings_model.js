@@ -6,6 +6,7 @@
 import { call } from '../bridge.js';
 import { h } from '../dom.js';
 import { confirmDialog } from '../ui/dialog.js';
+import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 
 const POLL_MS = 500;
@@ -71,16 +72,23 @@ export class ModelStatus {
     }
   }
 
+  /** Follow the download until it ends (one poll at a time; it stops when the settings view unmounts). */
   poll() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(async () => {
-      const status = await call('model_status', this.field.get()).catch(() => null);
-      if (!status) return;
-      this.show(status);
-      const { state, error } = status.download;
-      if (state === 'running') this.poll();
-      else if (state === 'done') toast('Model downloaded', { kind: 'success' });
-      else if (state === 'failed') toastError({ message: error }, 'Model download failed');
-    }, POLL_MS);
+    if (this.poller && !this.poller.isStopped) return;
+    this.poller = poll(() => this.check(), {
+      intervalMs: POLL_MS, idleMs: null, immediate: false, root: this.element,
+      isActive: (isRunning) => isRunning,
+    });
+  }
+
+  /** Show the download's state; return true while it runs. */
+  async check() {
+    const status = await call('model_status', this.field.get()).catch(() => null);
+    if (!status) return false;
+    this.show(status);
+    const { state, error } = status.download;
+    if (state === 'done') toast('Model downloaded', { kind: 'success' });
+    else if (state === 'failed') toastError({ message: error }, 'Model download failed');
+    return state === 'running';
   }
 }

@@ -1,0 +1,177 @@
+"""Status rules live once, on JobStatus / ImageStatus; the API sends them as flags; every reason code has words."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from gif_app.api.serialize import execution_json, image_json
+from gif_app.app import App, AppOptions, build_app
+from gif_app.domain import (
+    REASON_LABELS,
+    FailureStage,
+    GeneratedImage,
+    ImageStatus,
+    JobExecution,
+    JobStatus,
+    ProcessingRecord,
+    StockMetadata,
+    reason_label,
+)
+from gif_app.errors import ConflictError
+
+PACKAGE = Path(__file__).resolve().parents[2] / "gif_app"
+REASON_CODE = re.compile(r"^processing_failed:[a-z_]+$")
+
+# status -> (is_active, is_running, is_terminal, is_complete, is_resumable, can_rerun, can_delete, can_cancel)
+JOB_RULES = {
+    JobStatus.QUEUED: (True, False, False, False, False, True, True, True),
+    JobStatus.RUNNING: (True, True, False, False, False, True, False, False),
+    JobStatus.COMPLETED: (False, False, True, True, False, True, True, False),
+    JobStatus.FAILED: (False, False, True, False, True, True, True, False),
+    JobStatus.STOPPED: (False, False, True, False, True, True, True, False),
+    JobStatus.INTERRUPTED: (False, False, False, False, True, True, True, False),
+    JobStatus.CANCELLED: (False, False, True, False, False, True, True, False),
+}
+
+# status -> (is_approved, is_failed, is_retryable, is_in_retry, is_processing, can_delete)
+IMAGE_RULES = {
+    ImageStatus.PENDING: (False, False, False, False, False, True),
+    ImageStatus.APPROVED: (True, False, False, False, False, True),
+    ImageStatus.QC_FAILED: (False, True, True, False, False, True),
+    ImageStatus.RETRY_PENDING: (False, False, False, True, False, True),
+    ImageStatus.PROCESSING: (False, False, False, True, True, False),
+    ImageStatus.RETRY_FAILED: (False, True, True, False, False, True),
+}
+
+
+def _execution(status: JobStatus) -> JobExecution:
+    now = datetime(2026, 3, 1, 9, 0)
+    return JobExecution(id=1, label="Cats", status=status, configuration_id=None, parent_id=None, created_at=now,
+                        started_at=now, finished_at=None, planned=4, generated=0, approved=0, qc_failed=0, failed=0,
+                        cost=0.0, error=None, settings_snapshot={}, queue_position=None)
+
+
+def _image(status: ImageStatus, reason: str | None = None) -> GeneratedImage:
+    now = datetime(2026, 3, 1, 9, 0)
+    return GeneratedImage(id=7, mapping_id="m-7", execution_id=1, generation_index=0, variation_index=0, prompt="p",
+                          keyword="cat", seed=1, provider="runware", provider_ids={}, status=status, reason=reason,
+                          temp_path="/tmp/x.png", final_path=None, metadata=StockMetadata(),
+                          processing=ProcessingRecord(), cost=0.0, created_at=now, updated_at=now)
+
+
+def test_every_job_status_has_its_rules_and_words() -> None:
+    assert set(JOB_RULES) == set(JobStatus)
+    for status, rules in JOB_RULES.items():
+        got = (status.is_active, status.is_running, status.is_terminal, status.is_complete, status.is_resumable,
+               status.can_rerun, status.can_delete, status.can_cancel)
+        assert got == rules, status
+        assert status.label == status.value.capitalize()
+
+
+def test_every_image_status_has_its_rules_and_words() -> None:
+    assert set(IMAGE_RULES) == set(ImageStatus)
+    for status, rules in IMAGE_RULES.items():
+        got = (status.is_approved, status.is_failed, status.is_retryable, status.is_in_retry, status.is_processing,
+               status.can_delete)
+        assert got == rules, status
+        assert status.label and status.label[0].isupper()
+    assert ImageStatus.QC_FAILED.label == "QC failed"
+
+
+@pytest.mark.parametrize("status", list(JobStatus))
+def test_execution_json_sends_the_rules_as_flags(status: JobStatus) -> None:
+    data = execution_json(_execution(status))
+    assert data["status"] == status.value
+    assert data["status_label"] == status.label
+    for flag in ("is_active", "is_running", "is_terminal", "is_complete", "is_resumable", "can_rerun", "can_delete",
+                 "can_cancel"):
+        assert data[flag] is getattr(status, flag), flag
+    # A queued run has not started, so it shows no duration (even a resumed one with an earlier start).
+    assert (data["duration_s"] is None) is (status is JobStatus.QUEUED)
+
+
+@pytest.mark.parametrize("status", list(ImageStatus))
+def test_image_json_sends_the_rules_as_flags(status: ImageStatus) -> None:
+    data = image_json(_image(status, FailureStage.TRIM.reason))
+    assert data["status"] == status.value
+    assert data["status_label"] == status.label
+    expected = {"is_approved": status.is_approved, "is_failed": status.is_failed, "is_in_retry": status.is_in_retry,
+                "is_processing": status.is_processing, "can_retry": status.is_retryable,
+                "can_approve": status.is_retryable, "can_delete": status.can_delete}
+    assert {k: data[k] for k in expected} == expected
+    assert data["reason_label"] == "Trim failed"
+
+
+def test_every_failure_stage_reason_has_a_label() -> None:
+    for stage in FailureStage:
+        assert REASON_LABELS[stage.reason] == stage.label
+        assert reason_label(stage.reason) == stage.label
+        assert not stage.label.startswith("processing_failed")
+    assert reason_label(None) == ""
+    assert reason_label("Blurry subject") == "Blurry subject"  # the QC model's own words pass through
+
+
+def _module_strings(tree: ast.Module) -> dict[str, str]:
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = node.value.value
+    return found
+
+
+def _written_codes() -> Iterator[tuple[str, str]]:
+    """Yield (where, reason code) for every reason code the package can write."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _module_strings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and REASON_CODE.match(node.value):
+                yield f"{path.name}:{node.lineno}", node.value
+            # A processing failure names its stage; the stage becomes processing_failed:<stage>.
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
+                name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+                if name not in {"ProcessingError", "_fail"}:
+                    continue
+                for arg in node.args:
+                    value = arg.value if isinstance(arg, ast.Constant) else (
+                        names.get(arg.id) if isinstance(arg, ast.Name) else None)
+                    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
+                        yield f"{path.name}:{node.lineno}", f"processing_failed:{value}"
+
+
+def test_every_reason_code_the_code_writes_has_a_label() -> None:
+    codes = list(_written_codes())
+    assert ("processing_failed:processing" in {code for _, code in codes}), "the scan found the retry's own code"
+    assert ("processing_failed:remove_bg" in {code for _, code in codes}), "the scan found the stage names"
+    missing = sorted({f"{where} {code}" for where, code in codes if code not in REASON_LABELS})
+    assert not missing, f"reason codes without a label: {missing}"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[App]:
+    """Return the real app on a fresh home, its job worker not started (resumed jobs stay queued)."""
+    built = build_app(tmp_path / "home", AppOptions(prefer_keychain=False, environ={}, start_workers=False))
+    yield built
+    built.close()
+
+
+def test_resume_accepts_exactly_the_resumable_statuses(app: App) -> None:
+    settings = app.ctx.settings_file.load().settings
+    for status in JobStatus:
+        execution = app.repo.create_execution(label=f"Job {status.value}", configuration_id=None,
+                                              settings_snapshot=settings, planned=2, status=status)
+        answer = app.api.resume_job(execution.id)
+        if status.is_resumable:
+            assert answer["ok"], answer.get("error")
+            assert answer["data"]["status"] == JobStatus.QUEUED.value
+        else:
+            assert not answer["ok"]
+            assert answer["error"]["code"] == ConflictError.code, status
