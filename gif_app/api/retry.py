@@ -9,7 +9,7 @@ from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
 from gif_app.api.serialize import image_json, page_json
 from gif_app.jobs.retry import RetryService
-from gif_app.jobs.retry_work import RETRY_STAGES
+from gif_app.jobs.retry_plan import RETRY_STAGES
 from gif_app.store.repository import ImageFilter
 
 TABS: dict[str, tuple[str, ...]] = {

@@ -15,7 +15,7 @@ from gif_app.pipeline.context import Generation, JobPlan, ProviderSet
 from gif_app.pipeline.keywords import load_keywords, plan_keywords
 from gif_app.pipeline.metadata import limits_from_settings, qc_prompt
 from gif_app.pipeline.process import ProcessingSettings
-from gif_app.providers.base import RenderRequest
+from gif_app.providers.base import BackgroundRemover, RenderRequest
 from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
 from gif_app.vendors import VENDORS, get_vendor, vendor_label
 
@@ -60,7 +60,8 @@ def check_keys(settings: settings_mod.Settings, access: ProviderAccess) -> None:
             code="missing_key")
 
 
-def _read_optional(path_text: str, what: str) -> str | None:
+def read_template(path_text: str, what: str) -> str | None:
+    """Return a template file's text (None when no file is set); a missing or unreadable one is refused."""
     if not path_text:
         return None
     path = Path(path_text).expanduser()
@@ -129,11 +130,11 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         output_dir=Path(paths["output_directory"]).expanduser() if paths["output_directory"]
         else home.default_output,
         use_llm_prompts=params["use_llm_prompts"],
-        prompt_template=_read_optional(paths["system_prompt_file"], "prompt template file"),
+        prompt_template=read_template(paths["system_prompt_file"], "prompt template file"),
         run_qc=ai["run_quality_check"],
-        qc_prompt=qc_prompt(_read_optional(paths["quality_check_prompt_file"], "QC prompt file")),
+        qc_prompt=qc_prompt(read_template(paths["quality_check_prompt_file"], "QC prompt file")),
         run_metadata=ai["run_metadata_gen"],
-        metadata_template=_read_optional(paths["metadata_prompt_file"], "metadata prompt file"),
+        metadata_template=read_template(paths["metadata_prompt_file"], "metadata prompt file"),
         limits=limits_from_settings(settings["metadata"]),
         processing=ProcessingSettings.from_settings(settings["processing"]),
         filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
@@ -161,11 +162,18 @@ def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> 
         providers.judge = text if ai["run_quality_check"] else None
         providers.metadata_writer = text if ai["run_metadata_gen"] else None
     if proc["remove_bg"]:
-        if proc["remover"] == "removebg" and not access.keys.get("removebg"):
-            providers.remover_problem = f"No {vendor_label('removebg')} API key is set."
-        else:
-            providers.remover = build_remover(
-                proc["remover"], api_key=access.keys.get("removebg", ""),
-                base_url=access.base_urls.get("removebg", ""), timeout_s=timeout, retries=retries,
-                size=proc["remove_bg_size"], model_name=proc["rembg_model"], model_home=access.models_home)
+        providers.remover, providers.remover_problem = build_background_remover(settings, access)
     return providers
+
+
+def build_background_remover(settings: settings_mod.Settings,
+                             access: ProviderAccess) -> tuple[BackgroundRemover | None, str]:
+    """Return the remover the processing settings choose, or None and why (no remove.bg key: the policy decides)."""
+    proc, params = settings["processing"], settings["parameters"]
+    if proc["remover"] == "removebg" and not access.keys.get("removebg"):
+        return None, f"No {vendor_label('removebg')} API key is set."
+    remover = build_remover(proc["remover"], api_key=access.keys.get("removebg", ""),
+                            base_url=access.base_urls.get("removebg", ""), timeout_s=timeout_seconds(settings),
+                            retries=params["generation_retries"], size=proc["remove_bg_size"],
+                            model_name=proc["rembg_model"], model_home=access.models_home)
+    return remover, ""

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, JobExecution, JobStatus, NewImage
+from gif_app.domain import (
+    FailureStage,
+    GeneratedImage,
+    ImageStatus,
+    JobExecution,
+    JobStatus,
+    NewImage,
+    RetryStatus,
+)
 from gif_app.errors import NotFoundError
+from gif_app.jobs.retry_plan import APPROVED_REASONS, remove_working_copies
 from gif_app.pipeline.generate import parse_temp_name
 from gif_app.store.repository import Repository
 
@@ -52,7 +62,8 @@ def recover(repo: Repository, temp_dirs: list[Path]) -> RecoveryReport:
         temp, output = _job_folders(execution)
         temp_folders.update(f for f in (temp,) if f is not None)
         output_folders.update(f for f in (output,) if f is not None)
-    # Retries run on images of any job, so an image left mid-retry is requeued wherever it belongs.
+    # Retries run on images of any job: the one a crash cut short is finished or requeued wherever it belongs.
+    _recover_retry_in_hand(repo, report)
     report.images_requeued = repo.reset_processing_images()
     report.retries_requeued = repo.reset_stuck_retries()
     for folder in sorted(f for f in temp_folders | output_folders if f.is_dir()):
@@ -87,31 +98,84 @@ def _remove_partial_writes(folder: Path) -> int:
     return removed
 
 
+class Repair(enum.Enum):
+    """What reconciling one image's row with the disk found (and did)."""
+
+    KEPT = "kept"  # the temp file is there: the image can run again
+    FINAL = "final"  # the final file is there: nothing to do
+    MOVED = "moved"  # the move finished before the crash: the row now says approved
+    REPAIRED = "repaired"  # processing renamed the temp file: the row now names the new one
+    MISSING = "missing"  # no file at all: the caller records the failure
+
+
 def _reconcile_images(repo: Repository, execution_id: int, report: RecoveryReport) -> None:
     for image in repo.images_of_execution(execution_id):
-        temp = Path(image.temp_path) if image.temp_path else None
-        final = Path(image.final_path) if image.final_path else None
+        if _reconcile_image(repo, image, report) is Repair.MISSING:
+            repo.update_image(image.id, status=ImageStatus.QC_FAILED, reason=FailureStage.SAVE_FINAL.reason)
+
+
+def _reconcile_image(repo: Repository, image: GeneratedImage, report: RecoveryReport) -> Repair:
+    """Complete or roll back a move cut short (its intent is `moving_to`), and repair a renamed temp path."""
+    temp = Path(image.temp_path) if image.temp_path else None
+    final = Path(image.final_path) if image.final_path else None
+    moving_to = Path(image.processing.moving_to) if image.processing.moving_to else None
+    if temp is not None and temp.is_file():
+        if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size == 0:
+            # The crash came between claiming the output name and moving the file: drop the claim.
+            moving_to.unlink(missing_ok=True)
+        return Repair.KEPT
+    if final is not None and final.is_file():
+        return Repair.FINAL
+    if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size > 0:
+        # The move finished but the row was not updated: complete the bookkeeping.
+        repo.update_image(image.id, status=ImageStatus.APPROVED, temp_path=None, final_path=str(moving_to))
+        report.moves_completed += 1
+        return Repair.MOVED
+    converted = _converted_copy(temp)
+    if converted is not None:
+        # Processing wrote the new format and removed the old file, but the row kept the old name.
+        repo.update_image(image.id, temp_path=str(converted))
+        report.paths_repaired += 1
+        return Repair.REPAIRED
+    report.missing_files += 1
+    return Repair.MISSING
+
+
+def _recover_retry_in_hand(repo: Repository, report: RecoveryReport) -> None:
+    """Finish the retry a crash cut short when its move completed; otherwise leave it to be requeued."""
+    for task in repo.retry_tasks((RetryStatus.PROCESSING,)):
+        try:
+            image = repo.get_image(task.image_id)
+        except NotFoundError:
+            continue
+        if image.status is ImageStatus.APPROVED:
+            repo.update_retry_task(task.id, RetryStatus.DONE)  # only the task's own row was left behind
+            continue
+        original = Path(image.temp_path) if image.temp_path else None
+        if original is not None:
+            remove_working_copies(original, image.mapping_id)
         moving_to = Path(image.processing.moving_to) if image.processing.moving_to else None
-        if temp is not None and temp.is_file():
-            if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size == 0:
-                # The crash came between claiming the output name and moving the file: drop the claim.
-                moving_to.unlink(missing_ok=True)
-            continue
-        if final is not None and final.is_file():
-            continue
-        if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size > 0:
-            # The move finished but the row was not updated: complete the bookkeeping.
+        if original is not None and moving_to is not None and moving_to.is_file() and moving_to.stat().st_size:
+            # The retry's working copy reached the output folder before the crash; the original has served.
             repo.update_image(image.id, status=ImageStatus.APPROVED, temp_path=None, final_path=str(moving_to))
+            original.unlink(missing_ok=True)
             report.moves_completed += 1
-            continue
-        converted = _converted_copy(temp)
-        if converted is not None:
-            # Processing wrote the new format and removed the old file, but the row kept the old name.
-            repo.update_image(image.id, temp_path=str(converted))
-            report.paths_repaired += 1
-            continue
-        repo.update_image(image.id, status=ImageStatus.QC_FAILED, reason=FailureStage.SAVE_FINAL.reason)
-        report.missing_files += 1
+            repair = Repair.MOVED
+        else:
+            repair = _reconcile_image(repo, image, report)
+        if repair is Repair.MOVED:
+            repo.update_image(image.id, reason=APPROVED_REASONS.get(task.mode, "Approved"),
+                              processing=replace(image.processing, moving_to=""))
+            repo.update_retry_task(task.id, RetryStatus.DONE)
+        elif repair is Repair.MISSING:
+            message = "The image file is no longer on disk."
+            repo.update_image(image.id, status=ImageStatus.RETRY_FAILED, reason=FailureStage.SAVE_FINAL.reason,
+                              processing=replace(image.processing, error=message, moving_to=""))
+            repo.update_retry_task(task.id, RetryStatus.FAILED, message)
+        elif image.processing.moving_to:
+            # Rolled back: the file is still in temp, so the intent no longer holds; the retry runs again.
+            repo.update_image(image.id, processing=replace(image.processing, moving_to=""))
+        repo.refresh_counts(image.execution_id)
 
 
 def _converted_copy(temp: Path | None) -> Path | None:

@@ -32,6 +32,25 @@ class Generation:
 
 
 @dataclass(frozen=True)
+class StagePolicy:
+    """How the image stages end an image: a job's policy by default; a retry passes its own."""
+
+    # None: every processing step and metadata fail hard (the job's rule); a set: only those stages do, the
+    # others soft-fail, are recorded on the image, and the image goes on.
+    hard_fail_stages: frozenset[str] | None = None
+    failed_status: ImageStatus = ImageStatus.QC_FAILED
+    # Empty: an approved image keeps its own reason (a job's images have none, or "Recovered after a crash").
+    approved_reason: str = ""
+    # A bad key or an empty account ends a job (its image stays pending for resume); a retry has nothing to
+    # resume, so there such an error is the stage's failure like any other.
+    account_errors_end_run: bool = True
+
+    def is_hard(self, stage: str) -> bool:
+        """Return True when a failure of `stage` fails the image."""
+        return self.hard_fail_stages is None or stage in self.hard_fail_stages
+
+
+@dataclass(frozen=True)
 class JobPlan:
     """Everything decided at initialization, from the job's settings snapshot."""
 
@@ -56,18 +75,20 @@ class JobPlan:
     embed_metadata: bool
     prompt_retries: int
     provider: str
+    policy: StagePolicy = field(default_factory=StagePolicy)
 
 
 @dataclass
 class ProviderSet:
-    """The vendor adapters a run uses (None where the step is off or unavailable)."""
+    """The vendor adapters a run uses (None where the step is off or unavailable; a retry never renders)."""
 
-    generator: ImageGenerator
+    generator: ImageGenerator | None = None
     prompt_writer: PromptWriter | None = None
     judge: VisionJudge | None = None
     metadata_writer: MetadataWriter | None = None
     remover: BackgroundRemover | None = None
     remover_problem: str = ""
+    metadata_problem: str = ""
 
 
 class RunEvents(Protocol):

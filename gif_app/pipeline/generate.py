@@ -25,11 +25,12 @@ def new_mapping_id() -> str:
 
 def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> list[GeneratedImage]:
     """Render the generation's images, save each to temp and record it as pending."""
-    plan = ctx.plan
+    plan, generator = ctx.plan, ctx.providers.generator
+    assert generator is not None, "a run with generations has an image generator"
     request = replace(generation.request, prompt=prompt)
     started = time.perf_counter()
-    results = ctx.providers.generator.render(request, ctx.cancel)
-    ctx.log.info(f"Rendered {len(results)} image(s) with {ctx.providers.generator.name}", step="generation",
+    results = generator.render(request, ctx.cancel)
+    ctx.log.info(f"Rendered {len(results)} image(s) with {generator.name}", step="generation",
                  sub_step=f"generation {generation.index + 1}",
                  duration_ms=(time.perf_counter() - started) * 1000)
     plan.temp_dir.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,7 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
         recorded.append(ctx.events.record_image(NewImage(
             mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
             variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
-            provider=ctx.providers.generator.name, provider_ids=dict(result.provider_ids),
+            provider=generator.name, provider_ids=dict(result.provider_ids),
             temp_path=str(path), cost=result.cost,
         )))
     ctx.events.generation_recorded(generation.index)

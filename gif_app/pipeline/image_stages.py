@@ -2,6 +2,8 @@
 
 QC comes first so nothing is spent on an image a stock site would refuse; metadata comes after
 processing and before the move, so a metadata failure never leaves a file in the output folder.
+A retry runs these same stages (without QC) under its own StagePolicy: which failures are hard, the
+status a failed image gets, the reason an approved one gets.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ def _index(image: GeneratedImage) -> int:
 def _fail(ctx: RunContext, image: GeneratedImage, stage: FailureStage, exc: AppError,
           metadata: StockMetadata | None = None) -> None:
     record = replace(image.processing, error=exc.message)
-    ctx.events.update_image(image.id, status=ImageStatus.QC_FAILED, reason=stage.reason, processing=record,
-                            metadata=metadata)
+    ctx.events.update_image(image.id, status=ctx.plan.policy.failed_status, reason=stage.reason,
+                            processing=record, metadata=metadata)
     ctx.log.error(f"{stage.value} failed: {exc.message}", step=stage.value, image_index=_index(image),
                   error_code=exc.code)
 
@@ -112,12 +114,12 @@ def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | No
 
 
 def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
-    """Apply the processing recipe; a hard failure -> qc_failed processing_failed:<stage>, original kept."""
+    """Apply the processing recipe; a hard failure -> failed (processing_failed:<stage>), original kept."""
     assert image.temp_path
     source = Path(image.temp_path)
     try:
         outcome = process_image(source.read_bytes(), source.name, ctx.plan.processing, ctx.providers.remover,
-                                ctx.cancel)
+                                ctx.cancel, hard_fail_stages=ctx.plan.policy.hard_fail_stages)
     except CancelledError:
         raise
     except ProcessingError as exc:
@@ -140,23 +142,36 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
 def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     """Ask the vision model for title, description and keywords, then enforce the site's limits."""
     writer = ctx.providers.metadata_writer
-    assert writer is not None and image.temp_path
+    assert image.temp_path
+    if writer is None:
+        return _metadata_failed(ctx, image, AppError(ctx.providers.metadata_problem or "No metadata model is set.",
+                                                     code="missing_key"))
     try:
         data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
         system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
                                               keyword=image.keyword, limits=ctx.plan.limits)
         raw = writer.describe(data, mime, system_prompt, ctx.cancel)
-    except (CancelledError, *JOB_ENDING_ERRORS):
+    except CancelledError:
         raise
     except (AppError, OSError) as exc:
-        _fail(ctx, image, FailureStage.METADATA, exc if isinstance(exc, AppError) else AppError(str(exc)))
-        return None
+        if isinstance(exc, JOB_ENDING_ERRORS) and ctx.plan.policy.account_errors_end_run:
+            raise
+        return _metadata_failed(ctx, image, exc if isinstance(exc, AppError) else AppError(str(exc)))
     metadata = enforce_limits(raw, ctx.plan.limits)
     if metadata.is_empty:
-        _fail(ctx, image, FailureStage.METADATA, AppError("The model returned no usable metadata."))
-        return None
+        return _metadata_failed(ctx, image, AppError("The model returned no usable metadata."))
     # Stored by finalize together with the move's intent: one database write fewer per image.
     return replace(image, metadata=metadata)
+
+
+def _metadata_failed(ctx: RunContext, image: GeneratedImage, exc: AppError) -> GeneratedImage | None:
+    """Fail the image, or (a soft metadata step) record the failure and go on with the metadata it had."""
+    if ctx.plan.policy.is_hard(FailureStage.METADATA.value):
+        _fail(ctx, image, FailureStage.METADATA, exc)
+        return None
+    ctx.log.warning(f"metadata soft failure recorded: {exc.message}", step="metadata", image_index=_index(image))
+    soft = (*image.processing.soft_failures, {"stage": FailureStage.METADATA.value, "message": exc.message})
+    return replace(image, processing=replace(image.processing, soft_failures=soft))
 
 
 def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
@@ -181,7 +196,8 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
         _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
               metadata=None if image.metadata.is_empty else image.metadata)
         return None
-    return ctx.events.update_image(image.id, status=ImageStatus.APPROVED, reason=image.reason or "Approved",
+    reason = plan.policy.approved_reason or image.reason or "Approved"
+    return ctx.events.update_image(image.id, status=ImageStatus.APPROVED, reason=reason,
                                    temp_path=None, final_path=str(final),
                                    processing=replace(image.processing, moving_to=""))
 

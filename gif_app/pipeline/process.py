@@ -19,17 +19,19 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from PIL import Image
 
 from gif_app import imaging
+from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ProcessingRecord
 from gif_app.errors import AppError, CancelledError, ProcessingError
 from gif_app.providers.base import BackgroundRemover
+from gif_app.settings_schema import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -37,92 +39,58 @@ Remover = Literal["removebg", "rembg"]
 RemoveBgSize = Literal["auto", "preview", "full", "50MP"]
 FailureMode = Literal["approve", "mark_failed"]
 
-_SIZE_ALIASES = {"4k": "full", "hd": "full", "medium": "auto", "small": "preview", "regular": "preview"}
-_MODE_ALIASES = {"soft": "approve", "fail": "mark_failed", "hard": "mark_failed"}
+# Recipe field -> key of the settings schema's "processing" section. Defaults, bounds and accepted values live
+# in gif_app/settings_schema.py only; the recipe is built from settings that passed its validation.
+SCHEMA_KEYS = {
+    "remove_bg": "remove_bg", "remover": "remover", "remove_bg_size": "remove_bg_size",
+    "remove_bg_failure_mode": "remove_bg_failure_mode", "trim": "trim_transparent_background",
+    "trim_threshold": "trim_threshold", "enhance": "image_enhancement", "sharpening": "sharpening",
+    "saturation": "saturation", "convert": "image_convert", "format": "convert_format",
+    "jpg_quality": "jpg_quality", "webp_quality": "webp_quality", "flatten_colour": "jpg_background",
+    "min_megapixels": "min_megapixels", "rembg_model": "rembg_model",
+}
 
 
-def _as_bool(value: Any, default: bool) -> bool:
-    """Coerce JSON-ish booleans ("true", 1, None) with a default for missing values."""
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
-
-
-def _as_number(value: Any, default: float, low: float, high: float) -> float:
-    """Coerce a number, falling back to the default, and clamp it to [low, high]."""
-    try:
-        number = float(value) if value is not None and value != "" else default
-    except (TypeError, ValueError):
-        number = default
-    if math.isnan(number):
-        number = default
-    return min(max(number, low), high)
-
-
-def _as_choice(
-    value: Any, choices: tuple[str, ...], default: str, aliases: dict[str, str] | None = None
-) -> str:
-    """Return `value` if it is one of `choices` (after aliases), else the default."""
-    text = str(value).strip() if value is not None else default
-    text = (aliases or {}).get(text.lower(), text)
-    lowered = {c.lower(): c for c in choices}
-    return lowered.get(text.lower(), default)
+def _default(field_name: str) -> Any:
+    """Return the schema's default for a recipe field."""
+    return SETTINGS[f"processing.{SCHEMA_KEYS[field_name]}"].default
 
 
 @dataclass(frozen=True)
 class ProcessingSettings:
-    """The processing recipe of a job or retry, with the Electron app's defaults."""
+    """The processing recipe of a job or retry; its defaults are the settings schema's."""
 
-    remove_bg: bool = False
-    remover: Remover = "removebg"
-    remove_bg_size: RemoveBgSize = "auto"
-    remove_bg_failure_mode: FailureMode = "approve"
-    trim: bool = False
-    trim_threshold: int = 50
-    enhance: bool = False
-    sharpening: float = 5.0
-    saturation: float = 1.4
-    convert: bool = False
-    format: imaging.ImageFormat = "png"
-    jpg_quality: int = 90
-    webp_quality: int = 90
-    flatten_colour: imaging.FlattenColour = "white"
-    min_megapixels: float = 0.0
-    rembg_model: str = "u2net"
+    remove_bg: bool = _default("remove_bg")
+    remover: Remover = _default("remover")
+    remove_bg_size: RemoveBgSize = _default("remove_bg_size")
+    remove_bg_failure_mode: FailureMode = _default("remove_bg_failure_mode")
+    trim: bool = _default("trim")
+    trim_threshold: int = _default("trim_threshold")
+    enhance: bool = _default("enhance")
+    sharpening: float = float(_default("sharpening"))
+    saturation: float = float(_default("saturation"))
+    convert: bool = _default("convert")
+    format: imaging.ImageFormat = _default("format")
+    jpg_quality: int = _default("jpg_quality")
+    webp_quality: int = _default("webp_quality")
+    flatten_colour: imaging.FlattenColour = _default("flatten_colour")
+    min_megapixels: float = float(_default("min_megapixels"))
+    rembg_model: str = _default("rembg_model")
 
     @classmethod
-    def from_settings(cls, section: dict[str, Any]) -> ProcessingSettings:
-        """Build settings from the snake_case `processing` section; missing or bad values get defaults."""
-        d = cls()
-        fmt = _as_choice(section.get("convert_format"), ("png", "jpg", "webp"), d.format, {"jpeg": "jpg"})
-        return cls(
-            remove_bg=_as_bool(section.get("remove_bg"), d.remove_bg),
-            remover=cast(Remover, _as_choice(section.get("remover"), ("removebg", "rembg"), d.remover)),
-            remove_bg_size=cast(RemoveBgSize, _as_choice(
-                section.get("remove_bg_size"), ("auto", "preview", "full", "50MP"), d.remove_bg_size,
-                _SIZE_ALIASES,
-            )),
-            remove_bg_failure_mode=cast(FailureMode, _as_choice(
-                section.get("remove_bg_failure_mode"), ("approve", "mark_failed"), d.remove_bg_failure_mode,
-                _MODE_ALIASES,
-            )),
-            trim=_as_bool(section.get("trim_transparent_background"), d.trim),
-            trim_threshold=int(_as_number(section.get("trim_threshold"), d.trim_threshold, 0, 254)),
-            enhance=_as_bool(section.get("image_enhancement"), d.enhance),
-            sharpening=_as_number(section.get("sharpening"), d.sharpening, 0, 10),
-            saturation=_as_number(section.get("saturation"), d.saturation, 0, 2),
-            convert=_as_bool(section.get("image_convert"), d.convert),
-            format=cast(imaging.ImageFormat, fmt),
-            jpg_quality=int(_as_number(section.get("jpg_quality"), d.jpg_quality, 1, 100)),
-            webp_quality=int(_as_number(section.get("webp_quality"), d.webp_quality, 1, 100)),
-            flatten_colour=cast(imaging.FlattenColour, _as_choice(
-                section.get("jpg_background"), ("white", "black"), d.flatten_colour, {"transparent": "white"}
-            )),
-            min_megapixels=_as_number(section.get("min_megapixels"), d.min_megapixels, 0, 100),
-            rembg_model=str(section.get("rembg_model") or d.rembg_model),
-        )
+    def from_settings(cls, section: Mapping[str, Any]) -> ProcessingSettings:
+        """Validate a `processing` section with the settings schema and build the recipe (ValidationError if bad)."""
+        return cls.from_validated(settings_mod.validated({"processing": dict(section)}))
+
+    @classmethod
+    def from_validated(cls, settings: settings_mod.Settings) -> ProcessingSettings:
+        """Build the recipe from settings that already passed the schema's validation."""
+        section = settings["processing"]
+        values = {name: section[key] for name, key in SCHEMA_KEYS.items()}
+        # JSON and the schema's defaults may give a whole number for a float setting.
+        for name in ("sharpening", "saturation", "min_megapixels"):
+            values[name] = float(values[name])
+        return cls(**values)
 
     @property
     def is_enhancing(self) -> bool:

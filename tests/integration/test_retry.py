@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from gif_app import settings as settings_mod
 from gif_app.app import App, AppOptions, build_app
-from gif_app.domain import ImageStatus, NewImage, RetryTask
-from gif_app.jobs.retry import RetryService
-
-WAIT_S = 60.0
-
-
-def _retries(app: App) -> RetryService:
-    service = app.ctx.services.retries
-    assert isinstance(service, RetryService)
-    return service
-
-
-class Done:
-    """Counts finished retry tasks heard from the service."""
-
-    def __init__(self, app: App) -> None:
-        self.tasks: list[RetryTask] = []
-        self._cond = threading.Condition()
-        _retries(app).add_listener(self._heard)
-
-    def _heard(self, task: RetryTask) -> None:
-        with self._cond:
-            self.tasks.append(task)
-            self._cond.notify_all()
-
-    def wait(self, count: int) -> list[RetryTask]:
-        with self._cond:
-            assert self._cond.wait_for(lambda: len(self.tasks) >= count, WAIT_S), f"only {len(self.tasks)} done"
-            return list(self.tasks)
+from gif_app.domain import ImageStatus
+from tests.integration.retry_support import Done, failed_job, retries_of
 
 
 @pytest.fixture
@@ -48,29 +18,10 @@ def app(sandbox_app: App) -> App:
     return sandbox_app
 
 
-def _failed_job(app: App, label: str, overrides: dict[str, Any], images: int = 2) -> list[int]:
-    """Record a job whose images failed QC: real PNGs in temp, as a run leaves them."""
-    settings = settings_mod.apply_overrides(settings_mod.defaults(), [f"{k}={v}" for k, v in overrides.items()])
-    settings["ai"]["run_metadata_gen"] = False
-    execution = app.repo.create_execution(label=label, configuration_id=None, settings_snapshot=settings,
-                                          planned=images)
-    ids = []
-    for n in range(images):
-        img = Image.new("RGB", (256, 256), (235, 235, 240))
-        ImageDraw.Draw(img).ellipse((64, 64, 192, 192), fill=(200, 40, 40))
-        path = app.home.default_temp / f"{label}-{n}.png"
-        img.save(path)
-        ids.append(app.repo.record_image(NewImage(
-            mapping_id=f"{label}-{n}", execution_id=execution.id, generation_index=0, variation_index=n,
-            prompt=f"{label} apple", keyword=label, seed=n, provider="runware", provider_ids={},
-            temp_path=str(path), status=ImageStatus.QC_FAILED, reason="Distorted text on the sign")).id)
-    return ids
-
-
 def test_modified_settings_turn_failed_images_into_approved_files_of_the_new_format(app: App) -> None:
-    ids = _failed_job(app, "apples", {})
+    ids = failed_job(app, "apples", {})
     done = Done(app)
-    _retries(app).start_worker()
+    retries_of(app).start_worker()
     answer = app.api.retry_images(ids, "modified", {"image_convert": True, "convert_format": "webp"}, False, [])
     assert answer["ok"] and answer["data"]["queued"] == 2
     done.wait(2)
@@ -89,11 +40,11 @@ def test_modified_settings_turn_failed_images_into_approved_files_of_the_new_for
 
 
 def test_a_hard_failing_remove_bg_ends_retry_failed_and_keeps_the_file(app: App) -> None:
-    ids = _failed_job(app, "pears", {}, images=1)
+    ids = failed_job(app, "pears", {}, images=1)
     assert app.sandbox is not None
     app.sandbox.config.set_fault("removebg", "500", 1.0)
     done = Done(app)
-    _retries(app).start_worker()
+    retries_of(app).start_worker()
     modified = {"remove_bg": True, "remover": "removebg", "remove_bg_failure_mode": "approve"}
     assert app.api.retry_images(ids, "modified", modified, False, ["remove_bg"])["ok"]
     done.wait(1)
@@ -106,11 +57,11 @@ def test_a_hard_failing_remove_bg_ends_retry_failed_and_keeps_the_file(app: App)
 
 
 def test_a_soft_failing_remove_bg_is_recorded_and_the_image_approved(app: App) -> None:
-    ids = _failed_job(app, "plums", {}, images=1)
+    ids = failed_job(app, "plums", {}, images=1)
     assert app.sandbox is not None
     app.sandbox.config.set_fault("removebg", "402", 1.0)
     done = Done(app)
-    _retries(app).start_worker()
+    retries_of(app).start_worker()
     assert app.api.retry_images(ids, "modified", {"remove_bg": True}, False, [])["ok"]
     done.wait(1)
     image = app.repo.get_image(ids[0])
@@ -119,10 +70,10 @@ def test_a_soft_failing_remove_bg_is_recorded_and_the_image_approved(app: App) -
 
 
 def test_a_mixed_batch_with_original_settings_uses_each_jobs_own(app: App) -> None:
-    jpg = _failed_job(app, "figs", {"processing.image_convert": True, "processing.convert_format": "jpg"}, 1)
-    webp = _failed_job(app, "kiwis", {"processing.image_convert": True, "processing.convert_format": "webp"}, 1)
+    jpg = failed_job(app, "figs", {"processing.image_convert": True, "processing.convert_format": "jpg"}, 1)
+    webp = failed_job(app, "kiwis", {"processing.image_convert": True, "processing.convert_format": "webp"}, 1)
     done = Done(app)
-    _retries(app).start_worker()
+    retries_of(app).start_worker()
     assert app.api.retry_images(jpg + webp, "original", None, False, [])["ok"]
     done.wait(2)
     assert Path(app.repo.get_image(jpg[0]).final_path or "").suffix == ".jpg"
@@ -133,7 +84,7 @@ def test_the_retry_queue_survives_a_restart(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = build_app(home, AppOptions(is_sandbox=True, prefer_keychain=False, start_workers=False))
     try:
-        ids = _failed_job(first, "limes", {}, images=2)
+        ids = failed_job(first, "limes", {}, images=2)
         assert first.api.retry_images(ids, "modified", {"image_convert": True, "convert_format": "jpg"}, False,
                                       [])["ok"]
         assert first.api.retry_status()["data"]["queued"] == 2
@@ -143,7 +94,7 @@ def test_the_retry_queue_survives_a_restart(tmp_path: Path) -> None:
     second = build_app(home, AppOptions(is_sandbox=True, prefer_keychain=False, start_workers=False))
     try:
         done = Done(second)
-        _retries(second).start_worker()
+        retries_of(second).start_worker()
         done.wait(2)
         assert {second.repo.get_image(i).status for i in ids} == {ImageStatus.APPROVED}
         assert second.api.retry_status()["data"]["done"] == 2
@@ -152,7 +103,7 @@ def test_the_retry_queue_survives_a_restart(tmp_path: Path) -> None:
 
 
 def test_cancelling_a_queued_retry_returns_the_image_to_review(app: App) -> None:
-    ids = _failed_job(app, "dates", {}, images=1)
+    ids = failed_job(app, "dates", {}, images=1)
     task_ids = app.api.retry_images(ids, "original", None, False, [])["data"]["task_ids"]
     assert app.repo.get_image(ids[0]).status is ImageStatus.RETRY_PENDING
     assert app.api.cancel_retry(task_ids[0])["ok"]
@@ -162,9 +113,9 @@ def test_cancelling_a_queued_retry_returns_the_image_to_review(app: App) -> None
 
 
 def test_manual_approve_runs_the_jobs_processing_and_moves_the_file(app: App) -> None:
-    ids = _failed_job(app, "grapes", {"processing.image_convert": True, "processing.convert_format": "jpg"}, 1)
+    ids = failed_job(app, "grapes", {"processing.image_convert": True, "processing.convert_format": "jpg"}, 1)
     done = Done(app)
-    _retries(app).start_worker()
+    retries_of(app).start_worker()
     assert app.api.approve_images(ids)["ok"]
     done.wait(1)
     image = app.repo.get_image(ids[0])
@@ -173,7 +124,7 @@ def test_manual_approve_runs_the_jobs_processing_and_moves_the_file(app: App) ->
 
 
 def test_only_failed_images_can_be_retried(app: App) -> None:
-    ids = _failed_job(app, "melons", {}, images=1)
+    ids = failed_job(app, "melons", {}, images=1)
     app.repo.update_image(ids[0], status=ImageStatus.APPROVED)
     answer = app.api.retry_images(ids, "original", None, False, [])
     assert not answer["ok"] and answer["error"]["code"] == "conflict"

@@ -8,8 +8,9 @@ import pytest
 from PIL import Image, ImageChops, ImageCms, ImageDraw
 
 from gif_app import imaging
+from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken
-from gif_app.errors import CancelledError, InsufficientCreditsError, ProcessingError
+from gif_app.errors import CancelledError, InsufficientCreditsError, ProcessingError, ValidationError
 from gif_app.pipeline.process import ProcessingSettings, process_image
 from gif_app.providers.base import RemovalResult
 
@@ -84,20 +85,34 @@ def test_enhance_with_neutral_values_is_a_no_op() -> None:
     assert process_image(source, "a.jpg", settings, None).data is source
 
 
-def test_from_settings_reads_snake_case_keys_and_fixes_legacy_values() -> None:
+def test_from_settings_reads_the_schemas_snake_case_keys() -> None:
     settings = ProcessingSettings.from_settings({
-        "remove_bg": "true", "remover": "rembg", "remove_bg_size": "4k", "remove_bg_failure_mode": "fail",
+        "remove_bg": "true", "remover": "rembg", "remove_bg_size": "full", "remove_bg_failure_mode": "mark_failed",
         "trim_transparent_background": True, "trim_threshold": 20, "image_enhancement": True,
-        "sharpening": 25, "saturation": 1.2, "image_convert": True, "convert_format": "JPEG",
-        "jpg_quality": 0, "webp_quality": 70, "jpg_background": "transparent", "min_megapixels": 4,
+        "sharpening": 10, "saturation": 1.2, "image_convert": True, "convert_format": "jpg",
+        "jpg_quality": 1, "webp_quality": 70, "jpg_background": "black", "min_megapixels": 4,
     })
     assert settings.remove_bg and settings.remover == "rembg" and settings.remove_bg_size == "full"
     assert settings.remove_bg_failure_mode == "mark_failed"
     assert settings.trim and settings.trim_threshold == 20
     assert settings.sharpening == 10 and settings.saturation == 1.2
     assert settings.format == "jpg" and settings.jpg_quality == 1 and settings.webp_quality == 70
-    assert settings.flatten_colour == "white" and settings.min_megapixels == 4
+    assert settings.flatten_colour == "black" and settings.min_megapixels == 4
     assert ProcessingSettings.from_settings({"remove_bg_size": "50MP"}).remove_bg_size == "50MP"
+
+
+def test_the_recipes_defaults_are_the_settings_schemas() -> None:
+    assert ProcessingSettings() == ProcessingSettings.from_validated(settings_mod.defaults())
+
+
+@pytest.mark.parametrize("key, value", [("sharpening", 25), ("jpg_quality", 0), ("remove_bg_size", "4k"),
+                                        ("remove_bg_failure_mode", "fail"), ("convert_format", "JPEG"),
+                                        ("jpg_background", "transparent")])
+def test_from_settings_refuses_what_the_settings_panel_refuses(key: str, value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ProcessingSettings.from_settings({key: value})
+    panel = settings_mod.validate({f"processing.{key}": value})[1]
+    assert caught.value.fields == panel and f"processing.{key}" in panel
 
 
 def test_approve_mode_keeps_pixels_and_records_the_soft_failure() -> None:
