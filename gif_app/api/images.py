@@ -15,7 +15,7 @@ from gif_app.api.serialize import image_json, page_json, parse_date
 from gif_app.domain import StockMetadata
 from gif_app.errors import AppError, ValidationError
 from gif_app.export.embed import embed_metadata
-from gif_app.pipeline.metadata import enforce_limits, limits_from_settings, problems
+from gif_app.pipeline.metadata import enforce_limits, limits_from_validated, problems
 from gif_app.store.repository import ImageFilter
 
 MAX_PAGE = 200
@@ -60,7 +60,7 @@ class ImagesApi:
     def get_image(self, image_id: int) -> dict[str, Any]:
         """Return one image with its metadata limits and problems for the modal."""
         image = self.ctx.repo.get_image(as_int(image_id, "image_id"))
-        limits = limits_from_settings(self.ctx.settings_file.load().settings["metadata"])
+        limits = limits_from_validated(self.ctx.settings_file.load().settings)
         data = image_json(image)
         if not data["job_label"]:  # single-row reads carry no job label; the modal shows it
             data["job_label"] = self.ctx.repo.get_execution(image.execution_id).label
@@ -79,7 +79,7 @@ class ImagesApi:
         if isinstance(keywords, str):
             keywords = [k for k in keywords.replace(";", ",").split(",")]
         settings = self.ctx.settings_file.load().settings
-        limits = limits_from_settings(settings["metadata"])
+        limits = limits_from_validated(settings)
         clean = enforce_limits(StockMetadata(title=str(metadata.get("title") or ""),
                                              description=str(metadata.get("description") or ""),
                                              keywords=tuple(str(k) for k in keywords),

@@ -13,7 +13,7 @@ from gif_app.errors import ConfigurationError
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import Generation, JobPlan, ProviderSet
 from gif_app.pipeline.keywords import load_keywords, plan_keywords
-from gif_app.pipeline.metadata import limits_from_settings, qc_prompt
+from gif_app.pipeline.metadata import limits_from_validated, qc_prompt
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.base import BackgroundRemover, RenderRequest
 from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
@@ -135,7 +135,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         qc_prompt=qc_prompt(read_template(paths["quality_check_prompt_file"], "QC prompt file")),
         run_metadata=ai["run_metadata_gen"],
         metadata_template=read_template(paths["metadata_prompt_file"], "metadata prompt file"),
-        limits=limits_from_settings(settings["metadata"]),
+        limits=limits_from_validated(settings),
         processing=ProcessingSettings.from_settings(settings["processing"]),
         filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],

@@ -39,7 +39,7 @@ from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import JobPlan, ProviderSet, RunContext, StagePolicy
-from gif_app.pipeline.metadata import limits_from_settings
+from gif_app.pipeline.metadata import limits_from_validated
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.factory import build_text_model
 from gif_app.settings_schema import SETTINGS
@@ -114,7 +114,8 @@ def stage_policy(request: RetryRequest, settings: settings_mod.Settings) -> Stag
     if settings["processing"]["remove_bg"] and settings["processing"]["remove_bg_failure_mode"] == "mark_failed":
         hard.add("remove_bg")
     return StagePolicy(hard_fail_stages=frozenset(hard), failed_status=ImageStatus.RETRY_FAILED,
-                       approved_reason=APPROVED_REASONS[request.mode], account_errors_end_run=False)
+                       approved_reason=APPROVED_REASONS[request.mode], account_errors_end_run=False,
+                       cancelled_message="Retry cancelled: the image keeps its file and can be retried again")
 
 
 def runs_metadata(request: RetryRequest, settings: settings_mod.Settings) -> bool:
@@ -135,7 +136,7 @@ def build_retry_plan(execution: JobExecution, settings: settings_mod.Settings, r
         output_dir=Path(paths["output_directory"]).expanduser() if paths["output_directory"]
         else home.default_output,
         use_llm_prompts=False, prompt_template=None, run_qc=False, qc_prompt="",
-        run_metadata=has_metadata, metadata_template=template, limits=limits_from_settings(settings["metadata"]),
+        run_metadata=has_metadata, metadata_template=template, limits=limits_from_validated(settings),
         processing=ProcessingSettings.from_validated(settings),
         filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],

@@ -44,6 +44,8 @@ class StagePolicy:
     # A bad key or an empty account ends a job (its image stays pending for resume); a retry has nothing to
     # resume, so there such an error is the stage's failure like any other.
     account_errors_end_run: bool = True
+    # What the job log says when a cancellation cuts an image's journey short.
+    cancelled_message: str = "Force stop: image left for resume"
 
     def is_hard(self, stage: str) -> bool:
         """Return True when a failure of `stage` fails the image."""

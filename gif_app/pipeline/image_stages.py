@@ -57,14 +57,14 @@ def run_image(ctx: RunContext, image: GeneratedImage) -> GeneratedImage:
     begun = time.perf_counter()
     for name, stage in image_stages(ctx):
         if ctx.cancel.is_aborted:
-            ctx.log.warning("Force stop: image left for resume", step=name, image_index=_index(image))
+            ctx.log.warning(ctx.plan.policy.cancelled_message, step=name, image_index=_index(image))
             return current or image
         assert current is not None
         started = time.perf_counter()
         try:
             current = stage(ctx, current)
         except CancelledError:
-            ctx.log.warning("Force stop: image left for resume", step=name, image_index=_index(image))
+            ctx.log.warning(ctx.plan.policy.cancelled_message, step=name, image_index=_index(image))
             return image
         except JOB_ENDING_ERRORS:
             ctx.log.warning("Image left pending: the job is ending", step=name, image_index=_index(image))

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gif_app import settings as settings_mod
 from gif_app.domain import StockMetadata
 from gif_app.pipeline.keywords import substitute
 
@@ -58,32 +60,20 @@ PRESETS: dict[str, MetadataLimits] = {
 }
 
 
-def _int(section: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
-    """Read an integer setting, falling back to the default, clamped to [low, high]."""
-    try:
-        value = int(section.get(key, default))
-    except (TypeError, ValueError):
-        value = default
-    return max(low, min(high, value))
+def limits_from_settings(metadata_section: Mapping[str, Any]) -> MetadataLimits:
+    """Return the limits of a `metadata` section (a preset, or the custom numbers); the schema validates it."""
+    return limits_from_validated(settings_mod.validated({"metadata": dict(metadata_section)}))
 
 
-def limits_from_settings(metadata_section: dict[str, Any]) -> MetadataLimits:
-    """Return the limits for the settings' "metadata" section (a preset, or the custom numbers)."""
-    preset = str(metadata_section.get("site_preset") or "adobe_stock")
+def limits_from_validated(settings: settings_mod.Settings) -> MetadataLimits:
+    """Return the limits of settings that already passed the schema (its bounds are the only ones)."""
+    section = settings["metadata"]
+    preset = section["site_preset"]
     if preset != "custom":
-        if preset not in PRESETS:
-            logger.warning("Unknown metadata site preset %r; using Adobe Stock limits", preset)
-            preset = "adobe_stock"
         return PRESETS[preset]
-    base = PRESETS["custom"]
-    keywords_max = _int(metadata_section, "keywords_max", base.keywords_max, 1, 200)
-    return replace(
-        base,
-        title_max=_int(metadata_section, "title_max_chars", base.title_max, 1, 2000),
-        description_max=_int(metadata_section, "description_max_chars", base.description_max, 1, 5000),
-        keywords_min=_int(metadata_section, "keywords_min", base.keywords_min, 0, keywords_max),
-        keywords_max=keywords_max,
-    )
+    return replace(PRESETS["custom"], title_max=section["title_max_chars"],
+                   description_max=section["description_max_chars"], keywords_min=section["keywords_min"],
+                   keywords_max=section["keywords_max"])
 
 
 def clean_text(text: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from gif_app import settings as settings_mod
 from gif_app.domain import StockMetadata
+from gif_app.errors import ValidationError
 from gif_app.pipeline.metadata import (
     BUILT_IN_METADATA_PROMPT,
     BUILT_IN_QC_PROMPT,
@@ -32,7 +34,8 @@ def test_presets_match_the_sites() -> None:
 
 @pytest.mark.parametrize("preset", ["adobe_stock", "shutterstock", "freepik"])
 def test_limits_from_settings_uses_the_preset_not_the_custom_numbers(preset: str) -> None:
-    limits = limits_from_settings({"site_preset": preset, "title_max_chars": 12, "keywords_max": 3})
+    limits = limits_from_settings({"site_preset": preset, "title_max_chars": 12, "keywords_min": 2,
+                                   "keywords_max": 3})
     assert limits == PRESETS[preset]
 
 
@@ -44,13 +47,15 @@ def test_limits_from_settings_custom() -> None:
     assert limits.preset == "custom"
 
 
-def test_limits_from_settings_tolerates_junk() -> None:
-    limits = limits_from_settings({"site_preset": "custom", "title_max_chars": "x", "keywords_min": 99,
-                                   "keywords_max": 20})
-    assert limits.title_max == PRESETS["custom"].title_max
-    assert limits.keywords_min == 20
-    assert limits_from_settings({"site_preset": "nope"}) == PRESETS["adobe_stock"]
-    assert limits_from_settings({}) == PRESETS["adobe_stock"]
+def test_limits_follow_the_settings_schema_bounds() -> None:
+    # The schema is the one source of bounds: out-of-range or junk numbers are refused with its messages.
+    with pytest.raises(ValidationError) as refused:
+        limits_from_settings({"site_preset": "custom", "title_max_chars": "x", "keywords_min": 99,
+                              "keywords_max": 20})
+    assert set(refused.value.fields) >= {"metadata.title_max_chars", "metadata.keywords_min"}
+    assert limits_from_settings({}) == PRESETS[settings_mod.defaults()["metadata"]["site_preset"]]
+    with pytest.raises(ValidationError):
+        limits_from_settings({"site_preset": "nope"})
 
 
 def test_adobe_title_cut_at_a_word_boundary() -> None:
