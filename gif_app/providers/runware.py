@@ -1,30 +1,52 @@
-"""Runware imageInference over REST: one task per request, top-ups for short results, downloads."""
+"""Runware imageInference over REST: one task per request, getResponse polls, top-ups, downloads.
+
+Every task carries what Runware requires: width and height from the model's size rule
+(providers/runware_models.py), an explicit deliveryMethod, LoRA weights within -4..4, and
+`safety.checkContent` (the SDK deprecates `checkNSFW` for it). Async models are polled with `getResponse`
+until their images arrive. A 2xx body holding only `errors` is a refusal and is raised in Runware's words.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
 import re
+import time
 import uuid
 from typing import Any
 
 import httpx
 
 from gif_app.domain import CancelToken
-from gif_app.errors import ConfigurationError, ProviderError
+from gif_app.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InsufficientCreditsError,
+    ProviderError,
+    ProviderTimeoutError,
+)
 from gif_app.providers.base import RenderedImage, RenderRequest
-from gif_app.providers.http import ClientFactory, build_client, download_image, send_with_retries
+from gif_app.providers.http import (
+    ClientFactory,
+    build_client,
+    download_image,
+    send_with_retries,
+    wait_or_cancel,
+)
+from gif_app.providers.runware_models import lora_problem, parse_lora, size_for, spec_for
 from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
 
 VENDOR = "runware"
+DEFAULT_MODEL = "runware:101@1"
 MAX_RESULTS_PER_REQUEST = 20
-MIN_DIMENSION = 128
-MAX_DIMENSION = 2048
-DIMENSION_STEP = 8  # v1.3.3 of the anchor moved from 64 to 8 for models such as 896x1200
+FIRST_POLL_MAX_S = 2.0  # Runware's task-polling page: first poll after 1-2 s, then back off exponentially
+MAX_POLL_DELAY_S = 10.0
 _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
-_ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "checkNSFW", "outputQuality")
+_ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
+_AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
+_PENDING = frozenset({"processing", "pending"})  # "pending" is the older docs' word for "processing"
 
 # Midjourney parameters: those that take no value, and those whose value runs to the next flag.
 _MJ_BARE_FLAGS = {
@@ -38,12 +60,6 @@ _MJ_VALUE_FLAGS = {
 }
 _MJ_LIST_FLAGS = {"no"}
 _FLAG_RE = re.compile(r"^(?:--|\u2014)([A-Za-z]+)$")
-
-
-def normalise_dimension(value: int) -> int:
-    """Clamp a side length to 128-2048 and round it to the nearest multiple of 8."""
-    clamped = min(MAX_DIMENSION, max(MIN_DIMENSION, int(value)))
-    return (clamped + DIMENSION_STEP // 2) // DIMENSION_STEP * DIMENSION_STEP
 
 
 def _flag_name(token: str) -> str | None:
@@ -75,36 +91,6 @@ def strip_mj_flags(prompt: str) -> str:
     return " ".join(kept).strip(" ,;")
 
 
-def parse_lora(value: Any) -> list[dict[str, Any]]:
-    """Return Runware `lora` entries from text (one `model[:weight]` per line) or a list of dicts."""
-    if isinstance(value, list):
-        entries = []
-        for item in value:
-            if isinstance(item, dict) and item.get("model"):
-                entries.append({"model": str(item["model"]), "weight": float(item.get("weight", 1.0))})
-            elif isinstance(item, str):
-                entries.extend(parse_lora(item))
-        return entries
-    entries = []
-    for line in str(value or "").replace(",", "\n").splitlines():
-        text = line.strip()
-        if not text:
-            continue
-        model, weight = text, 1.0
-        head, sep, tail = text.rpartition(":")
-        # The weight is the part after the last colon only when it is a number in 0-10,
-        # because AIR ids such as civitai:144142@160130 contain colons themselves.
-        if sep and head:
-            try:
-                number = float(tail)
-            except ValueError:
-                number = -1.0
-            if 0.0 <= number <= 10.0:
-                model, weight = head, number
-        entries.append({"model": model, "weight": weight})
-    return entries
-
-
 def output_format_of(name: str) -> str:
     """Return Runware's outputFormat for png/jpg/webp; refuse anything else."""
     try:
@@ -114,14 +100,36 @@ def output_format_of(name: str) -> str:
         raise ConfigurationError(message) from None
 
 
+def _lora(value: Any) -> list[dict[str, Any]]:
+    """Return the LoRA entries to send; a weight Runware would refuse is refused here, in the panel's words."""
+    problem = lora_problem(value)
+    if problem:
+        raise ConfigurationError(f"{problem} Change it in Settings > Parameters > LoRA list.")
+    return parse_lora(value)
+
+
+def _advanced(options: dict[str, Any]) -> dict[str, Any]:
+    """Return the advanced fields the options set, with the content check as `safety.checkContent`."""
+    fields = {key: options[key] for key in _ADVANCED_OPTIONS if options.get(key) is not None}
+    if options.get("checkContent") is not None:
+        fields["safety"] = {"checkContent": bool(options["checkContent"])}
+    return fields
+
+
 def build_task(request: RenderRequest, count: int, task_uuid: str) -> dict[str, Any]:
-    """Return one imageInference task body for `count` results."""
+    """Return one imageInference task for `count` results, with every field Runware requires."""
+    model = request.model or DEFAULT_MODEL
+    spec = spec_for(model)
+    width, height = size_for(spec, request.width, request.height, request.aspect_ratio)
     task: dict[str, Any] = {
         "taskType": "imageInference",
         "taskUUID": task_uuid,
+        "model": model,
         "positivePrompt": strip_mj_flags(request.prompt),
-        "model": request.model or "runware:101@1",
+        "width": width,
+        "height": height,
         "numberResults": count,
+        "deliveryMethod": spec.delivery,
         "outputType": "URL",
         "outputFormat": output_format_of(request.output_format),
         "includeCost": True,
@@ -129,20 +137,85 @@ def build_task(request: RenderRequest, count: int, task_uuid: str) -> dict[str, 
     negative = strip_mj_flags(request.negative_prompt)
     if negative:
         task["negativePrompt"] = negative
-    # No dimensions means the provider's default size; the anchor forced 1024x1024 here.
-    if request.width is not None:
-        task["width"] = normalise_dimension(request.width)
-    if request.height is not None:
-        task["height"] = normalise_dimension(request.height)
     if request.seed is not None:
         task["seed"] = request.seed
-    lora = parse_lora(request.options.get("lora"))
+    lora = _lora(request.options.get("lora"))
     if lora:
         task["lora"] = lora
-    for key in _ADVANCED_OPTIONS:
-        if request.options.get(key) is not None:
-            task[key] = request.options[key]
+    task.update(_advanced(request.options))
     return task
+
+
+def poll_task(task_uuid: str) -> dict[str, Any]:
+    """Return the getResponse task that asks for an async task's results."""
+    return {"taskType": "getResponse", "taskUUID": task_uuid}
+
+
+def task_error(item: Any) -> ProviderError:
+    """Return the gif_app error for one item of Runware's `errors` array, in Runware's words."""
+    if not isinstance(item, dict):
+        return ProviderError(f"Runware: {item}", vendor=VENDOR)
+    code = str(item.get("code") or "")
+    message = f"Runware: {item.get('message') or code or 'unknown error'}"
+    if code in _AUTH_CODES or item.get("taskType") == "authentication":
+        return AuthenticationError(message, vendor=VENDOR)
+    if "credit" in code.lower() or "balance" in code.lower():
+        return InsufficientCreditsError(message, vendor=VENDOR)
+    return ProviderError(message, vendor=VENDOR)
+
+
+def _json_body(response: httpx.Response) -> dict[str, Any]:
+    """Return a response's JSON object, or raise invalid_response."""
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise ProviderError(
+            "Runware sent a response that is not valid JSON.", vendor=VENDOR, code="invalid_response"
+        ) from exc
+    if not isinstance(body, dict):
+        raise ProviderError("Runware sent a response that is not a JSON object.", vendor=VENDOR,
+                            code="invalid_response")
+    return body
+
+
+def _data_of(body: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
+    """Return the task's items of `data`, matched by taskUUID (never by order)."""
+    data = body.get("data")
+    items = data if isinstance(data, list) else []
+    return [item for item in items if isinstance(item, dict) and item.get("taskUUID") == task_uuid]
+
+
+def _errors_of(body: dict[str, Any], task_uuid: str) -> list[Any]:
+    """Return the task's items of `errors`; one without a taskUUID (a refused key) concerns every task."""
+    errors = body.get("errors")
+    items = errors if isinstance(errors, list) else []
+    return [item for item in items
+            if not isinstance(item, dict) or item.get("taskUUID") in (None, task_uuid)]
+
+
+def _images_of(body: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
+    """Return the task's finished images: imageInference items that carry an imageURL."""
+    return [item for item in _data_of(body, task_uuid)
+            if item.get("taskType", "imageInference") == "imageInference" and item.get("imageURL")]
+
+
+def _sync_images(body: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
+    """Return the images of a sync answer; raise Runware's error when the task has none."""
+    images = _images_of(body, task_uuid)
+    errors = _errors_of(body, task_uuid)
+    if not images and errors:
+        raise task_error(errors[0])
+    if not images and not isinstance(body.get("data"), list):
+        raise ProviderError("Runware sent a response without data.", vendor=VENDOR, code="invalid_response")
+    return images
+
+
+def _is_settled(body: dict[str, Any], task_uuid: str, images: list[dict[str, Any]], count: int) -> bool:
+    """Return whether a getResponse answer ends the wait: every image in, or nothing left processing."""
+    if len(images) >= count:
+        return True
+    pending = any(item.get("status") in _PENDING for item in _data_of(body, task_uuid))
+    return not pending and bool(images or _errors_of(body, task_uuid))
 
 
 class RunwareGenerator:
@@ -159,6 +232,8 @@ class RunwareGenerator:
         backoff_s: float = 1.0,
         client_factory: ClientFactory = build_client,
         max_topups: int = 3,
+        poll_interval_s: float = 1.0,
+        poll_timeout_s: float = 600.0,
     ) -> None:
         self._api_key = api_key
         self._base_url = base_url.rstrip("/")
@@ -167,6 +242,8 @@ class RunwareGenerator:
         self._backoff_s = backoff_s
         self._client_factory = client_factory
         self._max_topups = max(0, max_topups)
+        self._poll_interval_s = max(0.0, poll_interval_s)
+        self._poll_timeout_s = max(0.0, poll_timeout_s)
 
     def render(self, request: RenderRequest, cancel: CancelToken | None = None) -> list[RenderedImage]:
         """Render `request.count` images (topping up short answers) and return them downloaded."""
@@ -188,36 +265,52 @@ class RunwareGenerator:
             logger.warning("Runware returned %d of %d images after top-ups", len(items), wanted)
         return self._download_all(items[:wanted], cancel)
 
+    def _send(self, api: httpx.Client, task: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
+        """Post one task (in the array Runware wants) and return the JSON body of the 2xx answer."""
+        response = send_with_retries(
+            api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
+            cancel=cancel, json=[task],
+        )
+        return _json_body(response)
+
     def _infer(
         self, api: httpx.Client, request: RenderRequest, count: int, cancel: CancelToken | None
     ) -> list[dict[str, Any]]:
-        """Post one imageInference task and return its result items, matched by taskUUID."""
-        task_uuid = str(uuid.uuid4())
-        response = send_with_retries(
-            api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
-            cancel=cancel, json=[build_task(request, count, task_uuid)],
-        )
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise ProviderError(
-                "Runware sent a response that is not valid JSON.", vendor=VENDOR, code="invalid_response"
-            ) from exc
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, list):
-            raise ProviderError(
-                "Runware sent a response without data.", vendor=VENDOR, code="invalid_response"
-            )
-        mine = [
-            item for item in data
-            if isinstance(item, dict) and item.get("taskUUID") == task_uuid
-            and item.get("taskType", "imageInference") == "imageInference" and item.get("imageURL")
-        ]
-        if not mine and isinstance(body.get("errors"), list) and body["errors"]:
-            first = body["errors"][0]
-            message = first.get("message", "unknown error") if isinstance(first, dict) else str(first)
-            raise ProviderError(f"Runware: {message}", vendor=VENDOR)
-        return mine
+        """Run one imageInference task and return its finished result items, matched by taskUUID."""
+        task = build_task(request, count, str(uuid.uuid4()))
+        task_uuid, delivery = task["taskUUID"], task["deliveryMethod"]
+        body = self._send(api, task, cancel)
+        if delivery == "async":
+            images = _images_of(body, task_uuid)  # an ack normally holds none; a fast task may hold all
+            errors = _errors_of(body, task_uuid)
+            if errors and not images:
+                raise task_error(errors[0])
+            if len(images) < count:
+                images = self._poll(api, task_uuid, count, cancel)
+        else:
+            images = _sync_images(body, task_uuid)
+        return [{**item, "deliveryMethod": delivery} for item in images]
+
+    def _poll(
+        self, api: httpx.Client, task_uuid: str, count: int, cancel: CancelToken | None
+    ) -> list[dict[str, Any]]:
+        """Ask getResponse until the task's images are in, it fails, or the poll timeout passes."""
+        deadline = time.monotonic() + self._poll_timeout_s
+        delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
+        while True:
+            wait_or_cancel(delay, cancel)  # the ack said nothing is ready yet
+            body = self._send(api, poll_task(task_uuid), cancel)
+            images = _images_of(body, task_uuid)
+            if _is_settled(body, task_uuid, images, count):
+                errors = _errors_of(body, task_uuid)
+                if not images and errors:
+                    raise task_error(errors[0])
+                return images
+            delay = min(max(delay * 2, 0.05), MAX_POLL_DELAY_S)
+            if time.monotonic() + delay > deadline:
+                raise ProviderTimeoutError(
+                    f"Runware did not finish task {task_uuid} within {self._poll_timeout_s:g} s.", vendor=VENDOR
+                )
 
     def _download_all(self, items: list[dict[str, Any]], cancel: CancelToken | None) -> list[RenderedImage]:
         """Download every result; skip (and log) failures unless all of them fail."""
@@ -250,6 +343,7 @@ def _rendered(item: dict[str, Any], data: bytes, extension: str) -> RenderedImag
         "seed": seed,
         "cost": cost,
         "imageURL": item.get("imageURL"),
+        "deliveryMethod": item.get("deliveryMethod"),
     }
     return RenderedImage(
         data=data,

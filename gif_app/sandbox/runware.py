@@ -1,12 +1,25 @@
-"""Runware sandbox: `POST /v1` task arrays (imageInference, authentication) and the image files.
+"""Runware sandbox: `POST /v1` task arrays (imageInference, getResponse, authentication) and the image files.
 
 Accepted: a JSON array of tasks; the key comes from `Authorization: Bearer <key>` or from a first task
 `{"taskType":"authentication","apiKey":"<key>"}`. Any non-empty key but `invalid` is accepted.
-imageInference fields checked: taskUUID (UUID v4, unused before), positivePrompt (4-2000 chars), model
-(AIR id like `runware:101@1`), width/height (128-2048, multiples of 8, default 1024), numberResults (1-20),
-outputType (URL|dataURI|base64Data), outputFormat (JPG|PNG|WEBP, any case), outputQuality (20-99), seed
-(from the taskUUID if missing; result i gets seed+i), includeCost. Answer: 200 `{"data":[...]}`, plus
-`"errors"` when only some tasks failed; 400 `{"data":[],"errors":[...]}` when all failed; 401 invalidApiKey.
+imageInference is checked as strictly as Runware documents it (the per-model rules are the published ones
+in gif_app/providers/runware_models.py; the checks here are the sandbox's own code):
+- taskUUID a UUID v4 never used before; positivePrompt 4-2000 chars; model an AIR id (`runware:101@1`);
+- width and height required (`missingWidth` / `missingHeight`), per model: 128-2048 in multiples of 64 for
+  FLUX.1, SDXL and any model not in the table (`invalidWidth` with min, max and multiplier), or exactly one
+  of the listed sizes for Nano Banana (`unsupportedDimensions`);
+- numberResults 1-20, outputType URL|dataURI|base64Data, outputFormat JPG|PNG|WEBP (any case),
+  outputQuality 20-99, seed (from the taskUUID if missing; result i gets seed+i), includeCost;
+- deliveryMethod sync (the default) or async; lora a list of {model: AIR id, weight -4..4}
+  (`invalidLoraWeight`); safety {checkContent: bool}. The deprecated `checkNSFW` is still accepted, with a
+  warning in the log: the docs replaced it by safety.checkContent but do not say the API refuses it.
+Answers: 200 `{"data":[...]}`, plus `"errors"` when only some tasks failed; 400 `{"errors":[...]}` when every
+task was refused; 401 invalidApiKey. Error items: code, message, parameter, type, documentation, taskType,
+taskUUID. A prompt with the word "failtask" is accepted, then fails at the model's provider: 200 with only
+`errors` (code `timeoutProvider`), the way a task that fails after validation comes back.
+Async: the answer to the task is an ack `{"taskType","taskUUID"}`; `getResponse` answers one
+`status: processing` item per image for the first `SandboxConfig.runware_async_polls` polls, then the
+images with `status: success` (or the provider error).
 Images are served at `GET /image/ws/2/ii/<imageUUID>.<ext>`; `/v1/images/generate` aliases `/v1`.
 """
 
@@ -22,6 +35,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from gif_app.providers.runware_models import LORA_WEIGHT_MAX, LORA_WEIGHT_MIN, spec_for
 from gif_app.sandbox import images
 from gif_app.sandbox.faults import create_vendor_app, intercept, maybe_truncate
 from gif_app.sandbox.state import SandboxState
@@ -31,6 +45,8 @@ logger = logging.getLogger(__name__)
 VENDOR = "runware"
 COST_PER_IMAGE = 0.0038
 DOCS = "https://runware.ai/docs/en/image-inference/api-reference"
+FAIL_WORD = "failtask"
+_FAIL = re.compile(rf"\b{FAIL_WORD}\b", re.IGNORECASE)
 _AIR = re.compile(r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+$")
 _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     401: ("invalidApiKey", "Invalid API key. Get one at https://my.runware.ai/signup"),
@@ -44,11 +60,14 @@ _STATUS_ERRORS: dict[int, tuple[str, str]] = {
 
 
 class TaskError(Exception):
-    """One task's failure, rendered as an item of the `errors` array."""
+    """One task's failure, rendered as an item of the `errors` array; `rejected` = refused as sent (400)."""
 
-    def __init__(self, code: str, message: str, parameter: str, **extra: Any) -> None:
+    def __init__(self, code: str, message: str, parameter: str | None, *, rejected: bool = True,
+                 **extra: Any) -> None:
         super().__init__(message)
-        self.item: dict[str, Any] = {"code": code, "message": message, "parameter": parameter, **extra}
+        self.rejected = rejected
+        self.item: dict[str, Any] = {"code": code, "message": message, "parameter": parameter, "type": None,
+                                     "documentation": f"{DOCS}#request-{(parameter or '').lower()}", **extra}
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,16 @@ class ImageSpec:
         return images.render_bytes(self.prompt, self.seed, self.width, self.height, self.fmt, self.quality)
 
 
+@dataclass
+class AsyncTask:
+    """An accepted async task: its finished items (or provider error) and how often it was polled."""
+
+    task_uuid: str
+    items: list[dict[str, Any]]
+    error: TaskError | None
+    polls: int = 0
+
+
 def error_response(status: int, task: dict[str, Any] | None = None) -> Response:
     """Return Runware's `{"errors":[...]}` envelope for an HTTP-level failure."""
     code, message = _STATUS_ERRORS.get(status, ("unknownError", "Unknown error."))
@@ -75,22 +104,26 @@ def error_response(status: int, task: dict[str, Any] | None = None) -> Response:
         item.update(parameter="apiKey", taskType="authentication")
     elif task is not None:
         item.update(taskType=task.get("taskType"), taskUUID=task.get("taskUUID"))
-    response = jsonify({"data": [], "errors": [item]})
+    response = jsonify({"errors": [item]})
     response.status_code = status
     return response
 
 
-def _int_field(task: dict[str, Any], name: str, default: int, low: int, high: int, step: int = 1) -> int:
-    """Return an integer task field within [low, high] and a multiple of step, or raise TaskError."""
+def _is_int(value: Any) -> bool:
+    """Return whether a JSON value is an integer (booleans are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_field(task: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """Return an integer task field within [low, high], or raise TaskError."""
     value = task.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high or value % step:
+    if not _is_int(value) or not low <= value <= high:
         raise TaskError(
             f"invalid{name[0].upper()}{name[1:]}",
-            f"Invalid value for '{name}' parameter. It must be an integer value between {low} and {high}, "
-            f"in multiples of '{step}'.",
-            name, type="integer", min=low, max=high, multiplier=step, documentation=f"{DOCS}#request-{name}",
+            f"Invalid value for '{name}' parameter. It must be an integer value between {low} and {high}.",
+            name, type="integer", min=low, max=high,
         )
-    return value
+    return int(value)
 
 
 def _choice(task: dict[str, Any], name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -101,19 +134,120 @@ def _choice(task: dict[str, Any], name: str, default: str, allowed: tuple[str, .
             return option
     raise TaskError(
         f"invalid{name[0].upper()}{name[1:]}",
-        f"Invalid value for '{name}' parameter. Supported values: {', '.join(allowed)}.",
-        name, documentation=f"{DOCS}#request-{name.lower()}",
+        f"Invalid value for '{name}' parameter. Supported values: {', '.join(allowed)}.", name,
+        type="string",
     )
 
 
+def _side(task: dict[str, Any], name: str) -> int:
+    """Return width or height as sent, or raise missing/invalid (Runware names a missing field missingX)."""
+    title = name[0].upper() + name[1:]
+    if name not in task:
+        raise TaskError(f"missing{title}", f"Missing required parameter '{name}'. The selected model needs "
+                        "'width' and 'height' together.", name, type="integer")
+    value = task[name]
+    if not _is_int(value):
+        raise TaskError(f"invalid{title}", f"Invalid value for {name} parameter. Image {name} must be an "
+                        "integer value.", name, type="integer")
+    return int(value)
+
+
+def check_size(task: dict[str, Any], model: str) -> tuple[int, int]:
+    """Return (width, height) if the model takes them, else raise TaskError in Runware's words."""
+    spec = spec_for(model)
+    width, height = _side(task, "width"), _side(task, "height")
+    if spec.sizes:
+        if not spec.accepts((width, height)):
+            listed = ", ".join(f"{w}x{h}" for w, h in spec.sizes)
+            raise TaskError("unsupportedDimensions", f"Unsupported dimensions {width}x{height} for the selected "
+                            f"model. Supported dimensions: {listed}.", "width", type="integer")
+        return width, height
+    for name, value in (("width", width), ("height", height)):
+        if not spec.minimum <= value <= spec.maximum or value % spec.step:
+            raise TaskError(
+                f"invalid{name[0].upper()}{name[1:]}",
+                f"Invalid value for {name} parameter. Image {name} must be an integer value between "
+                f"{spec.minimum} and {spec.maximum}, in multiples of {spec.step}.",
+                name, type="integer", min=spec.minimum, max=spec.maximum, multiplier=spec.step,
+            )
+    return width, height
+
+
+def check_lora(task: dict[str, Any]) -> None:
+    """Raise TaskError unless `lora` is a list of {model: AIR id, weight within Runware's range}."""
+    entries = task.get("lora", [])
+    if not isinstance(entries, list):
+        raise TaskError("invalidLora", "Invalid value for 'lora' parameter. It must be an array of objects.",
+                        "lora", type="array")
+    for index, entry in enumerate(entries):
+        model = entry.get("model") if isinstance(entry, dict) else None
+        if not isinstance(model, str) or not _AIR.match(model):
+            raise TaskError("invalidLoraModel", "Invalid value for 'model' parameter in 'lora'. It must be an "
+                            "AIR identifier like 'civitai:132942@146296'.", f"lora[{index}].model", type="string")
+        weight = entry.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not (
+                LORA_WEIGHT_MIN <= weight <= LORA_WEIGHT_MAX):
+            raise TaskError(
+                "invalidLoraWeight",
+                f"Invalid value for 'weight' parameter in 'lora'. It must be a number between "
+                f"{LORA_WEIGHT_MIN:g} and {LORA_WEIGHT_MAX:g}.",
+                f"lora[{index}].weight", type="float", min=LORA_WEIGHT_MIN, max=LORA_WEIGHT_MAX,
+            )
+
+
+def checks_content(task: dict[str, Any]) -> bool:
+    """Return whether the task asks for a content check; refuse a malformed `safety` object."""
+    safety = task.get("safety", {})
+    if not isinstance(safety, dict) or not isinstance(safety.get("checkContent", False), bool):
+        raise TaskError("invalidSafety", "Invalid value for 'safety' parameter. It must be an object; "
+                        "'checkContent' must be a boolean.", "safety", type="object")
+    if "checkNSFW" in task:
+        logger.warning("sandbox runware: task %s sends the deprecated checkNSFW; Runware documents "
+                       "safety.checkContent instead", task.get("taskUUID"))
+    return bool(safety.get("checkContent")) or bool(task.get("checkNSFW"))
+
+
+def _text_fields(task: dict[str, Any]) -> tuple[str, str]:
+    """Return (prompt, model) if both are valid, else raise TaskError."""
+    prompt = task.get("positivePrompt")
+    if not isinstance(prompt, str) or not 4 <= len(prompt.strip()) <= 2000:
+        raise TaskError("invalidPositivePrompt", "Invalid value for 'positivePrompt' parameter. "
+                        "It must be a string between 4 and 2000 characters.", "positivePrompt", type="string")
+    model = task.get("model")
+    if not isinstance(model, str) or not _AIR.match(model):
+        raise TaskError("invalidModel", "Invalid value for 'model' parameter. "
+                        "It must be an AIR identifier like 'runware:101@1'.", "model", type="string")
+    return prompt.strip(), model
+
+
+def _seed(task: dict[str, Any], task_uuid: str) -> int:
+    """Return the task's seed (derived from the taskUUID when missing), or raise TaskError."""
+    seed = task.get("seed")
+    if seed is None:
+        return images.stable_int("seed", task_uuid, modulo=2**31 - 1)
+    if not _is_int(seed) or seed < 0:
+        raise TaskError("invalidSeed", "Invalid value for 'seed' parameter. It must be a positive integer.",
+                        "seed", type="integer")
+    return int(seed)
+
+
+def provider_failure(prompt: str) -> TaskError | None:
+    """Return the provider-side failure a "failtask" prompt gets (after validation), else None."""
+    if not _FAIL.search(prompt):
+        return None
+    return TaskError("timeoutProvider", "The model provider did not return a result in time "
+                     f"(sandbox: the prompt contains '{FAIL_WORD}').", None, rejected=False)
+
+
 class RunwareSandbox:
-    """State of one Runware sandbox: used taskUUIDs and the images handed out."""
+    """State of one Runware sandbox: used taskUUIDs, the images handed out and the async tasks."""
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self._lock = threading.Lock()
         self._used_uuids: set[str] = set()
         self._images: dict[str, ImageSpec] = {}
+        self._async: dict[str, AsyncTask] = {}
 
     def claim_uuid(self, task_uuid: str) -> bool:
         """Mark a taskUUID used; return False if it was used before."""
@@ -132,43 +266,54 @@ class RunwareSandbox:
             parsed = None
         if not isinstance(task_uuid, str) or parsed is None or parsed.version != 4:
             raise TaskError("invalidTaskUUID", "Invalid value for 'taskUUID' parameter. "
-                            "It must be a UUID v4.", "taskUUID", documentation=f"{DOCS}#request-taskuuid")
+                            "It must be a UUID v4.", "taskUUID", type="string")
         if not self.claim_uuid(task_uuid.lower()):
             raise TaskError("conflictTaskUUID", "A task with this taskUUID was already sent. "
-                            "Use a new UUID v4.", "taskUUID", documentation=f"{DOCS}#request-taskuuid")
+                            "Use a new UUID v4.", "taskUUID", type="string")
         return task_uuid
 
-    def infer(self, task: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
-        """Run one imageInference task and return its result items, or raise TaskError."""
+    def inference(self, task: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
+        """Run one imageInference task: its results (sync) or an ack (async), or raise TaskError."""
         task_uuid = self.check_task(task)
-        prompt = task.get("positivePrompt")
-        if not isinstance(prompt, str) or not 4 <= len(prompt.strip()) <= 2000:
-            raise TaskError("invalidPositivePrompt", "Invalid value for 'positivePrompt' parameter. "
-                            "It must be a string between 4 and 2000 characters.", "positivePrompt")
-        model = task.get("model")
-        if not isinstance(model, str) or not _AIR.match(model):
-            raise TaskError("invalidModel", "Invalid value for 'model' parameter. "
-                            "It must be an AIR identifier like 'runware:101@1'.", "model")
-        width = _int_field(task, "width", 1024, 128, 2048, 8)
-        height = _int_field(task, "height", 1024, 128, 2048, 8)
+        prompt, model = _text_fields(task)
+        width, height = check_size(task, model)
         count = _int_field(task, "numberResults", 1, 1, 20)
         output_type = _choice(task, "outputType", "URL", ("URL", "dataURI", "base64Data"))
         fmt = _choice(task, "outputFormat", "JPG", ("JPG", "PNG", "WEBP"))
         quality = _int_field(task, "outputQuality", 95, 20, 99)
-        seed = task.get("seed")
-        if seed is None:
-            seed = images.stable_int("seed", task_uuid, modulo=2**31 - 1)
-        elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise TaskError("invalidSeed", "Invalid value for 'seed' parameter. "
-                            "It must be a positive integer.", "seed")
-        return [
-            self._result(task, ImageSpec(prompt.strip(), seed + i, width, height, fmt, quality), output_type,
-                         base_url)
-            for i in range(count)
-        ]
+        delivery = _choice(task, "deliveryMethod", "sync", ("sync", "async"))
+        check_lora(task)
+        nsfw_check, seed = checks_content(task), _seed(task, task_uuid)
+        failure = provider_failure(prompt)
+        specs = [ImageSpec(prompt, seed + i, width, height, fmt, quality) for i in range(count)]
+        items = [] if failure else [self._result(task, spec, output_type, nsfw_check, base_url) for spec in specs]
+        if delivery == "async":
+            with self._lock:
+                self._async[task_uuid] = AsyncTask(task_uuid, items, failure)
+            return [{"taskType": "imageInference", "taskUUID": task_uuid}]
+        if failure is not None:
+            raise failure
+        return items
+
+    def get_response(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """Answer one getResponse poll: processing items, the finished images, or raise the task's error."""
+        task_uuid = task.get("taskUUID")
+        with self._lock:
+            job = self._async.get(task_uuid) if isinstance(task_uuid, str) else None
+            if job is not None:
+                job.polls += 1
+        if job is None:
+            raise TaskError("taskNotFound", "No async task with this taskUUID is active.", "taskUUID",
+                            type="string")
+        if job.polls <= self.state.config.runware_async_polls:
+            count = max(1, len(job.items))
+            return [{"taskType": "imageInference", "taskUUID": job.task_uuid, "status": "processing"}] * count
+        if job.error is not None:
+            raise job.error
+        return [{**item, "status": "success"} for item in job.items]
 
     def _result(
-        self, task: dict[str, Any], spec: ImageSpec, output_type: str, base_url: str
+        self, task: dict[str, Any], spec: ImageSpec, output_type: str, nsfw_check: bool, base_url: str
     ) -> dict[str, Any]:
         """Return one result item and remember its image."""
         image_uuid = str(uuid.uuid4())
@@ -184,7 +329,7 @@ class RunwareSandbox:
                 item["imageBase64Data"] = data
             else:
                 item["imageDataURI"] = f"data:{images.mime_type(spec.fmt)};base64,{data}"
-        if task.get("checkNSFW") or isinstance(task.get("safety"), dict):
+        if nsfw_check:
             item["NSFWContent"] = False
         if task.get("includeCost"):
             item["cost"] = COST_PER_IMAGE
@@ -202,6 +347,17 @@ def _bearer_key() -> str:
     return key.strip() if scheme.lower() == "bearer" else ""
 
 
+def _run_one(sandbox: RunwareSandbox, task: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
+    """Run one task of the array by its taskType, or raise TaskError."""
+    task_type = task.get("taskType")
+    if task_type == "imageInference":
+        return sandbox.inference(task, base_url)
+    if task_type == "getResponse":
+        return sandbox.get_response(task)
+    raise TaskError("unsupportedTaskType", f"Task type {task_type!r} is not supported by the sandbox; use "
+                    "imageInference or getResponse.", "taskType", type="string")
+
+
 def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:
     """Authenticate, run every task and answer with data and per-task errors."""
     key, tasks = _bearer_key(), body
@@ -213,21 +369,20 @@ def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:
     base_url = request.host_url.rstrip("/")
     data: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    rejected = False
     if not tasks:
         data.append({"taskType": "authentication", "connectionSessionUUID": str(uuid.uuid4())})
     for task in tasks:
         try:
-            if task.get("taskType") != "imageInference":
-                raise TaskError("unsupportedTaskType", f"Task type {task.get('taskType')!r} is not supported "
-                                "by the sandbox; use imageInference.", "taskType")
-            data.extend(sandbox.infer(task, base_url))
+            data.extend(_run_one(sandbox, task, base_url))
         except TaskError as error:
+            rejected = rejected or error.rejected
             errors.append({**error.item, "taskType": task.get("taskType"), "taskUUID": task.get("taskUUID")})
-    payload: dict[str, Any] = {"data": data}
+    payload: dict[str, Any] = {"data": data} if data or not errors else {}
     if errors:
         payload["errors"] = errors
     response = jsonify(payload)
-    response.status_code = 400 if errors and not data else 200
+    response.status_code = 400 if errors and not data and rejected else 200
     return response
 
 
@@ -244,8 +399,8 @@ def create_app(state: SandboxState) -> Flask:
             return blocked
         body = request.get_json(silent=True)
         if not isinstance(body, list) or not body or not all(isinstance(task, dict) for task in body):
-            response = jsonify({"data": [], "errors": [{
-                "code": "invalidRequestBody", "parameter": "body",
+            response = jsonify({"errors": [{
+                "code": "invalidRequestBody", "parameter": "body", "type": None,
                 "message": "The request body must be a non-empty JSON array of task objects."}]})
             response.status_code = 400
             return response

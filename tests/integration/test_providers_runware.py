@@ -11,7 +11,13 @@ import pytest
 from PIL import Image
 
 from gif_app.domain import CancelToken
-from gif_app.errors import AuthenticationError, CancelledError, ProviderError, ProviderTimeoutError
+from gif_app.errors import (
+    AuthenticationError,
+    CancelledError,
+    ConfigurationError,
+    ProviderError,
+    ProviderTimeoutError,
+)
 from gif_app.providers.base import RenderRequest
 from gif_app.providers.runware import RunwareGenerator
 from gif_app.sandbox.servers import SandboxServers
@@ -20,10 +26,12 @@ KEY = "rw-test-key-0123456789abcdef"
 
 
 def generator(sandbox: SandboxServers, key: str = KEY, **kwargs: float) -> RunwareGenerator:
-    options: dict[str, float] = {"timeout_s": 10.0, "retries": 2, "backoff_s": 0.01, **kwargs}
+    options: dict[str, float] = {"timeout_s": 10.0, "retries": 2, "backoff_s": 0.01, "poll_interval_s": 0.02,
+                                 "poll_timeout_s": 10.0, **kwargs}
     return RunwareGenerator(
         key, sandbox.base_urls["runware"], timeout_s=options["timeout_s"], retries=int(options["retries"]),
-        backoff_s=options["backoff_s"],
+        backoff_s=options["backoff_s"], poll_interval_s=options["poll_interval_s"],
+        poll_timeout_s=options["poll_timeout_s"],
     )
 
 
@@ -33,7 +41,7 @@ def test_renders_downloads_and_captures_seed_cost_and_ids(sandbox: SandboxServer
     assert len(images) == 3
     for image in images:
         with Image.open(io.BytesIO(image.data)) as picture:
-            assert picture.size == (640, 480)  # 479 rounded to a multiple of 8
+            assert picture.size == (640, 448)  # 479 snapped to FLUX.1 [dev]'s nearest multiple of 64
         assert image.extension == "png"
         assert image.cost > 0 and image.provider_ids["cost"] == image.cost
         assert image.provider_ids["imageUUID"] and image.provider_ids["taskUUID"]
@@ -135,3 +143,56 @@ def test_force_stop_interrupts_a_retry_after_wait(sandbox: SandboxServers) -> No
         timer.cancel()
     assert time.monotonic() - started < 5.0  # far sooner than the 30 s the server asked for
     assert sandbox.request_count("runware", "/v1") == 1
+
+
+def test_async_model_is_polled_with_get_response_until_its_images_arrive(sandbox: SandboxServers) -> None:
+    images = generator(sandbox).render(RenderRequest(prompt="a blue teapot", model="google:4@1", count=2,
+                                                     width=1280, height=720))
+    assert len(images) == 2
+    for image in images:
+        assert image.provider_ids["deliveryMethod"] == "async" and image.cost > 0
+        with Image.open(io.BytesIO(image.data)) as picture:
+            assert picture.size == (1344, 768)  # Nano Banana's listed 16:9 size
+    # One submit, one poll answered "processing", one poll with the images.
+    assert sandbox.request_count("runware", "/v1") == 3
+
+
+def test_async_task_that_never_finishes_ends_at_the_poll_timeout(sandbox: SandboxServers) -> None:
+    sandbox.config.runware_async_polls = 10**6
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError) as caught:
+        generator(sandbox, poll_timeout_s=0.3).render(RenderRequest(prompt="a blue teapot", model="google:4@1"))
+    assert "did not finish task" in caught.value.message
+    assert time.monotonic() - started < 5.0
+    assert sandbox.request_count("runware", "/v1") >= 2
+
+
+def test_force_stop_interrupts_the_wait_between_polls(sandbox: SandboxServers) -> None:
+    sandbox.config.runware_async_polls = 10**6
+    token = CancelToken()
+    timer = threading.Timer(0.3, token.request_abort)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(CancelledError):
+            generator(sandbox, poll_interval_s=1.0, poll_timeout_s=60.0).render(
+                RenderRequest(prompt="a blue teapot", model="google:4@1"), cancel=token)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 5.0
+
+
+@pytest.mark.parametrize("model", ["runware:101@1", "google:4@1"])
+def test_errors_only_2xx_body_surfaces_runwares_message(sandbox: SandboxServers, model: str) -> None:
+    with pytest.raises(ProviderError) as caught:
+        generator(sandbox).render(RenderRequest(prompt="failtask a red apple", model=model))
+    assert type(caught.value) is ProviderError
+    assert caught.value.message.startswith("Runware: The model provider did not return a result in time")
+    assert caught.value.status is None  # the HTTP exchange itself succeeded
+
+
+def test_lora_weight_outside_minus_4_to_4_is_refused_before_anything_is_sent(sandbox: SandboxServers) -> None:
+    request = RenderRequest(prompt="a red apple", options={"lora": "civitai:144142@160130:5"})
+    with pytest.raises(ConfigurationError, match="out of range"):
+        generator(sandbox).render(request)
+    assert sandbox.request_count("runware") == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import uuid
 from typing import Any
 
@@ -11,6 +12,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from gif_app.providers.base import RenderRequest
+from gif_app.providers.runware import build_task
 from gif_app.sandbox import SandboxServers
 
 KEY = {"Authorization": "Bearer sandbox-key"}
@@ -99,7 +102,7 @@ def test_invalid_fields_get_per_task_errors(
     answer = post(sandbox, [task(**overrides)])
     assert answer.status_code == 400
     body = answer.json()
-    assert body["data"] == []
+    assert "data" not in body  # Runware's refusal carries only the errors array
     [error] = body["errors"]
     assert (error["code"], error["parameter"]) == (code, parameter)
     assert error["message"]
@@ -149,3 +152,119 @@ def test_legacy_path_alias_and_request_counter(sandbox: SandboxServers) -> None:
     assert sandbox.request_count("runware", "/v1") == 1
     assert sandbox.request_count("runware", "/image/") == 1
     assert sandbox.request_count("runware") == 2
+
+
+def default_task() -> dict[str, Any]:
+    """Return the task the adapter sends for the app's default settings (runware:101@1, no size set)."""
+    return build_task(RenderRequest(prompt="red apple on a wooden table", model="runware:101@1"), 1,
+                      str(uuid.uuid4()))
+
+
+def poll(sandbox: SandboxServers, task_uuid: str) -> httpx.Response:
+    return post(sandbox, [{"taskType": "getResponse", "taskUUID": task_uuid}])
+
+
+def test_the_adapters_default_task_is_accepted_at_1024(sandbox: SandboxServers) -> None:
+    answer = post(sandbox, [default_task()])
+    assert answer.status_code == 200, answer.text
+    [item] = answer.json()["data"]
+    assert Image.open(io.BytesIO(httpx.get(item["imageURL"]).content)).size == (1024, 1024)
+
+
+@pytest.mark.parametrize("side", ["width", "height"])
+def test_the_default_task_without_a_side_is_refused_in_runwares_error_shape(
+    sandbox: SandboxServers, side: str
+) -> None:
+    sent = default_task()
+    del sent[side]
+    answer = post(sandbox, [sent])
+    assert answer.status_code == 400
+    body = answer.json()
+    assert set(body) == {"errors"}
+    [error] = body["errors"]
+    assert error["code"] == f"missing{side.title()}" and error["parameter"] == side
+    assert error["taskType"] == "imageInference" and error["taskUUID"] == sent["taskUUID"]
+    assert f"'{side}'" in error["message"] and "type" in error and error["documentation"].startswith("https://")
+
+
+@pytest.mark.parametrize(("size", "parameter"), [((1280, 720), "height"), ((1000, 1024), "width"),
+                                                 ((1024, 2112), "height"), ((64, 1024), "width")])
+def test_mis_stepped_or_out_of_range_sizes_are_refused_per_model(
+    sandbox: SandboxServers, size: tuple[int, int], parameter: str
+) -> None:
+    answer = post(sandbox, [task(width=size[0], height=size[1])])
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["code"] == f"invalid{parameter.title()}" and error["parameter"] == parameter
+    assert (error["min"], error["max"], error["multiplier"]) == (128, 2048, 64)
+    assert "in multiples of 64" in error["message"]
+
+
+def test_fixed_size_models_take_only_their_listed_sizes(sandbox: SandboxServers) -> None:
+    refused = post(sandbox, [task(model="google:4@1", width=1280, height=704)])
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert error["code"] == "unsupportedDimensions" and "1344x768" in error["message"]
+    assert post(sandbox, [task(model="google:4@1", width=1344, height=768)]).status_code == 200
+
+
+@pytest.mark.parametrize(("weight", "status"), [(5, 400), (-4.5, 400), (4, 200), (-4, 200), (0.8, 200)])
+def test_lora_weights_outside_minus_4_to_4_are_refused(sandbox: SandboxServers, weight: float, status: int) -> None:
+    answer = post(sandbox, [task(lora=[{"model": "civitai:144142@160130", "weight": weight}])])
+    assert answer.status_code == status
+    if status == 400:
+        [error] = answer.json()["errors"]
+        assert (error["code"], error["parameter"]) == ("invalidLoraWeight", "lora[0].weight")
+        assert (error["min"], error["max"]) == (-4, 4)
+
+
+def test_content_check_is_read_from_safety_and_deprecated_check_nsfw_is_logged(
+    sandbox: SandboxServers, caplog: pytest.LogCaptureFixture
+) -> None:
+    checked = post(sandbox, [task(safety={"checkContent": True})]).json()["data"][0]
+    assert checked["NSFWContent"] is False
+    assert "NSFWContent" not in post(sandbox, [task()]).json()["data"][0]
+    with caplog.at_level(logging.WARNING, logger="gif_app.sandbox.runware"):
+        legacy = post(sandbox, [task(checkNSFW=True)])
+    assert legacy.status_code == 200 and legacy.json()["data"][0]["NSFWContent"] is False
+    assert "deprecated checkNSFW" in caplog.text
+    assert post(sandbox, [task(safety="yes")]).json()["errors"][0]["code"] == "invalidSafety"
+
+
+def test_async_delivery_acks_then_get_response_reports_processing_then_images(sandbox: SandboxServers) -> None:
+    sent = task(deliveryMethod="async", numberResults=2)
+    ack = post(sandbox, [sent])
+    assert ack.status_code == 200
+    assert ack.json() == {"data": [{"taskType": "imageInference", "taskUUID": sent["taskUUID"]}]}
+    first = poll(sandbox, sent["taskUUID"]).json()["data"]
+    assert [item["status"] for item in first] == ["processing", "processing"]
+    assert all("imageURL" not in item for item in first)
+    done = poll(sandbox, sent["taskUUID"]).json()["data"]
+    assert [item["status"] for item in done] == ["success", "success"]
+    assert [item["seed"] for item in done] == [42, 43]
+    assert Image.open(io.BytesIO(httpx.get(done[0]["imageURL"]).content)).size == (512, 384)
+
+
+def test_unknown_delivery_method_and_unknown_poll_are_refused(sandbox: SandboxServers) -> None:
+    stream = post(sandbox, [task(deliveryMethod="stream")])
+    assert stream.status_code == 400 and stream.json()["errors"][0]["code"] == "invalidDeliveryMethod"
+    unknown = poll(sandbox, str(uuid.uuid4()))
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["code"] == "taskNotFound"
+
+
+@pytest.mark.parametrize("delivery", ["sync", "async"])
+def test_a_task_that_fails_at_the_provider_answers_2xx_with_only_errors(
+    sandbox: SandboxServers, delivery: str
+) -> None:
+    sent = task(positivePrompt="failtask red apple", deliveryMethod=delivery)
+    answer = post(sandbox, [sent])
+    if delivery == "async":
+        assert answer.json()["data"][0]["taskUUID"] == sent["taskUUID"]
+        assert poll(sandbox, sent["taskUUID"]).json()["data"][0]["status"] == "processing"
+        answer = poll(sandbox, sent["taskUUID"])
+    assert answer.status_code == 200
+    body = answer.json()
+    assert set(body) == {"errors"}
+    [error] = body["errors"]
+    assert error["code"] == "timeoutProvider" and error["taskUUID"] == sent["taskUUID"]
+    assert "did not return a result" in error["message"]

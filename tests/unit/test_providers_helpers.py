@@ -22,37 +22,9 @@ from gif_app.providers.http import (
     vendor_message,
 )
 from gif_app.providers.openai_images import size_for
-from gif_app.providers.piapi import aspect_ratio_of, output_urls, split_grid, with_mj_params
+from gif_app.providers.piapi import aspect_ratio_of, output_urls, split_grid
 from gif_app.providers.removebg import RemoveBgRemover
-from gif_app.providers.runware import build_task, normalise_dimension, parse_lora, strip_mj_flags
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [(1024, 1024), (1000, 1000), (1001, 1000), (1004, 1008), (50, 128), (5000, 2048), (896, 896), (1199, 1200)],
-)
-def test_dimensions_are_clamped_and_rounded_to_multiples_of_8(given: int, expected: int) -> None:
-    assert normalise_dimension(given) == expected
-
-
-def test_runware_task_omits_dimensions_when_none_are_given() -> None:
-    task = build_task(RenderRequest(prompt="a red apple on white"), 2, "uuid")
-    assert "width" not in task and "height" not in task
-    assert task["numberResults"] == 2 and task["outputFormat"] == "PNG" and task["includeCost"] is True
-    assert "negativePrompt" not in task
-
-
-def test_runware_task_carries_advanced_options_lora_and_clean_prompts() -> None:
-    request = RenderRequest(
-        prompt="a red apple --ar 16:9 --v 6.1", negative_prompt="blurry --no text", width=1001, height=700,
-        output_format="jpg", seed=7, options={"CFGScale": 3.5, "steps": 28, "lora": "civitai:1@2:0.8"},
-    )
-    task = build_task(request, 1, "uuid")
-    assert task["positivePrompt"] == "a red apple"
-    assert task["negativePrompt"] == "blurry"
-    assert (task["width"], task["height"], task["outputFormat"], task["seed"]) == (1000, 704, "JPG", 7)
-    assert task["CFGScale"] == 3.5 and task["steps"] == 28
-    assert task["lora"] == [{"model": "civitai:1@2", "weight": 0.8}]
+from gif_app.providers.runware import build_task, strip_mj_flags
 
 
 def test_unsupported_runware_format_is_refused_not_mapped() -> None:
@@ -74,16 +46,6 @@ def test_unsupported_runware_format_is_refused_not_mapped() -> None:
 )
 def test_midjourney_flags_are_stripped(prompt: str, expected: str) -> None:
     assert strip_mj_flags(prompt) == expected
-
-
-def test_lora_text_takes_the_weight_after_the_last_colon_only_when_numeric() -> None:
-    assert parse_lora("civitai:144142@160130:0.8\nrunware:5@1\n\nmodel:x@y:12") == [
-        {"model": "civitai:144142@160130", "weight": 0.8},
-        {"model": "runware:5@1", "weight": 1.0},
-        {"model": "model:x@y:12", "weight": 1.0},
-    ]
-    assert parse_lora([{"model": "a:1@1", "weight": 2}]) == [{"model": "a:1@1", "weight": 2.0}]
-    assert parse_lora(None) == []
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:
@@ -158,9 +120,7 @@ def test_piapi_output_urls_fall_back_in_order() -> None:
     assert output_urls({"image_url": "grid"}) == (["grid"], True)
 
 
-def test_piapi_prompt_gets_aspect_and_version_once() -> None:
-    assert with_mj_params("a cat", "16:9", "6.1") == "a cat --ar 16:9 --v 6.1"
-    assert with_mj_params("a cat --ar 1:1 --v 7", "16:9", "6.1") == "a cat --ar 1:1 --v 7"
+def test_piapi_aspect_ratio_comes_from_the_request() -> None:
     assert aspect_ratio_of(RenderRequest(prompt="x", width=1920, height=1080)) == "16:9"
     assert aspect_ratio_of(RenderRequest(prompt="x")) == "1:1"
 
