@@ -1,4 +1,9 @@
-"""PiAPI Midjourney through the unified task API: create imagine tasks, poll them, fetch the 4 images."""
+"""PiAPI Midjourney through the unified task API: create imagine tasks, poll them, fetch the 4 images.
+
+PiAPI no longer provides its Midjourney API (https://piapi.ai/id/midjourney-api, "Service discontinued",
+checked 2026-12-03); the adapter stays for existing setups and runs against the sandbox, which keeps the
+documented protocol (docs/piapi-midjourney.md).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import io
 import logging
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,12 +19,19 @@ from typing import Any
 import httpx
 
 from gif_app.domain import CancelToken
-from gif_app.errors import ConfigurationError, ProviderError, ProviderTimeoutError
+from gif_app.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InsufficientCreditsError,
+    ProviderError,
+    ProviderTimeoutError,
+)
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.http import (
     ClientFactory,
     build_client,
     download_image,
+    is_retryable_status,
     send_with_retries,
     wait_or_cancel,
 )
@@ -31,16 +44,44 @@ IMAGES_PER_TASK = 4
 TASK_PATH = "/api/v1/task"
 MAX_POLL_BACKOFF_S = 300.0
 _PROCESS_MODES = ("relax", "fast", "turbo")
+_OK_CODES = (0, 200)  # the envelope's own `code`: 200 in every documented answer, 0 in PiAPI's CLI
+DISCONTINUED_NOTICE = (
+    "PiAPI says its Midjourney API service is no longer provided (piapi.ai, checked 2026-12-03): real PiAPI "
+    "keys are expected to fail. Choose Runware or OpenAI Images for real runs; the sandbox still answers the "
+    "PiAPI protocol."
+)
+
+# `--ar W:H` / `--aspect W:H` in a prompt; the value is optional so a stray flag is removed too.
+_AR_FLAG = re.compile(r"(?<!\S)--(?:ar|aspect)(?:\s+([^\s-]\S*))?(?!\S)", re.IGNORECASE)
+_RATIO = re.compile(r"\d{1,4}:\d{1,4}")
+_VERSION_FLAG = re.compile(r"(?<!\S)--(?:v|version|niji)(?!\S)", re.IGNORECASE)
+# PiAPI documents no error code or wording for an empty balance, so a credit error is known by its words:
+# one saying something is missing and one naming money, wherever the message arrives.
+_LACKING = re.compile(
+    r"insufficient|not enough|no (?:more|remaining)|out of|exhausted|r[au]n out|too low|top.?up|recharge",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"\b(?:credit|quota|balance|point|fund)s?\b", re.IGNORECASE)
 
 
-def with_mj_params(prompt: str, aspect_ratio: str, version: str) -> str:
-    """Append `--ar` and `--v` to a Midjourney prompt unless it already carries them."""
+def split_aspect(prompt: str) -> tuple[str, str]:
+    """Return the prompt without its `--ar`/`--aspect` flags and the last W:H ratio they named ('' if none)."""
+    ratios = [m.group(1) for m in _AR_FLAG.finditer(prompt) if m.group(1) and _RATIO.fullmatch(m.group(1))]
+    text = " ".join(_AR_FLAG.sub(" ", prompt).split())
+    return text, ratios[-1] if ratios else ""
+
+
+def with_version(prompt: str, version: str) -> str:
+    """Append `--v <version>` unless the prompt already names a version (or niji); PiAPI has no field for it."""
     text = prompt.strip()
-    if aspect_ratio and not re.search(r"(?:^|\s)--(?:ar|aspect)\s", text + " "):
-        text += f" --ar {aspect_ratio}"
-    if version and not re.search(r"(?:^|\s)--(?:v|version|niji)(?:\s|$)", text):
+    if version and not _VERSION_FLAG.search(text):
         text += f" --v {version}"
     return text
+
+
+def is_credit_text(text: str) -> bool:
+    """Return whether a vendor message says the account lacks credits (PiAPI gives no code for it)."""
+    return bool(_LACKING.search(text) and _MONEY.search(text))
 
 
 def aspect_ratio_of(request: RenderRequest) -> str:
@@ -121,11 +162,14 @@ class PiapiMidjourney:
         self._process_mode = process_mode
         self._mj_version = mj_version
         self._client_factory = client_factory
+        self._notice_lock = threading.Lock()
+        self._noticed = False
 
     def render(self, request: RenderRequest, cancel: CancelToken | None = None) -> list[RenderedImage]:
         """Create ceil(count / 4) imagine tasks, wait for them and return `count` images."""
         if not self._api_key:
             raise ConfigurationError("PiAPI API key is missing. Set it in Settings > API keys.")
+        self._notice_discontinued()
         wanted = max(1, request.count)
         body = self.task_body(request)
         headers = {"X-API-Key": self._api_key}
@@ -140,8 +184,10 @@ class PiapiMidjourney:
         return images[:wanted]
 
     def task_body(self, request: RenderRequest) -> dict[str, Any]:
-        """Return the create-task body for one imagine task."""
-        aspect = aspect_ratio_of(request)
+        """Return the create-task body for one imagine task; the aspect ratio travels only in its field."""
+        # PiAPI's imagine input has an `aspect_ratio` field; a `--ar` left in the prompt as well would
+        # state it twice. A ratio written in the prompt is the more specific wish, so it moves to the field.
+        prompt, prompt_ratio = split_aspect(request.prompt)
         mode = str(request.options.get("process_mode") or self._process_mode).lower()
         if mode not in _PROCESS_MODES:
             raise ConfigurationError(f"Midjourney process mode {mode!r} is not one of relax, fast, turbo.")
@@ -150,20 +196,48 @@ class PiapiMidjourney:
             "model": "midjourney",
             "task_type": "imagine",
             "input": {
-                "prompt": with_mj_params(request.prompt, aspect, version),
-                "aspect_ratio": aspect,
+                "prompt": with_version(prompt, version),
+                "aspect_ratio": prompt_ratio or aspect_ratio_of(request),
                 "process_mode": mode,
             },
         }
 
+    def _notice_discontinued(self) -> None:
+        """Warn once per job (one adapter per job) that PiAPI has dropped Midjourney."""
+        with self._notice_lock:
+            first, self._noticed = not self._noticed, True
+        if first:
+            logger.warning(DISCONTINUED_NOTICE)
+
+    def _call(self, api: httpx.Client, method: str, path: str, *, retries: int, cancel: CancelToken | None,
+              **kwargs: Any) -> dict[str, Any]:
+        """Send one API request and return the envelope's task data; a credit error in any shape is fatal."""
+        try:
+            response = send_with_retries(
+                api, method, path, vendor=VENDOR, retries=retries, backoff_s=self._backoff_s, cancel=cancel,
+                **kwargs,
+            )
+        except (AuthenticationError, InsufficientCreditsError):
+            raise
+        except ProviderError as exc:
+            # An empty balance has come back as a plain 400 (or another status): only its words tell.
+            if is_credit_text(exc.message):
+                raise InsufficientCreditsError(exc.message, vendor=VENDOR, status=exc.status) from exc
+            raise
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ProviderError(
+                "PiAPI sent a response that is not valid JSON.", vendor=VENDOR, code="invalid_response"
+            ) from exc
+        return task_data(body)
+
     def _create(self, api: httpx.Client, body: dict[str, Any], cancel: CancelToken | None) -> str:
         """Create one task and return its id."""
-        response = send_with_retries(
-            api, "POST", TASK_PATH, vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
-            cancel=cancel, json=body,
-        )
-        data = _data_of(response)
+        data = self._call(api, "POST", TASK_PATH, retries=self._retries, cancel=cancel, json=body)
         task_id = data.get("task_id")
+        if str(data.get("status", "")).lower() == "failed":
+            raise ProviderError(f"PiAPI: {_failure_text(data)}", vendor=VENDOR, code="task_failed")
         if not isinstance(task_id, str) or not task_id:
             raise ProviderError("PiAPI did not return a task id.", vendor=VENDOR, code="invalid_response")
         logger.info("PiAPI task %s created", task_id)
@@ -178,7 +252,7 @@ class PiapiMidjourney:
         while True:
             delay = self._poll_interval_s
             try:
-                data = self._poll_once(api, task_id, cancel)
+                data = self._call(api, "GET", f"{TASK_PATH}/{task_id}", retries=0, cancel=cancel)
                 budget.consecutive = 0
             except ProviderError as exc:
                 if not exc.is_retryable and exc.code != "invalid_response":
@@ -202,16 +276,10 @@ class PiapiMidjourney:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ProviderTimeoutError(
-                    f"PiAPI task {task_id} did not finish within {self._poll_timeout_s:.0f} s.", vendor=VENDOR
+                    f"PiAPI task {task_id} did not finish within {_duration(self._poll_timeout_s)} "
+                    "(Settings > Parameters > Midjourney wait limit).", vendor=VENDOR,
                 )
             wait_or_cancel(min(delay, remaining), cancel)
-
-    def _poll_once(self, api: httpx.Client, task_id: str, cancel: CancelToken | None) -> dict[str, Any]:
-        """Fetch the task once; return its data object."""
-        response = send_with_retries(
-            api, "GET", f"{TASK_PATH}/{task_id}", vendor=VENDOR, retries=0, backoff_s=0.0, cancel=cancel
-        )
-        return _data_of(response)
 
     def _fetch(
         self, cdn: httpx.Client, task_id: str, output: dict[str, Any], cancel: CancelToken | None
@@ -220,36 +288,62 @@ class PiapiMidjourney:
         urls, is_grid = output_urls(output)
         if not urls:
             raise ProviderError(f"PiAPI task {task_id} completed without images.", vendor=VENDOR)
+        if is_grid:
+            # Plans without `temporary_image_urls` (Free and Creator pay-as-you-go) get only the 2x2 grid.
+            data, _ = download_image(
+                cdn, urls[0], vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel
+            )
+            return [
+                RenderedImage(part, "png", provider_ids={"task_id": task_id, "index": n + 1, "grid": urls[0]})
+                for n, part in enumerate(split_grid(data))
+            ]
         images = []
         for index, url in enumerate(urls[:IMAGES_PER_TASK]):
             data, extension = download_image(
                 cdn, url, vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel
             )
-            if is_grid:
-                return [
-                    RenderedImage(part, "png", provider_ids={"task_id": task_id, "index": n + 1, "grid": url})
-                    for n, part in enumerate(split_grid(data))
-                ]
-            ids = {"task_id": task_id, "index": index + 1, "url": url}
-            images.append(RenderedImage(data, extension, provider_ids=ids))
+            images.append(RenderedImage(data, extension, provider_ids={"task_id": task_id, "index": index + 1,
+                                                                        "url": url}))
         return images
 
 
-def _data_of(response: httpx.Response) -> dict[str, Any]:
-    """Return the `data` object of a PiAPI envelope; raise invalid_response if there is none."""
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise ProviderError(
-            "PiAPI sent a response that is not valid JSON.", vendor=VENDOR, code="invalid_response"
-        ) from exc
-    data = body.get("data") if isinstance(body, dict) else None
+def task_data(body: Any) -> dict[str, Any]:
+    """Return the `data` object of a decoded PiAPI envelope; raise the error the envelope reports, if any."""
+    if not isinstance(body, dict):
+        raise ProviderError("PiAPI sent a response that is not a JSON object.", vendor=VENDOR,
+                            code="invalid_response")
+    data = body.get("data")
+    error = data.get("error") if isinstance(data, dict) else None
+    texts = [str(body.get("message") or "")]
+    if isinstance(error, dict):
+        texts += [str(error.get(k) or "") for k in ("message", "raw_message")]
+    text = ": ".join(dict.fromkeys(t for t in texts if t)) or "no message"
+    if is_credit_text(text):
+        # Seen as an HTTP 200 whose envelope or task error carries the reason: fatal like a 402.
+        raise InsufficientCreditsError(f"PiAPI: {text}", vendor=VENDOR, status=_int_or_none(body.get("code")))
+    code = body.get("code")
+    if isinstance(code, int) and not isinstance(code, bool) and code not in _OK_CODES:
+        message = f"PiAPI: {text} (code {code})"
+        if code in (401, 403):
+            raise AuthenticationError(message, vendor=VENDOR, status=code)
+        if code == 402:
+            raise InsufficientCreditsError(message, vendor=VENDOR, status=code)
+        raise ProviderError(message, vendor=VENDOR, code="vendor_error", status=code,
+                            is_retryable=is_retryable_status(code))
     if not isinstance(data, dict):
-        message = body.get("message") if isinstance(body, dict) else None
-        raise ProviderError(
-            f"PiAPI: {message or 'response without task data'}", vendor=VENDOR, code="invalid_response"
-        )
+        raise ProviderError(f"PiAPI: {text if text != 'success' else 'response without task data'}",
+                            vendor=VENDOR, code="invalid_response")
     return data
+
+
+def _int_or_none(value: Any) -> int | None:
+    """Return an int status code, or None for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _duration(seconds: float) -> str:
+    """Return a wait limit as the user set it: minutes when whole-ish, else seconds."""
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def _failure_text(data: dict[str, Any]) -> str:

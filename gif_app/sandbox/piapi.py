@@ -5,10 +5,13 @@ Auth: header `X-API-Key` (any non-empty value but `invalid`), else 401
 Create body: `{"model":"midjourney","task_type":"imagine","input":{"prompt":..,"aspect_ratio":"W:H",
 "process_mode":"relax|fast|turbo"},"config":{..}}` -> 200 `{"code":200,"message":"success","data":<task>}`.
 Status by wall time since creation: `pending` (first third of `SandboxConfig.piapi_task_duration`),
-`processing`, then `completed` with `output.image_url` (2x2 grid PNG), `output.temporary_image_urls` and
-`output.image_urls` (four PNGs). A prompt containing the word "failtask" ends `failed` with `data.error`
-filled (`code` 10000, a Midjourney-style `raw_message`). Unknown task id: 404 `{"code":404,..,"data":null}`.
-Bad bodies: 400 in the same envelope. Files: `GET /files/<task_id>/grid.png` and `/files/<task_id>/<0-3>.png`.
+`processing`, then `completed` with `output.image_url` (2x2 grid PNG) and, by `SandboxConfig.piapi_output`
+(the account's plan), `output.temporary_image_urls` and/or `output.image_urls` (four PNGs) or neither.
+A prompt containing the word "failtask" ends `failed` with `data.error` filled (`code` 10000, a
+Midjourney-style `raw_message`). Unknown task id: 404 `{"code":404,..,"data":null}`. Bad bodies: 400 in the
+same envelope. Files: `GET /files/<task_id>/grid.png` and `/files/<task_id>/<0-3>.png`.
+Credits: once `SandboxConfig.piapi_task_budget` tasks were created, a create is refused in the shape
+`SandboxConfig.piapi_credit_reply` names (sandbox/piapi_account.py); PiAPI documents none of them.
 `meta.usage` counts "points" (an assumption; PiAPI does not document the unit for Midjourney).
 """
 
@@ -19,7 +22,7 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +46,8 @@ _MESSAGES = {
     405: "method not allowed", 429: "too many requests: concurrency limit of your plan reached",
     500: "internal server error", 503: "service temporarily unavailable",
 }
+CREDITS_MESSAGE = _MESSAGES[402]
+_NO_ERROR = {"code": 0, "raw_message": "", "message": "", "detail": None}
 
 
 def error_response(status: int, message: str = "") -> Response:
@@ -77,6 +82,7 @@ class Task:
     input: dict[str, Any]
     config: dict[str, Any]
     size: tuple[int, int]
+    refusal: str = ""  # set when the task was refused at creation (no credits): it is `failed` at once
 
     @property
     def prompt(self) -> str:
@@ -89,12 +95,14 @@ class Task:
         base = images.stable_int("piapi", self.task_id)
         return (base, base + 1, base + 2, base + 3)
 
-    def view(self, now: float, duration: float, base_url: str) -> dict[str, Any]:
-        """Return the task's `data` object as seen at `now`."""
+    def view(self, now: float, duration: float, base_url: str, output_shape: str) -> dict[str, Any]:
+        """Return the task's `data` object as seen at `now`; `output_shape` is the plan's (OUTPUTS)."""
         elapsed = now - self.created
         mode = str(self.input.get("process_mode", "fast"))
         fails = bool(_FAIL.search(self.prompt))
-        if elapsed >= duration:
+        if self.refusal:
+            status = "failed"
+        elif elapsed >= duration:
             status = "failed" if fails else "completed"
         else:
             status = "pending" if elapsed < duration / 3 else "processing"
@@ -104,7 +112,7 @@ class Task:
         data: dict[str, Any] = {
             "task_id": self.task_id, "model": "midjourney", "task_type": "imagine", "status": status,
             "config": self.config, "input": self.input,
-            "output": self._output(status, progress, base_url),
+            "output": self._output(status, progress, base_url, output_shape),
             "meta": {
                 "created_at": _iso(self.created),
                 "started_at": _iso(self.created + duration / 3) if status != "pending" else "",
@@ -114,9 +122,12 @@ class Task:
                 "is_using_private_pool": False, "model_version": "7", "process_mode": mode,
             },
             "detail": None, "logs": [],
-            "error": {"code": 0, "raw_message": "", "message": "", "detail": None},
+            "error": dict(_NO_ERROR),
         }
-        if status == "failed":
+        if self.refusal:
+            data["error"] = {"code": 10001, "detail": None, "message": "failed to create task",
+                             "raw_message": self.refusal}
+        elif status == "failed":
             data["error"] = {
                 "code": 10000, "detail": None, "message": "failed to do imagine task",
                 "raw_message": "[Banned prompt detected] Request cancelled due to prompt filters "
@@ -124,15 +135,17 @@ class Task:
             }
         return data
 
-    def _output(self, status: str, progress: int, base_url: str) -> dict[str, Any]:
-        """Return `data.output`: empty until completed, then the grid and the four split images."""
+    def _output(self, status: str, progress: int, base_url: str, shape: str) -> dict[str, Any]:
+        """Return `data.output`: empty until completed, then the grid and what the plan adds to it."""
         if status != "completed":
             return {"image_url": "", "image_urls": None, "temporary_image_urls": None,
                     "discord_image_url": "", "task_progress": progress, "actions": []}
         singles = [f"{base_url}/files/{self.task_id}/{i}.png" for i in range(4)]
         return {
-            "image_url": f"{base_url}/files/{self.task_id}/grid.png", "image_urls": singles,
-            "temporary_image_urls": list(singles), "discord_image_url": "", "task_progress": 100,
+            "image_url": f"{base_url}/files/{self.task_id}/grid.png",
+            "image_urls": singles if shape in ("temporary", "image_urls") else None,
+            "temporary_image_urls": list(singles) if shape == "temporary" else None,
+            "discord_image_url": "", "task_progress": 100,
             "actions": [f"{action}{i}" for action in ("upscale", "variation") for i in range(1, 5)] + ["reroll"],
         }
 
@@ -165,6 +178,7 @@ def create_app(state: SandboxState) -> Flask:
     """Return the PiAPI sandbox Flask app."""
     app = create_vendor_app(VENDOR, state, error_response)
     tasks: dict[str, Task] = {}
+    paid = [0]  # imagine tasks created (and so paid for) since the servers started
     lock = threading.Lock()
 
     def guard() -> Response | None:
@@ -175,8 +189,21 @@ def create_app(state: SandboxState) -> Flask:
         return error_response(401) if not key or key == "invalid" else None
 
     def answer(task: Task) -> Response:
-        data = task.view(time.time(), state.config.piapi_task_duration, request.host_url.rstrip("/"))
+        config = state.config
+        data = task.view(time.time(), config.piapi_task_duration, request.host_url.rstrip("/"), config.piapi_output)
         return jsonify({"code": 200, "message": "success", "data": data})
+
+    def refuse_for_credits(task: Task) -> Response:
+        """Answer a create the account cannot pay for, in the configured shape."""
+        reply = state.config.piapi_credit_reply
+        if reply == "task":
+            refused = replace(task, refusal=CREDITS_MESSAGE)
+            with lock:
+                tasks[refused.task_id] = refused
+            return answer(refused)
+        if reply == "200":
+            return jsonify({"code": 400, "message": CREDITS_MESSAGE, "data": None})
+        return error_response(int(reply) if reply in ("400", "402") else 400, CREDITS_MESSAGE)
 
     @app.post("/api/v1/task")
     def create_task() -> Response:
@@ -187,9 +214,14 @@ def create_app(state: SandboxState) -> Flask:
         if isinstance(parsed, str):
             return error_response(400, parsed)
         task = Task(str(uuid.uuid4()), time.time(), *parsed)
+        budget = state.config.piapi_task_budget
         with lock:
-            tasks[task.task_id] = task
-        return answer(task)
+            # PiAPI freezes a task's credits when it is created, so an empty balance refuses the create.
+            is_paid = budget is None or paid[0] < budget
+            if is_paid:
+                paid[0] += 1
+                tasks[task.task_id] = task
+        return answer(task) if is_paid else refuse_for_credits(task)
 
     @app.get("/api/v1/task/<task_id>")
     def fetch_task(task_id: str) -> Response:

@@ -6,12 +6,20 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 
 from gif_app.domain import CancelToken
-from gif_app.errors import AuthenticationError, CancelledError, ProviderError, ProviderTimeoutError
+from gif_app.errors import (
+    AuthenticationError,
+    CancelledError,
+    InsufficientCreditsError,
+    ProviderError,
+    ProviderTimeoutError,
+)
 from gif_app.providers.base import RenderRequest
 from gif_app.providers.piapi import PiapiMidjourney
 from gif_app.sandbox.servers import SandboxServers
@@ -98,3 +106,55 @@ def test_force_stop_interrupts_polling(sandbox: SandboxServers) -> None:
     finally:
         timer.cancel()
     assert time.monotonic() - started < 5.0
+
+
+def sent_input(sandbox: SandboxServers, task_id: object) -> dict[str, Any]:
+    """Return the `input` the sandbox recorded for a task, read back through PiAPI's fetch endpoint."""
+    answer = httpx.get(f"{sandbox.base_urls['piapi']}/api/v1/task/{task_id}", headers={"X-API-Key": KEY})
+    data: dict[str, Any] = answer.json()["data"]["input"]
+    return data
+
+
+def test_aspect_ratio_is_sent_once_in_its_own_field(sandbox: SandboxServers) -> None:
+    images = midjourney(sandbox).render(RenderRequest(prompt="a lighthouse at dusk", count=1, aspect_ratio="16:9"))
+    sent = sent_input(sandbox, images[0].provider_ids["task_id"])
+    assert sent["aspect_ratio"] == "16:9"
+    assert "--ar" not in sent["prompt"] and "--aspect" not in sent["prompt"]
+    assert sent["prompt"] == "a lighthouse at dusk --v 6.1"
+
+
+def test_a_ratio_written_in_the_prompt_moves_to_the_field(sandbox: SandboxServers) -> None:
+    request = RenderRequest(prompt="a lighthouse --ar 2:3 at dusk", count=1, aspect_ratio="16:9")
+    images = midjourney(sandbox).render(request)
+    sent = sent_input(sandbox, images[0].provider_ids["task_id"])
+    assert (sent["aspect_ratio"], sent["prompt"].count("--ar")) == ("2:3", 0)
+    with Image.open(io.BytesIO(images[0].data)) as picture:
+        assert picture.width < picture.height  # Midjourney (the sandbox) drew the prompt's portrait ratio
+
+
+@pytest.mark.parametrize("plan", ["temporary", "image_urls", "grid"])
+def test_every_plan_gives_four_distinct_images(sandbox: SandboxServers, plan: str) -> None:
+    sandbox.config.piapi_output = plan
+    images = midjourney(sandbox).render(RenderRequest(prompt="a lighthouse", count=4, aspect_ratio="16:9"))
+    assert len(images) == 4 and len({image.data for image in images}) == 4
+    for image in images:
+        with Image.open(io.BytesIO(image.data)) as picture:
+            assert picture.size == (1024, 576)
+    task_id = images[0].provider_ids["task_id"]
+    downloads = sorted(r.path for r in sandbox.requests("piapi") if r.path.startswith("/files/"))
+    if plan == "grid":  # only the 2x2 grid exists on this plan: it is fetched once and split
+        assert downloads == [f"/files/{task_id}/grid.png"]
+        assert [image.provider_ids["index"] for image in images] == [1, 2, 3, 4]
+    else:
+        assert downloads == [f"/files/{task_id}/{n}.png" for n in range(4)]
+
+
+@pytest.mark.parametrize("reply", ["400", "402", "200", "task"])
+def test_an_empty_balance_is_a_credit_error_in_every_shape(sandbox: SandboxServers, reply: str) -> None:
+    sandbox.config.piapi_task_budget = 0
+    sandbox.config.piapi_credit_reply = reply
+    with pytest.raises(InsufficientCreditsError) as caught:
+        midjourney(sandbox).render(RenderRequest(prompt="a lighthouse", count=8))
+    assert "insufficient credits" in caught.value.message
+    # Not retried, not polled, and the second task of the request is never created.
+    assert [(r.method, r.path) for r in sandbox.requests("piapi")] == [("POST", "/api/v1/task")]

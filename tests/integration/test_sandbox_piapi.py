@@ -119,3 +119,56 @@ def test_missing_prompt_is_400(sandbox: SandboxServers) -> None:
     answer = httpx.post(sandbox.base_urls["piapi"] + "/api/v1/task", json=body, headers=KEY)
     assert answer.status_code == 400
     assert "prompt" in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("plan", "has_temporary", "has_image_urls"),
+    [("temporary", True, True), ("image_urls", False, True), ("grid", False, False)],
+)
+def test_completed_output_follows_the_accounts_plan(
+    sandbox: SandboxServers, plan: str, has_temporary: bool, has_image_urls: bool
+) -> None:
+    sandbox.config.piapi_output = plan
+    task_id = create(sandbox).json()["data"]["task_id"]
+    assert poll_until_done(sandbox, task_id)[-1] == "completed"
+    output = fetch(sandbox, task_id)["output"]
+    assert (output["temporary_image_urls"] is not None) is has_temporary
+    assert (output["image_urls"] is not None) is has_image_urls
+    grid = Image.open(io.BytesIO(httpx.get(output["image_url"]).content))
+    assert grid.size == (2048, 1152)  # every plan gets the 2x2 grid
+
+
+def test_task_duration_is_configurable_and_reported_in_meta(sandbox: SandboxServers) -> None:
+    sandbox.config.piapi_task_duration = 60.0
+    task_id = create(sandbox).json()["data"]["task_id"]
+    data = fetch(sandbox, task_id)
+    assert data["status"] in ("pending", "processing")
+    assert data["meta"]["ended_at"] == ""
+    assert data["output"]["image_url"] == ""
+
+
+@pytest.mark.parametrize(
+    ("reply", "http_status", "envelope_code"), [("400", 400, 400), ("402", 402, 402), ("200", 200, 400)]
+)
+def test_an_empty_balance_refuses_the_create_in_the_configured_shape(
+    sandbox: SandboxServers, reply: str, http_status: int, envelope_code: int
+) -> None:
+    sandbox.config.piapi_task_budget = 1
+    sandbox.config.piapi_credit_reply = reply
+    assert create(sandbox).status_code == 200  # the one task the balance still pays for
+    refused = create(sandbox)
+    assert refused.status_code == http_status
+    body = refused.json()
+    assert body["code"] == envelope_code and body["data"] is None
+    assert "insufficient credits" in body["message"]
+
+
+def test_an_empty_balance_can_come_back_as_a_failed_task(sandbox: SandboxServers) -> None:
+    sandbox.config.piapi_task_budget = 0
+    sandbox.config.piapi_credit_reply = "task"
+    answer = create(sandbox)
+    assert answer.status_code == 200 and answer.json()["code"] == 200
+    data = answer.json()["data"]
+    assert data["status"] == "failed"
+    assert data["error"]["code"] != 0 and "insufficient credits" in data["error"]["raw_message"]
+    assert fetch(sandbox, data["task_id"])["status"] == "failed"  # it stays failed when fetched
