@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from gif_app.errors import StorageError, ValidationError
+from gif_app.openai_models import json_schema_problem
+from gif_app.providers.runware_models import lora_problem
 from gif_app.settings_schema import SECTIONS, SETTINGS, Setting
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,12 @@ def _cross_field_errors(clean: Settings) -> dict[str, str]:
         errors["metadata.keywords_min"] = "Must not exceed the maximum."
     if clean["parameters"]["count"] * clean["parameters"]["variations"] > 10_000:
         errors["parameters.count"] = "Generations × variations must stay within 10,000 images."
+    model_problem = json_schema_problem(str(clean["parameters"]["openai_model"]))
+    if model_problem:
+        errors["parameters.openai_model"] = model_problem
+    lora = lora_problem(clean["parameters"]["lora"]) if clean["parameters"]["lora_enabled"] else ""
+    if lora:
+        errors["parameters.lora"] = lora
     return errors
 
 

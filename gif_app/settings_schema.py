@@ -56,7 +56,8 @@ def _when(key: str, *values: Any) -> Condition:
 _PROVIDERS = (("runware", vendor_label("runware")), ("piapi", f"{vendor_label('piapi')} (Midjourney)"),
               ("openai", f"{vendor_label('openai')} Images"))
 _REMOVERS = (("removebg", f"{vendor_label('removebg')} (online, paid)"), ("rembg", "rembg (local, free, offline)"))
-_SIZES = (("auto", "Auto"), ("preview", "Preview (~0.25 MP)"), ("full", "Full"), ("50MP", "50 MP"))
+_SIZES = (("full", "Full (up to 25 MP, 1 credit)"), ("50MP", "50 MP (1 credit)"),
+          ("auto", "Auto (remove.bg picks by your credits)"), ("preview", "Preview (~0.25 MP, 1/4 credit)"))
 _FORMATS = (("png", "PNG"), ("jpg", "JPG"), ("webp", "WebP"))
 _PRESETS = (
     ("adobe_stock", "Adobe Stock"),
@@ -89,7 +90,10 @@ FILE_PATHS = Section("file_paths", "File paths", "Where inputs come from and whe
 PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
     Setting("parameters.label", "str", "", "Job label",
             "Name shown in the job list. Empty: job_YYYYMMDD_HHMMSS.", placeholder="e.g. Autumn leaves"),
-    Setting("parameters.provider", "choice", "runware", "Image provider", choices=_PROVIDERS),
+    Setting("parameters.provider", "choice", "runware", "Image provider",
+            "PiAPI (Midjourney): PiAPI says its Midjourney API is no longer provided (piapi.ai, checked "
+            "2026-12-03), so real PiAPI keys are expected to fail; it stays for existing setups and the sandbox.",
+            choices=_PROVIDERS),
     Setting("parameters.count", "int", 1, "Generations", "Prompts to write; each gives Variations images.",
             minimum=1, maximum=2500),
     Setting("parameters.variations", "int", 1, "Variations", "Images per prompt (PiAPI always makes 4).",
@@ -98,7 +102,8 @@ PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
             "Images in flight at once. Higher is faster until the provider rate-limits.",
             minimum=1, maximum=16),
     Setting("parameters.openai_model", "str", "gpt-4o", "Text and vision model",
-            "OpenAI model that writes prompts, checks quality and writes metadata.",
+            "OpenAI model that writes prompts, checks quality and writes metadata. It must support Structured "
+            "Outputs (JSON schema) and images: a model known not to is refused; a name not known here is accepted.",
             placeholder="gpt-4o, gpt-4o-mini, gpt-4.1"),
     Setting("parameters.use_llm_prompts", "bool", True, "Write prompts with the LLM",
             "Off: the prompt template (or the keyword itself) is used as the prompt, no LLM call."),
@@ -111,12 +116,13 @@ PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
     Setting("parameters.runware_model", "str", "runware:101@1", "Runware model", "Runware AIR model id.",
             visible_if=(_RUNWARE,)),
     Setting("parameters.runware_dimensions_csv", "str", "", "Dimensions",
-            "Comma-separated WxH, used in rotation per generation. Empty: the provider's default.",
+            "Comma-separated WxH, used in rotation per generation, each snapped to the model's size rule "
+            "(FLUX.1 [dev]: multiples of 64, 128-2048). Empty: the model's native size (1024x1024).",
             visible_if=(_RUNWARE,), placeholder="1024x1024,1280x720"),
     Setting("parameters.runware_format", "choice", "png", "Provider output format", choices=_FORMATS,
             visible_if=(_RUNWARE,)),
     Setting("parameters.lora_enabled", "bool", False, "Use LoRA models", visible_if=(_RUNWARE,)),
-    Setting("parameters.lora", "text", "", "LoRA list", "One model[:weight] per line; weight 0–10, default 1.",
+    Setting("parameters.lora", "text", "", "LoRA list", "One model[:weight] per line; weight −4 to 4, default 1.",
             visible_if=(_RUNWARE, _when("parameters.lora_enabled", True)),
             placeholder="civitai:144142@160130:0.8"),
     Setting("parameters.runware_advanced_enabled", "bool", False, "Advanced Runware options",
@@ -127,15 +133,20 @@ PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
             visible_if=(_RUNWARE, _when("parameters.runware_advanced_enabled", True))),
     Setting("parameters.scheduler", "str", "", "Scheduler", "Empty: the model's default.",
             visible_if=(_RUNWARE, _when("parameters.runware_advanced_enabled", True))),
-    Setting("parameters.check_nsfw", "bool", False, "Check NSFW",
+    Setting("parameters.check_nsfw", "bool", False, "Check NSFW", "Sent as Runware's safety.checkContent.",
             visible_if=(_RUNWARE, _when("parameters.runware_advanced_enabled", True))),
     Setting("parameters.aspect_ratios", "str", "1:1,16:9,9:16", "Aspect ratios",
-            "Comma-separated, used in rotation per generation.", visible_if=(_PIAPI,)),
+            "Comma-separated, used in rotation per generation. Sent once, as PiAPI's aspect_ratio; a --ar "
+            "written in the prompt wins.", visible_if=(_PIAPI,)),
     Setting("parameters.process_mode", "choice", "fast", "Process mode",
             choices=(("relax", "Relax"), ("fast", "Fast"), ("turbo", "Turbo")), visible_if=(_PIAPI,)),
     Setting("parameters.mj_version", "str", "6.1", "Midjourney version", visible_if=(_PIAPI,)),
     Setting("parameters.polling_interval_s", "float", 5.0, "Polling interval (s)",
             minimum=0.05, maximum=300, visible_if=(_PIAPI,)),
+    Setting("parameters.piapi_poll_timeout_minutes", "float", 10, "Midjourney wait limit (minutes)",
+            "How long one Midjourney task may take, queue included, before it is given up. Separate from "
+            "the generation timeout, which bounds each single request.", minimum=0.05, maximum=180,
+            visible_if=(_PIAPI,)),
     Setting("parameters.openai_image_model", "str", "gpt-image-1", "OpenAI image model",
             visible_if=(_when("parameters.provider", "openai"),)),
     Setting("parameters.enable_timeout", "bool", True, "Generation timeout",
@@ -157,7 +168,10 @@ PROCESSING = Section("processing", "Processing", "What happens to images that pa
             choices=(("u2net", "u2net (general)"), ("u2netp", "u2netp (small, fast)"),
                      ("isnet-general-use", "isnet-general-use"), ("silueta", "silueta")),
             visible_if=(_REMOVE_BG_ON, _when("processing.remover", "rembg"))),
-    Setting("processing.remove_bg_size", "choice", "auto", "remove.bg size", choices=_SIZES,
+    Setting("processing.remove_bg_size", "choice", "full", "remove.bg size",
+            "Full and 50 MP are asked for by name after a check of your remove.bg credits. A result smaller "
+            "than asked (Auto gives a preview without credits) is recorded on the image, under the failure "
+            "policy below.", choices=_SIZES,
             visible_if=(_REMOVE_BG_ON, _when("processing.remover", "removebg"))),
     Setting("processing.remove_bg_failure_mode", "choice", "approve", "On background-removal failure",
             "Approve keeps the pixels and records the failure; Mark failed sends the image to review.",

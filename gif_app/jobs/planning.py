@@ -101,8 +101,9 @@ def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
     if params["lora_enabled"]:
         options["lora"] = params["lora"]
     if params["runware_advanced_enabled"]:
+        # The Check NSFW setting travels as Runware's safety.checkContent (checkNSFW is deprecated).
         options.update({"CFGScale": params["cfg_scale"], "steps": params["steps"],
-                        "checkNSFW": params["check_nsfw"]})
+                        "checkContent": params["check_nsfw"]})
         if params["scheduler"]:
             options["scheduler"] = params["scheduler"]
     model = params["runware_model"] if params["provider"] == "runware" else params["openai_image_model"]
@@ -151,9 +152,11 @@ def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> 
     retries, backoff = params["generation_retries"], params["generation_retry_backoff_ms"] / 1000.0
     vendor = get_vendor(params["provider"]).id
     poll = access.poll_interval_s if access.poll_interval_s is not None else params["polling_interval_s"]
+    # A Midjourney task waits in queues for minutes; its limit is its own, not the per-request timeout.
+    poll_timeout = float(params["piapi_poll_timeout_minutes"]) * 60.0 if vendor == "piapi" else timeout
     generator = build_image_generator(
         params["provider"], api_key=access.keys[vendor], base_url=access.base_urls.get(vendor, ""),
-        timeout_s=timeout, retries=retries, backoff_s=backoff, poll_interval_s=poll, poll_timeout_s=timeout)
+        timeout_s=timeout, retries=retries, backoff_s=backoff, poll_interval_s=poll, poll_timeout_s=poll_timeout)
     providers = ProviderSet(generator=generator)
     if params["use_llm_prompts"] or ai["run_quality_check"] or ai["run_metadata_gen"]:
         text = build_text_model(access.keys["openai"], access.base_urls.get("openai", ""), params["openai_model"],

@@ -3,7 +3,9 @@
 Policy, in one place:
 - Background removal fails (the remover raises, or it is on but no remover is available, e.g. no key):
   mode "mark_failed" (or "remove_bg" in `hard_fail_stages`) raises ProcessingError("remove_bg");
-  mode "approve" keeps the pixels, continues and records the soft failure.
+  mode "approve" keeps the pixels, continues and records the soft failure. A cut-out smaller than the
+  size asked for (SmallerResultError, e.g. a remove.bg preview) fails by the same rule; "approve" keeps
+  the smaller cut-out and records why.
 - Trim, enhancement (which includes the upscale to `min_megapixels`) and convert fail hard by default
   (the job marks the image `processing_failed:<stage>`). A retry passes `hard_fail_stages`: the stages it
   names fail hard, the others soft-fail (recorded) and the recipe continues with the last good pixels.
@@ -31,6 +33,7 @@ from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ProcessingRecord
 from gif_app.errors import AppError, CancelledError, ProcessingError
 from gif_app.providers.base import BackgroundRemover
+from gif_app.providers.removal import SmallerResultError
 from gif_app.settings_schema import SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -197,11 +200,19 @@ def _remove_background(
         return
     try:
         result = remover.remove(run.data, name, cancel)
-        image = imaging.open_image(result.data)
-        fmt = imaging.sniff_format(result.data)
     except CancelledError:
         raise
+    except SmallerResultError as exc:
+        # Cut out and paid for, but smaller than asked (a preview): "approve" keeps it, never silently.
+        _fail(run, "remove_bg", exc.message, is_hard)
+        result = exc.result
     except Exception as exc:  # any remover failure is a policy decision, not a crash
+        _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
+        return
+    try:
+        image = imaging.open_image(result.data)
+        fmt = imaging.sniff_format(result.data)
+    except Exception as exc:  # an undecodable cut-out is a remover failure too
         _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
         return
     # A cut-out that lost the source's colour profile is re-encoded so the profile is carried over.

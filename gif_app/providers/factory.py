@@ -35,7 +35,10 @@ def build_image_generator(
     if provider == "runware":
         from gif_app.providers.runware import RunwareGenerator
 
-        return RunwareGenerator(api_key, url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
+        return RunwareGenerator(
+            api_key, url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s,
+            poll_interval_s=poll_interval_s, poll_timeout_s=poll_timeout_s,
+        )
     if provider == "piapi":
         from gif_app.providers.piapi import PiapiMidjourney
 

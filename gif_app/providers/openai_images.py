@@ -1,4 +1,11 @@
-"""OpenAI Images (gpt-image-1 and kin): base64 results decoded and checked."""
+"""OpenAI Images (gpt-image-1 and kin, dall-e-3, dall-e-2): base64 results decoded and checked.
+
+Per model, as OpenAI's Images API takes them: gpt-image-* up to 10 images per call, with `output_format`
+(openai>=1.76, the release that added the gpt-image-1 parameters) and sizes 1024x1024, 1536x1024,
+1024x1536; dall-e-3 only n=1 (so one call per image) in 1024x1024, 1792x1024, 1024x1792; dall-e-2 up to
+10 per call in 1024x1024. A gpt-image model refused with 403 for an organisation that is not verified ends
+the job with the fix in words.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,10 @@ from typing import Literal
 import openai
 
 from gif_app.domain import CancelToken
-from gif_app.errors import ConfigurationError, ProviderError
+from gif_app.errors import AuthenticationError, ConfigurationError, ProviderError
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.http import image_extension
-from gif_app.providers.openai_llm import OpenAIClientHolder, call_with_retries
+from gif_app.providers.openai_llm import ORG_NOT_VERIFIED, VERIFY_URL, OpenAIClientHolder, call_with_retries
 from gif_app.providers.runware import strip_mj_flags
 from gif_app.vendors import default_base_url
 
@@ -23,16 +30,32 @@ logger = logging.getLogger(__name__)
 VENDOR = "openai"
 MAX_IMAGES_PER_CALL = 10
 _SIZES = {"1024x1024": 1.0, "1536x1024": 1.5, "1024x1536": 1024 / 1536}
+_DALLE3_SIZES = {"1024x1024": 1.0, "1792x1024": 1.75, "1024x1792": 1024 / 1792}
 OutputFormat = Literal["png", "jpeg", "webp"]
 _FORMATS: dict[str, OutputFormat] = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "webp": "webp"}
 
 
-def size_for(width: int | None, height: int | None) -> str:
-    """Return the GPT-image size whose aspect ratio is nearest to width x height, or 'auto'."""
+def size_for(width: int | None, height: int | None, model: str = "gpt-image-1") -> str:
+    """Return the model's size whose aspect ratio is nearest to width x height ('auto' for GPT-image if none)."""
+    if model.startswith("dall-e-2"):
+        return "1024x1024"
+    sizes = _DALLE3_SIZES if model.startswith("dall-e") else _SIZES
     if not width or not height:
-        return "auto"
+        return "1024x1024" if model.startswith("dall-e") else "auto"
     ratio = math.log(width / height)
-    return min(_SIZES, key=lambda size: abs(math.log(_SIZES[size]) - ratio))
+    return min(sizes, key=lambda size: abs(math.log(sizes[size]) - ratio))
+
+
+def images_per_call(model: str) -> int:
+    """Return how many images one call may ask of the model (dall-e-3 answers 400 to anything but n=1)."""
+    return 1 if model.startswith("dall-e-3") else MAX_IMAGES_PER_CALL
+
+
+def unverified_message(model: str) -> str:
+    """Return the job-ending message for a model refused because the organisation is not verified."""
+    return (f"OpenAI refused the image model {model}: your OpenAI organisation is not verified for it. Verify "
+            f"it at {VERIFY_URL} (Verify Organization; access can take up to 15 minutes to arrive), or "
+            "choose dall-e-3 as the OpenAI image model, or another image provider, in Settings → Parameters.")
 
 
 class OpenAIImages(OpenAIClientHolder):
@@ -63,8 +86,9 @@ class OpenAIImages(OpenAIClientHolder):
             raise ConfigurationError("OpenAI API key is missing. Set it in Settings > API keys.")
         images: list[RenderedImage] = []
         remaining = max(1, request.count)
+        per_call = images_per_call(request.model or self._model)
         while remaining > 0:
-            batch = self._generate(request, min(remaining, MAX_IMAGES_PER_CALL), cancel)
+            batch = self._generate(request, min(remaining, per_call), cancel)
             if not batch:
                 break
             images.extend(batch)
@@ -79,7 +103,7 @@ class OpenAIImages(OpenAIClientHolder):
         model = request.model or self._model
         is_dalle = model.startswith("dall-e")
         prompt = strip_mj_flags(request.prompt)
-        size = size_for(request.width, request.height)
+        size = size_for(request.width, request.height, model)
         fmt = _FORMATS.get(request.output_format.lower())
         if fmt is None:
             raise ConfigurationError(f"OpenAI cannot render the format {request.output_format!r}.")
@@ -87,14 +111,19 @@ class OpenAIImages(OpenAIClientHolder):
         def call() -> openai.types.ImagesResponse:
             if is_dalle:  # DALL-E answers with URLs unless told otherwise, and knows no output_format
                 return client.images.generate(
-                    model=model, prompt=prompt, n=count, response_format="b64_json",
-                    size="1024x1024" if size == "auto" else size,
+                    model=model, prompt=prompt, n=count, response_format="b64_json", size=size,
                 )
             return client.images.generate(model=model, prompt=prompt, n=count, size=size, output_format=fmt)
 
-        response = call_with_retries(
-            call, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key]
-        )
+        try:
+            response = call_with_retries(
+                call, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key]
+            )
+        except AuthenticationError as exc:
+            if exc.code != ORG_NOT_VERIFIED:
+                raise
+            raise AuthenticationError(unverified_message(model), vendor=VENDOR, status=exc.status,
+                                      code=ORG_NOT_VERIFIED) from exc
         return [_decoded(item.b64_json, model, size) for item in response.data or []]
 
 

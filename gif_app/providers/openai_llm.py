@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 VENDOR = "openai"
+# OpenAI answers 403 "Your organization must be verified to use the model `…`" (gpt-image-* and some newer
+# text models) until the organisation is verified at this page.
+ORG_NOT_VERIFIED = "organization_not_verified"
+VERIFY_URL = "https://platform.openai.com/settings/organization/general"
 _NO_TEMPERATURE = re.compile(r"^(gpt-5|o\d)", re.IGNORECASE)
 
 PROMPT_SCHEMA: dict[str, Any] = {
@@ -76,9 +80,15 @@ def translate_openai_error(exc: openai.OpenAIError, secrets: list[str]) -> AppEr
         body = exc.body if isinstance(exc.body, dict) else {}
         text = str(body.get("message") or exc.message)
         message = redact(f"OpenAI: {text} (HTTP {status})", secrets)
+        if status == 403 and "must be verified" in text.lower():
+            return AuthenticationError(
+                message + " Or choose another model in Settings → Parameters.",
+                vendor=VENDOR, status=status, code=ORG_NOT_VERIFIED,
+            )
         if status in (401, 403):
             return AuthenticationError(message, vendor=VENDOR, status=status)
-        if status == 402 or exc.code == "insufficient_quota":
+        # An exhausted quota is a 429 like a rate limit, but waiting does not help: it ends the job.
+        if status == 402 or "insufficient_quota" in (exc.code, exc.type):
             return InsufficientCreditsError(message, vendor=VENDOR, status=status)
         return ProviderError(
             message, vendor=VENDOR, status=status,

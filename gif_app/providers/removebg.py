@@ -1,16 +1,30 @@
-"""remove.bg API: multipart upload, binary result, credits and size from the response headers."""
+"""remove.bg API: multipart upload, binary result, credits and size from the response headers.
+
+Size (https://www.remove.bg/api, "size"): "preview" is at most 0.25 MP for 1/4 credit; "full" the original
+resolution up to 25 MP (10 MP as PNG) and "50MP" up to 50 MP (10 MP as PNG) for 1 credit; "auto" the
+highest resolution the account's credits allow, which is a preview without credits. So:
+- a size that costs a whole credit is sent by name after one GET /v1.0/account per remover (one per run);
+  the balance is then kept locally from X-Credits-Charged, as remove.bg advises, and an image the balance
+  cannot pay for is refused before upload (InsufficientCreditsError, naming the fix);
+- every result is measured against what the size asked for; a smaller one (auto on an account without
+  credits) raises SmallerResultError carrying the cut-out, for the failure policy to decide.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
+import threading
 from typing import Any
 
 import httpx
+from PIL import Image, UnidentifiedImageError
 
 from gif_app.domain import CancelToken
-from gif_app.errors import ConfigurationError, ProviderError
+from gif_app.errors import AuthenticationError, ConfigurationError, InsufficientCreditsError, ProviderError
 from gif_app.providers.base import RemovalResult
 from gif_app.providers.http import ClientFactory, build_client, image_extension, send_with_retries
+from gif_app.providers.removal import SmallerResultError
 from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
@@ -22,6 +36,15 @@ ACCOUNT_PATH = "/v1.0/account"
 SIZES = ("auto", "preview", "full", "50MP", "medium", "hd", "4k", "small", "regular")
 TYPES = ("auto", "person", "product", "car", "animal", "graphic", "transportation")
 FORMATS = ("auto", "png", "jpg", "webp")
+# Sizes billed one credit per image; free API calls do not cover them.
+CREDIT_SIZES = frozenset({"full", "4k", "50MP", "medium", "hd"})
+CREDIT_COST = 1.0
+# Largest result per size in megapixels; "auto" asks for the best, as "full" does.
+_MAX_MP = {"preview": 0.25, "small": 0.25, "regular": 0.25, "medium": 1.5, "hd": 4.0, "full": 25.0, "4k": 25.0,
+           "auto": 25.0, "50MP": 50.0}
+_PNG_MAX_MP = 10.0
+# Rounding of the scaled sides may cost a few pixels; less than this share of the asked area is "smaller".
+_SIZE_TOLERANCE = 0.98
 
 
 def _choice(kind: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -40,6 +63,23 @@ def _header_float(headers: httpx.Headers, name: str) -> float | None:
         return None
 
 
+def _pixel_size(data: bytes) -> tuple[int, int] | None:
+    """Return an image's (width, height) from its header, or None when it cannot be read."""
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
+def asked_pixels(size: str, output_format: str, source: tuple[int, int]) -> float:
+    """Return the pixel count a size promises for a source image (the source's own, up to the size's cap)."""
+    cap = _MAX_MP[size]
+    if output_format in ("png", "auto"):
+        cap = min(cap, _PNG_MAX_MP)  # remove.bg's PNG limit; "auto" format answers PNG for a cut-out
+    return float(min(source[0] * source[1], cap * 1_000_000))
+
+
 class RemoveBgRemover:
     """Cut the subject out with remove.bg."""
 
@@ -51,7 +91,7 @@ class RemoveBgRemover:
         base_url: str = default_base_url(VENDOR),
         timeout_s: float = 60.0,
         retries: int = 2,
-        size: str = "auto",
+        size: str = "full",
         bg_type: str = "auto",
         output_format: str = "png",
         backoff_s: float = 2.0,
@@ -66,6 +106,10 @@ class RemoveBgRemover:
         self._format = _choice("format", output_format, FORMATS)
         self._backoff_s = backoff_s
         self._client_factory = client_factory
+        # The account's credits as this remover last knew them (None: not checked, or the check failed).
+        self._balance_lock = threading.Lock()
+        self._credits: float | None = None
+        self._is_checked = False
 
     def _client(self) -> httpx.Client:
         """Return a client carrying the key header."""
@@ -74,13 +118,20 @@ class RemoveBgRemover:
         return self._client_factory(self._base_url, self._timeout_s, {"X-Api-Key": self._api_key})
 
     def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
-        """Return the cut-out image with the credits charged and its size."""
+        """Return the cut-out with its credits and size; SmallerResultError when smaller than asked."""
         form = {"size": self._size, "type": self._type, "format": self._format}
-        with self._client() as client:
-            response = send_with_retries(
-                client, "POST", REMOVE_PATH, vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
-                cancel=cancel, data=form, files={"image_file": (filename, image)},
-            )
+        reserved = self._reserve(cancel)
+        try:
+            with self._client() as client:
+                response = send_with_retries(
+                    client, "POST", REMOVE_PATH, vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
+                    cancel=cancel, data=form, files={"image_file": (filename, image)},
+                )
+        except BaseException:
+            self._settle(reserved, 0.0)  # remove.bg charges nothing for an error
+            raise
+        charged = _header_float(response.headers, "X-Credits-Charged") or 0.0
+        self._settle(reserved, charged)
         if not response.content or response.headers.get("content-type", "").startswith("application/json"):
             raise ProviderError(
                 "remove.bg answered without an image.", vendor=VENDOR, code="invalid_response"
@@ -93,11 +144,74 @@ class RemoveBgRemover:
             ) from exc
         width = _header_float(response.headers, "X-Width")
         height = _header_float(response.headers, "X-Height")
-        return RemovalResult(
+        decoded = _pixel_size(response.content)
+        if decoded is not None and (width is None or height is None):
+            width, height = float(decoded[0]), float(decoded[1])
+        result = RemovalResult(
             data=response.content,
-            credits=_header_float(response.headers, "X-Credits-Charged") or 0.0,
+            credits=charged,
             width=int(width) if width is not None else None,
             height=int(height) if height is not None else None,
+        )
+        self._check_size(image, result, decoded)
+        return result
+
+    def _reserve(self, cancel: CancelToken | None) -> float:
+        """Take a credit size's price from the known balance (checked once), or refuse; return what was taken."""
+        if self._size not in CREDIT_SIZES:
+            return 0.0
+        with self._balance_lock:
+            if not self._is_checked:
+                self._credits = self._checked_credits(cancel)
+                self._is_checked = True
+            if self._credits is None:
+                return 0.0  # the balance is unknown: remove.bg itself answers 402 when it cannot charge
+            if self._credits < CREDIT_COST - 1e-9:
+                raise InsufficientCreditsError(
+                    f"remove.bg: the account has {self._credits:g} credits and size {self._size} costs "
+                    f"{CREDIT_COST:g} credit per image (free API calls only give previews). Add credits at "
+                    "remove.bg, or choose the remove.bg size Preview or Auto in Settings → Processing.",
+                    vendor=VENDOR, status=402,
+                )
+            self._credits -= CREDIT_COST
+            return CREDIT_COST
+
+    def _checked_credits(self, cancel: CancelToken | None) -> float | None:
+        """Return the account's total credits, or None when the check failed for a reason other than the key."""
+        try:
+            credits = self.account_credits(cancel).get("credits")
+            total = credits.get("total") if isinstance(credits, dict) else None
+            return float(total) if isinstance(total, (int, float)) and not isinstance(total, bool) else None
+        except AuthenticationError:
+            raise
+        except ProviderError as exc:
+            logger.warning("remove.bg account check failed (%s); sending size %s unchecked", exc.message,
+                           self._size)
+            return None
+
+    def _settle(self, reserved: float, charged: float) -> None:
+        """Correct the known balance by what remove.bg really charged for a call we reserved credits for."""
+        with self._balance_lock:
+            if self._credits is not None:
+                self._credits += reserved - charged
+
+    def _check_size(self, source: bytes, result: RemovalResult, decoded: tuple[int, int] | None) -> None:
+        """Raise SmallerResultError when the cut-out has fewer pixels than the size promised for this source."""
+        source_size = _pixel_size(source)
+        got = (result.width, result.height) if result.width and result.height else decoded
+        if source_size is None or got is None:
+            return
+        asked = asked_pixels(self._size, self._format, source_size)
+        if got[0] * got[1] >= asked * _SIZE_TOLERANCE:
+            return
+        why = ("with size auto remove.bg answers a 0.25 MP preview when the account has no credits for full "
+               "size; add credits, or choose size Full to be told before any upload"
+               if self._size == "auto" else "the account may lack the credits for this size")
+        raise SmallerResultError(
+            f"remove.bg returned {got[0]}x{got[1]} ({got[0] * got[1] / 1e6:.2f} MP, {result.credits:g} credits) "
+            f"for size {self._size}, smaller than the {asked / 1e6:.2f} MP asked for this "
+            f"{source_size[0]}x{source_size[1]} image: {why}.",
+            vendor=VENDOR, result=result,
         )
 
     def account_credits(self, cancel: CancelToken | None = None) -> dict[str, Any]:

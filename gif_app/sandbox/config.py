@@ -1,4 +1,4 @@
-"""Sandbox settings: per-vendor latency, injected faults and PiAPI task duration, parsed from env."""
+"""Sandbox settings: per-vendor latency, injected faults and the PiAPI account, parsed from env."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gif_app.errors import ConfigurationError
+from gif_app.sandbox.piapi_account import PIAPI_ENV, parse_piapi
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,19 @@ class SandboxConfig:
 
     latency: dict[str, float] = field(default_factory=dict)
     faults: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    piapi_task_duration: float = 0.3
+    piapi_task_duration: float = 0.3  # seconds to `completed`; fast by default, GIF_SANDBOX_PIAPI task_s=
+    piapi_output: str = "temporary"  # one of sandbox.piapi_account.OUTPUTS (what the plan returns)
+    piapi_task_budget: int | None = None  # imagine tasks the account can still pay for; None: no limit
+    piapi_credit_reply: str = "400"  # one of sandbox.piapi_account.CREDIT_REPLIES
+    runware_async_polls: int = 1  # getResponse polls an async Runware task answers `processing` before its images
     timeout_delay: float = 30.0
     retry_after: int = 1
+    # Account modes, as strict as the vendors: remove.bg credits (full sizes cost 1) and free API calls
+    # (previews only); an OpenAI organisation not verified (gpt-image-* answer 403) or out of quota (429).
     removebg_credits: float = 1000.0
+    removebg_free_calls: int = 50
+    openai_org_verified: bool = True
+    openai_quota_exhausted: bool = False
 
     def latency_for(self, vendor: str) -> float:
         """Return the delay in seconds added before each of the vendor's responses."""
@@ -54,10 +64,11 @@ class SandboxConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SandboxConfig:
-        """Build a config from GIF_SANDBOX_LATENCY and GIF_SANDBOX_FAULTS; raise ConfigurationError if bad."""
+        """Build a config from GIF_SANDBOX_LATENCY, _FAULTS and _PIAPI; raise ConfigurationError if bad."""
         return cls(
             latency=parse_latency(environ.get(LATENCY_ENV, "")),
             faults=parse_faults(environ.get(FAULTS_ENV, "")),
+            **parse_piapi(environ.get(PIAPI_ENV, "")),
         )
 
 

@@ -3,6 +3,7 @@
 What a fault does to a vendor's main endpoint:
 - "401" "402" "429" "500" "503": that status with the vendor's own error body; 429 adds `Retry-After`
   (whole seconds, `SandboxConfig.retry_after`) plus any vendor headers (remove.bg adds `X-RateLimit-*`).
+  OpenAI has no 402: its "402" is the 429 `insufficient_quota` of an account out of credit.
 - "timeout": nothing is sent for `SandboxConfig.timeout_delay` seconds (the wait ends early when the
   servers stop), then the request is served normally.
 - "malformed": 200 `application/json` whose body is not valid JSON.

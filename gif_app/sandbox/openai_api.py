@@ -8,6 +8,10 @@ Errors always use `{"error":{"message","type","param","code"}}`. Every answer ca
 `json_schema` response format when one is given (see schema_fill), with QC/metadata JSON for an image
 without a schema, and with a stock-image prompt for text only. Images: gpt-image-* always return
 `b64_json`; dall-e-2/3 return `url` (served at `/v1/sandbox-files/<id>.png`) or `b64_json`.
+Account modes (SandboxConfig): `openai_quota_exhausted` answers every chat, responses and images call with
+429 `insufficient_quota` (the "402" fault gives the same answer: OpenAI has no 402); `openai_org_verified`
+off makes gpt-image-* answer 403 (see openai_images). A `json_schema` response format on a model known
+not to support it (gif_app.openai_models) is refused with OpenAI's 400.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from gif_app.openai_models import supports_json_schema
 from gif_app.sandbox import openai_images
 from gif_app.sandbox.faults import create_vendor_app, intercept
 from gif_app.sandbox.replies import Conversation, plain_reply
@@ -33,7 +38,8 @@ MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "gpt-image-1", "dall-e-3", "d
 _STATUS_ERRORS: dict[int, tuple[str, str, str | None]] = {
     401: ("Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
           "invalid_request_error", "invalid_api_key"),
-    402: ("You exceeded your current quota, please check your plan and billing details.",
+    402: ("You exceeded your current quota, please check your plan and billing details. For more information on "
+          "this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
           "insufficient_quota", "insufficient_quota"),
     404: ("Invalid URL.", "invalid_request_error", None),
     405: ("Method not allowed.", "invalid_request_error", None),
@@ -46,6 +52,8 @@ _STATUS_ERRORS: dict[int, tuple[str, str, str | None]] = {
 def error_response(status: int, message: str = "", param: str | None = None, code: str | None = None) -> Response:
     """Return OpenAI's error envelope with that status."""
     default_message, kind, default_code = _STATUS_ERRORS.get(status, ("Bad request.", "invalid_request_error", None))
+    if status == 402:
+        status = 429  # an exhausted quota is a 429 with type and code insufficient_quota
     if status in (404, 405) and not message:
         message = f"Invalid URL ({request.method} {request.path})"
     body = {"error": {"message": message or default_message, "type": kind, "param": param,
@@ -106,6 +114,15 @@ def _headers(response: Response, started: float) -> Response:
     return response
 
 
+def _unsupported_schema(model: str) -> Response | None:
+    """Return OpenAI's 400 for a json_schema format on a model known not to support it, else None."""
+    if supports_json_schema(model) is not False:
+        return None
+    return bad_request("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this "
+                       "model. Learn more about supported models at the Structured Outputs guide: "
+                       "https://platform.openai.com/docs/guides/structured-outputs", None, None)
+
+
 def _chat_schema(body: dict[str, Any]) -> dict[str, Any] | None | Response:
     """Return the json_schema of a chat request, None without one, or a 400 response."""
     response_format = body.get("response_format")
@@ -115,6 +132,9 @@ def _chat_schema(body: dict[str, Any]) -> dict[str, Any] | None | Response:
         return {"type": "object", "properties": {"result": {"type": "string"}}}
     if response_format.get("type") != "json_schema":
         return None
+    refused = _unsupported_schema(str(body.get("model")))
+    if refused is not None:
+        return refused
     spec = response_format.get("json_schema")
     if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict) or not spec.get("name"):
         return bad_request("Missing required parameter: 'response_format.json_schema'.",
@@ -165,6 +185,9 @@ def response_create(body: dict[str, Any]) -> Response:
     text_format = (body.get("text") or {}).get("format") if isinstance(body.get("text"), dict) else None
     schema = None
     if isinstance(text_format, dict) and text_format.get("type") == "json_schema":
+        refused = _unsupported_schema(body["model"])
+        if refused is not None:
+            return refused
         if not isinstance(text_format.get("schema"), dict):
             return bad_request("Missing required parameter: 'text.format.schema'.", "text.format.schema",
                                "missing_required_parameter")
@@ -206,6 +229,8 @@ def create_app(state: SandboxState) -> Flask:
         problem = _auth_problem()
         if problem is not None:
             return problem
+        if state.config.openai_quota_exhausted:
+            return error_response(402)
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return bad_request("We could not parse the JSON body of your request.", None, None)
@@ -216,7 +241,7 @@ def create_app(state: SandboxState) -> Flask:
         started = time.monotonic()
         answer = openai_images.generate(body, state, store, request.host_url.rstrip("/"))
         if isinstance(answer, tuple):
-            return bad_request(*answer)
+            return error_response(*answer)
         return _headers(jsonify(answer), started)
 
     app.add_url_rule("/v1/chat/completions", "chat", lambda: guarded("chat"), methods=["POST"])

@@ -5,6 +5,9 @@ Input (multipart, urlencoded or JSON): exactly one of `image_file`, `image_file_
 URLs only); `size` preview (default, <=0.25 MP, 0.25 credit) | full | auto | 50MP | 4k | hd | medium | small |
 regular (1 credit, except small/regular = preview); `type` auto|person|product|car|animal|graphic|
 transportation; `format` auto|png|jpg|webp|zip; `bg_color`; `crop`; `channels` rgba|alpha.
+Billing (`SandboxConfig.removebg_credits`, `.removebg_free_calls`): a 1-credit size needs a whole credit,
+else 402; a preview takes 0.25 credit, else one free API call (charged 0), else 402; `auto` is full size
+when a credit is left and a preview otherwise, as remove.bg's "highest available resolution".
 Success: 200 binary image with `X-Credits-Charged`, `X-Type`, `X-Width`, `X-Height`, `X-Max-Width`,
 `X-Max-Height`, `X-Foreground-*`, `X-RateLimit-*`; with `Accept: application/json` the JSON
 `{"data":{"result_b64","foreground_top","foreground_left","foreground_width","foreground_height"}}`.
@@ -20,6 +23,7 @@ import binascii
 import io
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -121,18 +125,34 @@ def _params() -> dict[str, Any]:
     return {key: value for key, value in request.form.items()}
 
 
+def _served_size(state: SandboxState, size: str) -> str:
+    """Return the size class a request gets: `auto` is full size only while a whole credit is left."""
+    if size != "auto":
+        return size
+    return "full" if state.credits_left() >= 1.0 - 1e-9 else "preview"
+
+
+def _charge(state: SandboxState, credits: float) -> float:
+    """Take the result's price, a preview falling back to a free API call; return what was charged or 402."""
+    if state.charge_credits(credits):
+        return credits
+    if credits <= 0.25 and state.take_free_call():
+        return 0.0
+    raise RemoveBgError(402, "Insufficient credits", "insufficient_credits")
+
+
 def remove_background(state: SandboxState) -> Response:
     """Run one removebg request (after faults and auth) and answer with the cut-out."""
     params = _params()
     options = cutout.Options.parse(params)
     image = _open(_source_bytes(params))
+    options = replace(options, size=_served_size(state, options.size))
     result = cutout.process(image, options)
-    if not state.charge_credits(result.credits):
-        raise RemoveBgError(402, "Insufficient credits", "insufficient_credits")
+    charged = _charge(state, result.credits)  # after the cut-out: no credits are charged on an error
     data = maybe_truncate(state, VENDOR, result.data)
     left, top, width, height = result.foreground
     headers = {
-        "X-Credits-Charged": f"{result.credits:g}", "X-Type": result.kind,
+        "X-Credits-Charged": f"{charged:g}", "X-Type": result.kind,
         "X-Width": str(result.size[0]), "X-Height": str(result.size[1]),
         "X-Max-Width": str(image.width), "X-Max-Height": str(image.height),
         "X-Foreground-Top": str(top), "X-Foreground-Left": str(left),
@@ -179,6 +199,6 @@ def create_app(state: SandboxState) -> Flask:
         left = round(state.credits_left(), 2)
         return jsonify({"data": {"attributes": {
             "credits": {"total": left, "subscription": 0, "payg": left, "enterprise": 0},
-            "api": {"free_calls": 50, "sizes": "all"}}}})
+            "api": {"free_calls": state.free_calls_left(), "sizes": "all"}}}})
 
     return app

@@ -32,6 +32,7 @@ class SandboxState:
         self._requests: list[RecordedRequest] = []
         self._counters: dict[tuple[str, str], int] = {}
         self._credits_used = 0.0
+        self._free_calls_used = 0
 
     def record(self, vendor: str, method: str, path: str) -> None:
         """Append one received request to the log."""
@@ -92,3 +93,16 @@ class SandboxState:
         """Return the remove.bg credit balance."""
         with self._lock:
             return max(0.0, self.config.removebg_credits - self._credits_used)
+
+    def take_free_call(self) -> bool:
+        """Use one of remove.bg's free API calls if any is left; return whether it did."""
+        with self._lock:
+            if self._free_calls_used >= self.config.removebg_free_calls:
+                return False
+            self._free_calls_used += 1
+            return True
+
+    def free_calls_left(self) -> int:
+        """Return how many remove.bg free API calls are left."""
+        with self._lock:
+            return max(0, self.config.removebg_free_calls - self._free_calls_used)

@@ -78,3 +78,45 @@ def test_piapi_failed_task_fails_only_its_generation(sandbox_app: App, tmp_path:
     text = log_text(sandbox_app, execution)
     assert "Generation 2 failed" in text
     assert "failed to do imagine task" in text  # PiAPI's own words reach the user
+
+
+def test_default_settings_job_completes_against_the_strict_runware_sandbox(sandbox_app: App) -> None:
+    # The app's own defaults: Runware, runware:101@1, no Dimensions set, LLM prompts, QC and metadata on.
+    execution = run_job(sandbox_app, {})
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    images = images_of(sandbox_app, execution)
+    assert images and all(i.provider == "runware" and i.provider_ids["deliveryMethod"] == "sync" for i in images)
+    for image in images:
+        with Image.open(image_file(image)) as picture:
+            assert picture.size == (1024, 1024)  # sent explicitly: the sandbox refuses a task without a size
+
+
+def test_runware_async_model_job_completes_through_get_response(sandbox_app: App) -> None:
+    execution = run_job(sandbox_app, {"parameters.runware_model": "google:4@1", "parameters.count": 1,
+                                      "parameters.variations": 2,
+                                      "parameters.runware_dimensions_csv": "1280x720", **NO_AI})
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    images = images_of(sandbox_app, execution)
+    assert len(images) == 2 and all(i.status is ImageStatus.APPROVED for i in images)
+    assert all(i.provider_ids["deliveryMethod"] == "async" and i.cost > 0 for i in images)
+    with Image.open(image_file(images[0])) as picture:
+        assert picture.size == (1344, 768)
+    assert sandbox_app.sandbox.request_count("runware", "/v1") >= 3  # submit, then getResponse polls
+
+
+def test_runware_failure_after_acceptance_reaches_the_job_log_in_runwares_words(
+    sandbox_app: App, tmp_path: Path
+) -> None:
+    keywords = tmp_path / "keywords.txt"
+    keywords.write_text("failtask robot\n", encoding="utf-8")
+    execution = run_job(sandbox_app, {"parameters.use_llm_prompts": False,
+                                      "file_paths.keywords_file": str(keywords), **NO_AI})
+    assert execution.status is JobStatus.FAILED
+    assert "did not return a result in time" in log_text(sandbox_app, execution)
+
+
+def test_lora_weight_5_is_refused_by_the_settings_panel(sandbox_app: App) -> None:
+    answer = sandbox_app.api.save_settings({"parameters": {"lora_enabled": True,
+                                                           "lora": "civitai:144142@160130:5"}})
+    assert answer["ok"] is False
+    assert "Runware takes -4 to 4" in answer["error"]["fields"]["parameters.lora"]

@@ -144,3 +144,43 @@ def test_missing_removebg_key_follows_the_policy(keyless_removebg_app: App, mode
         else:
             assert image.status is ImageStatus.APPROVED and image_file(image).is_file()
             assert [f["stage"] for f in image.processing.soft_failures] == ["remove_bg"]
+
+
+@pytest.mark.parametrize("mode", ["approve", "mark_failed"])
+def test_auto_preview_without_credits_is_recorded_never_swapped_in_silently(sandbox_app: App, mode: str) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.removebg_credits = 0.0  # free API calls only: remove.bg answers size=auto with previews
+    execution = run_job(sandbox_app, _overrides(mode, **{"processing.remove_bg_size": "auto"}))
+    images = images_of(sandbox_app, execution)
+    assert len(images) == 2
+    assert sandbox.request_count("removebg", REMOVE_BG) == 2
+    for image in images:
+        if mode == "mark_failed":
+            _assert_held_back(sandbox_app, image)
+            assert "smaller than the" in image.processing.error and "size auto" in image.processing.error
+            continue
+        assert image.status is ImageStatus.APPROVED
+        assert image.processing.applied[:1] == ("remove_bg",)  # the paid cut-out is kept ...
+        [notice] = image.processing.soft_failures  # ... and the image says it is a preview
+        assert notice["stage"] == "remove_bg"
+        assert "smaller than the" in notice["message"] and "preview" in notice["message"]
+        with Image.open(image_file(image)) as picture:
+            assert picture.width * picture.height <= 250_000
+        assert _has_transparency(image_file(image))
+    if mode == "approve":
+        assert "remove_bg soft failure recorded: remove.bg returned" in log_text(sandbox_app, execution)
+
+
+def test_full_size_without_credits_is_refused_once_checked_not_downsized(sandbox_app: App) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.removebg_credits = 0.0
+    execution = run_job(sandbox_app, _overrides("approve", **{"parameters.count": 3}))  # size: the default, full
+    images = images_of(sandbox_app, execution)
+    assert len(images) == 3
+    for image in images:
+        assert image.status is ImageStatus.APPROVED and "remove_bg" not in image.processing.applied
+        [failure] = image.processing.soft_failures
+        assert "0 credits" in failure["message"] and "Preview or Auto" in failure["message"]
+        assert not _has_transparency(image_file(image))
+    assert sandbox.request_count("removebg", REMOVE_BG) == 0  # nothing uploaded that could not be paid for
+    assert sandbox.request_count("removebg", "/v1.0/account") == 1  # one check for the whole run

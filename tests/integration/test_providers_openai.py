@@ -146,3 +146,56 @@ def test_truncated_image_payload_is_a_download_failure(sandbox: SandboxServers) 
             RenderRequest(prompt="a green pear")
         )
     assert caught.value.code == "download_failed"
+
+
+def test_dalle3_variations_are_one_call_each(sandbox: SandboxServers) -> None:
+    images = OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=0, model="dall-e-3").render(
+        RenderRequest(prompt="a green pear", count=3, width=1600, height=900)
+    )
+    assert len(images) == 3
+    assert sandbox.request_count("openai", "/v1/images/generations") == 3  # the sandbox refuses n>1 for dall-e-3
+    assert len({image.data for image in images}) == 3
+    for image in images:
+        with Image.open(io.BytesIO(image.data)) as picture:
+            assert picture.size == (1792, 1024)  # dall-e-3's own wide size, not gpt-image's 1536x1024
+        assert image.provider_ids == {"model": "dall-e-3", "size": "1792x1024"}
+
+
+def test_gpt_image_keeps_batching_up_to_ten_per_call(sandbox: SandboxServers) -> None:
+    images = OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=0).render(
+        RenderRequest(prompt="a green pear", count=12, output_format="webp")
+    )
+    assert len(images) == 12 and {image.extension for image in images} == {"webp"}
+    assert sandbox.request_count("openai", "/v1/images/generations") == 2
+
+
+def test_unverified_organisation_ends_with_the_fix_in_words(sandbox: SandboxServers) -> None:
+    sandbox.config.openai_org_verified = False
+    with pytest.raises(AuthenticationError) as caught:
+        OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=3).render(
+            RenderRequest(prompt="a green pear", model="gpt-image-1")
+        )
+    message = caught.value.message
+    assert caught.value.code == "organization_not_verified" and caught.value.status == 403
+    assert "not verified" in message and "https://platform.openai.com/settings/organization/general" in message
+    assert "dall-e-3" in message and "another image provider" in message
+    assert sandbox.request_count("openai") == 1  # not retried: verifying takes a person
+
+
+def test_quota_429_is_insufficient_credits_and_not_retried(sandbox: SandboxServers) -> None:
+    sandbox.config.openai_quota_exhausted = True
+    with pytest.raises(InsufficientCreditsError) as caught:
+        OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=3).render(
+            RenderRequest(prompt="a green pear")
+        )
+    assert caught.value.status == 429 and "exceeded your current quota" in caught.value.message
+    with pytest.raises(InsufficientCreditsError):
+        text_model(sandbox, retries=3).write_prompt("system", "user")
+    assert sandbox.request_count("openai") == 2
+
+
+def test_a_model_without_structured_outputs_fails_in_openais_words(sandbox: SandboxServers) -> None:
+    with pytest.raises(ProviderError) as caught:
+        text_model(sandbox, model="gpt-4-turbo", retries=2).write_prompt("system", "user")
+    assert caught.value.status == 400 and "not supported with this model" in caught.value.message
+    assert sandbox.request_count("openai") == 1

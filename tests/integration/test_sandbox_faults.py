@@ -70,7 +70,8 @@ def vendor_error(vendor: str, body: Any, status: int) -> str:
 def test_status_faults_use_the_vendor_error_body(sandbox: SandboxServers, vendor: str, status: int) -> None:
     sandbox.config.set_fault(vendor, str(status))
     answer = CALLS[vendor](sandbox, 5.0)
-    assert answer.status_code == status
+    # OpenAI has no 402: an account out of credit gets 429 insufficient_quota.
+    assert answer.status_code == (429 if (vendor, status) == ("openai", 402) else status)
     assert answer.headers["content-type"].startswith("application/json")
     assert vendor_error(vendor, answer.json(), status)
     if status == 429:

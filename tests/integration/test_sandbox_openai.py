@@ -188,3 +188,92 @@ def test_invalid_or_missing_key_is_authentication_error(sandbox: SandboxServers,
         with pytest.raises(openai.AuthenticationError) as caught:
             bad.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
     assert caught.value.code == "invalid_api_key"
+
+
+@pytest.mark.parametrize(("output_format", "pil_format"), [("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WEBP")])
+def test_gpt_image_output_format_through_the_official_client(
+    client: openai.OpenAI, output_format: Any, pil_format: str
+) -> None:
+    result = client.images.generate(model="gpt-image-1", prompt="green pear", size="1024x1536",
+                                    output_format=output_format)
+    assert result.output_format == output_format
+    assert result.data is not None and len(result.data) == 1
+    picture = Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json or "")))
+    assert (picture.format, picture.size) == (pil_format, (1024, 1536))
+
+
+def error_body(exc: openai.APIStatusError) -> dict[str, Any]:
+    """Return the `error` object of OpenAI's error envelope, as the SDK keeps it."""
+    assert isinstance(exc.body, dict)
+    return exc.body
+
+
+def test_dalle3_takes_one_image_per_call_and_varies_between_calls(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.generate(model="dall-e-3", prompt="blue teapot", n=2, response_format="b64_json")
+    error = error_body(caught.value)
+    assert (error["message"], error["type"], error["param"], error["code"]) == (
+        "You must provide n=1 for this model.", "invalid_request_error", None, None)
+    decoded = []
+    for _ in range(2):
+        answer = client.images.generate(model="dall-e-3", prompt="blue teapot", n=1, size="1792x1024",
+                                        response_format="b64_json")
+        assert answer.data is not None and len(answer.data) == 1
+        assert answer.data[0].revised_prompt == "blue teapot"
+        decoded.append(base64.b64decode(answer.data[0].b64_json or ""))
+    assert all(Image.open(io.BytesIO(raw)).size == (1792, 1024) for raw in decoded)
+    assert decoded[0] != decoded[1], "a second n=1 call is the only way to a variation"
+
+
+def test_unverified_organisation_gets_403_for_gpt_image_only(sandbox: SandboxServers, client: openai.OpenAI) -> None:
+    sandbox.config.openai_org_verified = False
+    with pytest.raises(openai.BadRequestError):  # OpenAI checks the parameters before the organisation
+        client.images.generate(model="gpt-image-1", prompt="fox", size="800x600")  # type: ignore[arg-type]
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        client.images.generate(model="gpt-image-1", prompt="fox")
+    assert caught.value.status_code == 403
+    message = error_body(caught.value)["message"]
+    assert message.startswith("Your organization must be verified to use the model `gpt-image-1`.")
+    assert "https://platform.openai.com/settings/organization/general" in message
+    assert (caught.value.type, caught.value.code, caught.value.param) == ("invalid_request_error", None, None)
+    result = client.images.generate(model="dall-e-3", prompt="fox", response_format="b64_json")
+    assert result.data is not None and result.data[0].b64_json
+
+
+def test_exhausted_quota_is_429_insufficient_quota(sandbox: SandboxServers, client: openai.OpenAI) -> None:
+    sandbox.config.openai_quota_exhausted = True
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.status_code == 429
+    assert (caught.value.type, caught.value.code) == ("insufficient_quota", "insufficient_quota")
+    assert error_body(caught.value)["message"].startswith(
+        "You exceeded your current quota, please check your plan and billing details.")
+    with pytest.raises(openai.RateLimitError):
+        client.images.generate(model="gpt-image-1", prompt="fox")
+    sandbox.config.openai_quota_exhausted = False
+    sandbox.config.set_fault("openai", "402")  # OpenAI has no 402: the fault answers as an empty quota does
+    with pytest.raises(openai.RateLimitError) as fault:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert fault.value.code == "insufficient_quota"
+
+
+@pytest.mark.parametrize("model", ["gpt-4-turbo", "gpt-3.5-turbo", "gpt-4o-2024-05-13", "o1-mini"])
+def test_json_schema_on_a_model_without_structured_outputs_is_refused(client: openai.OpenAI, model: str) -> None:
+    response_format: Any = {"type": "json_schema", "json_schema": {"name": "qc_result", "strict": True,
+                                                                   "schema": QC_SCHEMA}}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}],
+                                       response_format=response_format)
+    assert error_body(caught.value)["message"].startswith(
+        "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.")
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.parse(model=model, messages=[{"role": "user", "content": "hi"}],
+                                      response_format=StockMetadata)
+    plain = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Keyword: fig"}])
+    assert plain.choices[0].message.content, "the same model still answers without a schema"
+
+
+def test_json_schema_on_the_responses_api_is_refused_for_such_a_model(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError):
+        client.responses.create(model="gpt-4-turbo", input="hi", text={"format": {
+            "type": "json_schema", "name": "qc", "schema": QC_SCHEMA, "strict": True}})

@@ -116,3 +116,24 @@ def test_credits_run_out_with_402_and_account_shows_balance(sandbox: SandboxServ
     account = httpx.get(sandbox.base_urls["removebg"] + "/v1.0/account", headers=KEY)
     assert account.json()["data"]["attributes"]["credits"]["total"] == 0
     assert account.json()["data"]["attributes"]["api"]["sizes"] == "all"
+
+
+def test_account_without_credits_answers_auto_with_previews_and_full_with_402() -> None:
+    with SandboxServers.start(SandboxConfig(removebg_credits=0.0, removebg_free_calls=2)) as sandbox:
+        full = remove(sandbox, {"size": "full"}, {"image_file": picture(1600, 1200)})
+        assert full.status_code == 402 and full.json()["errors"][0]["code"] == "insufficient_credits"
+        auto = remove(sandbox, {"size": "auto"}, {"image_file": picture(1600, 1200)})
+        assert auto.status_code == 200 and auto.headers["X-Credits-Charged"] == "0"
+        width, height = int(auto.headers["X-Width"]), int(auto.headers["X-Height"])
+        assert width * height <= 250_000 and Image.open(io.BytesIO(auto.content)).size == (width, height)
+        account = httpx.get(sandbox.base_urls["removebg"] + "/v1.0/account", headers=KEY).json()
+        assert account["data"]["attributes"]["credits"]["total"] == 0
+        assert account["data"]["attributes"]["api"]["free_calls"] == 1
+        assert remove(sandbox, {"size": "preview"}, {"image_file": picture()}).status_code == 200
+        assert remove(sandbox, {"size": "auto"}, {"image_file": picture()}).status_code == 402  # free calls gone
+
+
+def test_auto_is_full_size_while_a_credit_is_left(sandbox: SandboxServers) -> None:
+    answer = remove(sandbox, {"size": "auto"}, {"image_file": picture(1600, 1200)})
+    assert (answer.headers["X-Width"], answer.headers["X-Height"], answer.headers["X-Credits-Charged"]) == (
+        "1600", "1200", "1")

@@ -13,6 +13,7 @@ from gif_app.domain import CancelToken
 from gif_app.errors import CancelledError, InsufficientCreditsError, ProcessingError, ValidationError
 from gif_app.pipeline.process import ProcessingSettings, process_image
 from gif_app.providers.base import RemovalResult
+from gif_app.providers.removal import SmallerResultError
 
 
 class BrokeRemover:
@@ -42,6 +43,18 @@ class CutoutRemover:
         buffer = io.BytesIO()
         out.save(buffer, "PNG")
         return RemovalResult(data=buffer.getvalue(), credits=1.0, width=img.width, height=img.height)
+
+
+class PreviewRemover(CutoutRemover):
+    """A remover that cuts out for real but answers at half the side, as remove.bg's preview does."""
+
+    def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
+        full = _open(super().remove(image, filename, cancel).data)
+        small = full.resize((full.width // 2, full.height // 2))
+        buffer = io.BytesIO()
+        small.save(buffer, "PNG")
+        result = RemovalResult(data=buffer.getvalue(), credits=0.25, width=small.width, height=small.height)
+        raise SmallerResultError("remove.bg returned 120x90, smaller than asked", vendor="removebg", result=result)
 
 
 class AbortingRemover:
@@ -265,3 +278,20 @@ def test_retry_soft_convert_failure_keeps_processed_pixels_as_png() -> None:
     with pytest.raises(ProcessingError) as caught:
         process_image(_render(), "a.png", broken, CutoutRemover())
     assert caught.value.code == "processing_failed:convert"
+
+
+def test_a_smaller_cut_out_is_kept_in_approve_mode_and_recorded() -> None:
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "approve"})
+    outcome = process_image(_render("png"), "a.png", settings, PreviewRemover())
+    assert _open(outcome.data).size == (120, 90) and _open(outcome.data).mode == "RGBA"
+    assert outcome.record.applied == ("remove_bg",) and outcome.record.credits == 0.25
+    assert outcome.record.soft_failures == (
+        {"stage": "remove_bg", "message": "remove.bg returned 120x90, smaller than asked"},
+    )
+
+
+def test_a_smaller_cut_out_fails_the_image_in_mark_failed_mode() -> None:
+    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    with pytest.raises(ProcessingError) as caught:
+        process_image(_render("png"), "a.png", settings, PreviewRemover())
+    assert caught.value.code == "processing_failed:remove_bg" and "smaller than asked" in caught.value.message

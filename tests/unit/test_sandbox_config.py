@@ -82,3 +82,49 @@ def test_set_fault_validates_and_replaces() -> None:
         config.set_fault("piapi", "teapot")
     config.clear_faults()
     assert config.faults_for("piapi") == []
+
+
+def test_piapi_account_defaults_stay_fast_with_split_images_and_no_credit_limit() -> None:
+    config = SandboxConfig.from_env({})
+    assert config.piapi_task_duration <= 1.0
+    assert (config.piapi_output, config.piapi_task_budget) == ("temporary", None)
+
+
+def test_piapi_account_is_read_from_the_environment() -> None:
+    config = SandboxConfig.from_env({"GIF_SANDBOX_PIAPI": "task_s=45, output=grid, budget=3, credit_reply=200"})
+    assert config.piapi_task_duration == 45.0
+    assert config.piapi_output == "grid"
+    assert config.piapi_task_budget == 3
+    assert config.piapi_credit_reply == "200"
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("task_s=-1", "zero or more seconds"),
+        ("task_s=slow", "zero or more seconds"),
+        ("output=hd", "one of temporary, image_urls, grid"),
+        ("budget=1.5", "whole number"),
+        ("credit_reply=500", "one of 400, 402, 200, task"),
+        ("speed=1", "key=value"),
+        ("grid", "key=value"),
+    ],
+)
+def test_malformed_piapi_account_values_name_the_variable(value: str, fragment: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        SandboxConfig.from_env({"GIF_SANDBOX_PIAPI": value})
+    assert "GIF_SANDBOX_PIAPI" in caught.value.message
+    assert fragment in caught.value.message
+
+
+def test_the_readmes_sandbox_examples_parse() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    piapi = re.search(r"`GIF_SANDBOX_PIAPI` \(`([^`]+)`\)", readme)
+    faults = re.search(r"`GIF_SANDBOX_FAULTS`\s+\(`([^`]+)`", readme)
+    assert piapi and faults
+    config = SandboxConfig.from_env({"GIF_SANDBOX_PIAPI": piapi.group(1), "GIF_SANDBOX_FAULTS": faults.group(1)})
+    assert config.piapi_output == "grid" and config.piapi_task_budget == 10
+    assert config.faults["removebg"] == [("402", 1.0)]
