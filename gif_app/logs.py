@@ -15,6 +15,10 @@ from gif_app.domain import LogLevel, LogRecord
 log = logging.getLogger(__name__)
 
 MASK = "••••"
+# Only keys this long are searched for fragments, and only runs this long count: shorter ones (test keys such
+# as "sandbox-key") would mask ordinary words.
+FRAGMENT_SECRET_MIN = 20
+FRAGMENT_MIN = 12
 
 
 class Redactor:
@@ -24,11 +28,14 @@ class Redactor:
         self._secrets = secrets
 
     def redact(self, text: str) -> str:
-        """Return `text` with every secret (of 4+ characters) masked."""
+        """Return `text` with every secret (of 4+ characters) masked, and the fragments a cut leaves of long ones."""
         # Longest first: a key that contains another key must not be left half visible.
-        for secret in sorted((s for s in self._secrets() if s and len(s) >= 4), key=len, reverse=True):
+        secrets = sorted((s for s in self._secrets() if s and len(s) >= 4), key=len, reverse=True)
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+        for secret in secrets:
+            text = mask_fragments(text, secret, MASK)
         return text
 
     def redact_data(self, value: Any) -> Any:
@@ -40,6 +47,31 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.redact_data(v) for v in value]
         return value
+
+
+def mask_fragments(text: str, secret: str, mask: str) -> str:
+    """Mask what a cut leaves of a long secret: a run of its head (or tail) of FRAGMENT_MIN+ characters."""
+    # A value with a space is a header value ("Bearer <key>"): its bare key is a secret of its own.
+    if len(secret) < FRAGMENT_SECRET_MIN or len(text) < FRAGMENT_MIN or " " in secret:
+        return text
+    # A text cut after the key's start keeps its head; one cut before the key's end keeps its tail.
+    head, tail = secret[:FRAGMENT_MIN], secret[-FRAGMENT_MIN:]
+    start = text.find(head)
+    while start != -1:
+        end = start + FRAGMENT_MIN
+        while end < len(text) and end - start < len(secret) and text[end] == secret[end - start]:
+            end += 1
+        text = text[:start] + mask + text[end:]
+        start = text.find(head, start + len(mask))
+    end = text.find(tail)
+    while end != -1:
+        stop = end + FRAGMENT_MIN
+        start = end
+        while start > 0 and stop - start < len(secret) and text[start - 1] == secret[len(secret) - (stop - start) - 1]:
+            start -= 1
+        text = text[:start] + mask + text[stop:]
+        end = text.find(tail, start + len(mask))
+    return text
 
 
 class RedactingFilter(logging.Filter):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,22 @@ MJ_IMAGES_PER_TASK = 4
 
 @dataclass(frozen=True)
 class ProviderAccess:
-    """Keys and base URLs per vendor, as this run sees them (real vendors or the sandbox)."""
+    """Keys per vendor, and base URLs that a run's own settings replace unless they are pinned (the sandbox)."""
 
     keys: dict[str, str]
     base_urls: dict[str, str]
     models_home: Path
     poll_interval_s: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    pins_base_urls: bool = False
+
+    def for_run(self, settings: settings_mod.Settings) -> ProviderAccess:
+        """Return the access of one run: the base URLs of its settings snapshot, unless pinned."""
+        if self.pins_base_urls:
+            return self
+        # A job, resume, rerun or retry runs against the addresses it was started with, not the saved ones.
+        urls = settings["providers"]
+        return replace(self, base_urls={v.id: str(urls.get(v.base_url_setting) or "") for v in VENDORS})
 
 
 def timeout_seconds(settings: settings_mod.Settings) -> float:
@@ -147,6 +156,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
 def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> ProviderSet:
     """Build the adapters the settings ask for; a missing remove.bg key is left to the failure policy."""
     check_keys(settings, access)
+    access = access.for_run(settings)
     params, ai, proc = settings["parameters"], settings["ai"], settings["processing"]
     timeout = timeout_seconds(settings)
     retries, backoff = params["generation_retries"], params["generation_retry_backoff_ms"] / 1000.0
@@ -173,6 +183,7 @@ def build_background_remover(settings: settings_mod.Settings,
                              access: ProviderAccess) -> tuple[BackgroundRemover | None, str]:
     """Return the remover the processing settings choose, or None and why (no remove.bg key: the policy decides)."""
     proc, params = settings["processing"], settings["parameters"]
+    access = access.for_run(settings)
     if proc["remover"] == "removebg" and not access.keys.get("removebg"):
         return None, f"No {vendor_label('removebg')} API key is set."
     remover = build_remover(proc["remover"], api_key=access.keys.get("removebg", ""),

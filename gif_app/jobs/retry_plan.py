@@ -148,6 +148,7 @@ def build_retry_providers(settings: settings_mod.Settings, plan: JobPlan, access
     params = settings["parameters"]
     timeout, retries = timeout_seconds(settings), params["generation_retries"]
     backoff = params["generation_retry_backoff_ms"] / 1000.0
+    access = access.for_run(settings)
     providers = ProviderSet()
     if plan.processing.remove_bg:
         providers.remover, providers.remover_problem = build_background_remover(settings, access)

@@ -23,6 +23,7 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from gif_app.logs import mask_fragments
 from gif_app.vendors import VENDORS
 
 logger = logging.getLogger(__name__)
@@ -33,14 +34,41 @@ ClientFactory = Callable[[str, float, dict[str, str] | None], httpx.Client]
 VENDOR_NAMES = {v.id: v.label for v in VENDORS}
 MAX_DELAY_S = 120.0  # longest single wait between attempts, whatever the vendor asks for
 _AUTH_HEADERS = ("authorization", "x-api-key")
+# Headers that carry a credential to some vendor; none of them may reach another origin.
+_KEY_HEADERS = frozenset({*_AUTH_HEADERS, "api-key", "x-key", "proxy-authorization", "cookie"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+ERROR_TEXT_LIMIT = 200  # characters of a vendor's error text kept in a message
 _MIN_SECRET_LEN = 8  # shorter "secrets" (test keys such as "invalid") would shred ordinary words
 
 
 def build_client(base_url: str, timeout_s: float, headers: dict[str, str] | None = None) -> httpx.Client:
-    """Return an httpx client with a timeout on every phase (connect, read, write, pool)."""
+    """Return an httpx client with a timeout on every phase whose keys never leave `base_url`'s origin."""
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0))
+    # httpx drops only Authorization on a cross-origin redirect; X-Api-Key would follow it to any host.
+    guard = KeyGuard(base_url, headers or {})
     return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, follow_redirects=True,
-                        verify=_tls_context())
+                        verify=_tls_context(), event_hooks={"request": [guard]})
+
+
+def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Return a URL's (scheme, host, port), the default port spelled out."""
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+class KeyGuard:
+    """A request hook that strips vendor credentials from every request (a redirect too) off the vendor's origin."""
+
+    def __init__(self, base_url: str, headers: Mapping[str, str]) -> None:
+        self._origin = origin_of(httpx.URL(base_url)) if base_url else None
+        self._secrets = [s for s in secrets_of(headers) if len(s) >= _MIN_SECRET_LEN]
+
+    def __call__(self, request: httpx.Request) -> None:
+        """Remove every auth header, and any header carrying the key, when the request leaves the origin."""
+        if self._origin is not None and origin_of(request.url) == self._origin:
+            return
+        for name, value in list(request.headers.items()):
+            if name.lower() in _KEY_HEADERS or any(s in value for s in self._secrets):
+                del request.headers[name]
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,11 +78,19 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret in `text` with a mask."""
-    for secret in secrets:
-        if secret and len(secret) >= _MIN_SECRET_LEN:
-            text = text.replace(secret, "***")
+    """Replace every occurrence of each secret in `text`, and what a cut left of a long one, with a mask."""
+    # Longest first, so a key containing another is masked whole; fragments once no whole key is left.
+    long_enough = [s for s in sorted(secrets, key=len, reverse=True) if s and len(s) >= _MIN_SECRET_LEN]
+    for secret in long_enough:
+        text = text.replace(secret, "***")
+    for secret in long_enough:
+        text = mask_fragments(text, secret, "***")
     return text
+
+
+def shorten(text: str, secrets: Iterable[str], limit: int = ERROR_TEXT_LIMIT) -> str:
+    """Return `text` redacted, then cut to `limit` characters: a cut made first could split a key past masking."""
+    return redact(text, secrets)[:limit].strip()
 
 
 def secrets_of(headers: Mapping[str, str]) -> list[str]:
@@ -165,7 +201,9 @@ def error_from_response(response: httpx.Response, vendor: str, secrets: Iterable
         body: Any = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         body = None
-    text = vendor_message(vendor, body) or response.text[:200].strip() or response.reason_phrase
+    secrets = list(secrets)
+    # The vendor's own message is kept whole; a raw body is cut, after redaction.
+    text = vendor_message(vendor, body) or shorten(response.text, secrets) or response.reason_phrase
     name = VENDOR_NAMES.get(vendor, vendor)
     message = redact(f"{name}: {text} (HTTP {status})", secrets)
     retry_after = retry_after_from_headers(response.headers)

@@ -157,3 +157,24 @@ def test_log_lines_show_local_time() -> None:
 def test_stored_naive_times_are_local() -> None:
     record = LogRecord(time=datetime(2025, 3, 1, 9, 30, 0), level=LogLevel.INFO, message="started")
     assert record_to_text(record) == "2025-03-01 09:30:00 +0900 INFO    started"
+
+
+LONG_KEY = "rb_live_Q7m2Xk9pL4vN8sT1wZ6cR3yH5bJ0dF2gA7eU9iO4kM6nP8qS1tV3xW5zY7aC9eG2iK4mO6q"
+
+
+@pytest.mark.parametrize("kept", [12, 35, len(LONG_KEY) - 1])
+def test_redactor_masks_the_head_of_a_long_key_a_cut_left(kept: int) -> None:
+    text = Redactor(lambda: [LONG_KEY]).redact(f"remove.bg: bad request {LONG_KEY[:kept]} (HTTP 500)")
+    assert text == f"remove.bg: bad request {MASK} (HTTP 500)"
+
+
+def test_redactor_masks_the_tail_of_a_long_key_a_cut_left() -> None:
+    text = Redactor(lambda: [LONG_KEY]).redact(f"…{LONG_KEY[-30:]} trailing words")
+    assert text == f"…{MASK} trailing words"
+
+
+def test_redactor_leaves_words_that_merely_share_a_short_key_prefix() -> None:
+    # A short key is matched whole only: its first letters are ordinary words in sandbox paths and messages.
+    assert Redactor(lambda: ["sandbox-key"]).redact("/tmp/sandbox-inputs/keywords.txt") == (
+        "/tmp/sandbox-inputs/keywords.txt")
+    assert Redactor(lambda: [LONG_KEY]).redact("rb_live_ is the prefix") == "rb_live_ is the prefix"

@@ -12,6 +12,7 @@ from PIL import Image
 from gif_app.errors import AuthenticationError, ConfigurationError, InsufficientCreditsError, ProviderError
 from gif_app.providers.base import RenderRequest
 from gif_app.providers.http import (
+    ERROR_TEXT_LIMIT,
     MAX_DELAY_S,
     backoff_delay,
     error_from_response,
@@ -19,6 +20,7 @@ from gif_app.providers.http import (
     parse_retry_after,
     redact,
     secrets_of,
+    shorten,
     vendor_message,
 )
 from gif_app.providers.openai_images import size_for
@@ -136,3 +138,12 @@ def test_removebg_sizes_are_kept_as_written_and_unknown_ones_refused() -> None:
     assert RemoveBgRemover("k", size="50mp")._size == "50MP"
     with pytest.raises(ConfigurationError):
         RemoveBgRemover("k", size="huge")
+
+
+def test_an_error_body_is_redacted_before_it_is_cut() -> None:
+    key = "rb_live_" + "x9" * 37  # 82 characters
+    body = "E" * (ERROR_TEXT_LIMIT - 35) + key + " tail"  # the cut falls 35 characters into the key
+    request = httpx.Request("POST", "https://api.remove.bg/v1.0/removebg")
+    error = error_from_response(httpx.Response(500, text=body, request=request), "removebg", [key])
+    assert key[:8] not in error.message and "E" * 20 in error.message
+    assert shorten(body, [key]) == "E" * (ERROR_TEXT_LIMIT - 35) + "***" + " tail"
