@@ -19,13 +19,15 @@ from gif_app.paths import resolve_home
 
 def add_commands(sub: Any) -> None:
     """Register the automation subcommands."""
-    run = sub.add_parser("run", help="run one job without the window")
+    run = sub.add_parser("run", help="run one job without the window (refused while another process uses the "
+                                     "data folder)")
     run.add_argument("--settings", help="settings JSON file (same format the app saves)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a setting, e.g. parameters.concurrency=4 (repeatable)")
     run.add_argument("--sandbox", action="store_true", dest="run_sandbox", help="use the built-in sandbox")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
 
+    # `process` takes no lock on the home: it only reads settings and keys there and writes into --out.
     process = sub.add_parser("process", help="apply the processing recipe to local image files")
     process.add_argument("inputs", nargs="+", help="image files or folders")
     process.add_argument("--out", required=True, help="output folder")

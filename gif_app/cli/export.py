@@ -23,7 +23,9 @@ def add_export_command(sub: Any) -> None:
     export = sub.add_parser(
         "export", help="export jobs as Excel workbooks or approved images as a ZIP with stock CSVs",
         description="Export one job's workbook (--xlsx), the approved images of jobs with metadata.xlsx and "
-                    "stock CSVs (--zip), and/or one workbook per job plus a summary (--jobs-zip).")
+                    "stock CSVs (--zip), and/or one workbook per job plus a summary (--jobs-zip). It opens the "
+                    "data folder like the app does (with start-up recovery), so it refuses (exit 2) while a "
+                    "window or `gif-app run` uses the same data folder.")
     export.add_argument("execution_ids", nargs="+", type=int, metavar="EXECUTION_ID", help="job (execution) ids")
     target = export.add_mutually_exclusive_group()
     target.add_argument("--xlsx", metavar="FILE", help="write the job's workbook (exactly one id)")
@@ -83,6 +85,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     presets = _check_args(args)
     ids = list(dict.fromkeys(args.execution_ids))
+    # Under the home's lock, not read-only beside a live process: opening the app runs recovery and
+    # migrations, which write the database; a locked home raises HomeInUseError (exit 2).
     app = build_app(resolve_home(args.home, is_sandbox=args.sandbox), AppOptions(start_workers=False))
     cancel = CancelToken()
     try:
