@@ -13,9 +13,13 @@ from typing import Any, Literal
 
 from gif_app.api import Api
 from gif_app.api.context import ApiContext, SandboxHandle, Services
+from gif_app.api.recovery import RecoveryApi, RecoveryContext
 from gif_app.api.surface import SealedObject, exposed_functions, exposed_names
 from gif_app.dialogs import Dialogs, NoDialogs
+from gif_app.domain import GeneratedImage
+from gif_app.errors import DatabaseDamagedError, DatabaseTooNewError, NotFoundError
 from gif_app.export.service import ExportService
+from gif_app.home_lock import HomeLock
 from gif_app.jobs.model_download import ModelDownloads
 from gif_app.jobs.planning import ProviderAccess
 from gif_app.jobs.records import JobRecords
@@ -52,8 +56,9 @@ class App:
     """The built application: its parts and their lifecycle."""
 
     def __init__(self, home: HomeLayout, ctx: ApiContext, api: Api, server: LocalServer,
-                 sandbox: SandboxHandle | None) -> None:
+                 sandbox: SandboxHandle | None, lock: HomeLock | None = None) -> None:
         self.home = home
+        self.lock = lock
         self.ctx = ctx
         self.api = api
         self.server = server
@@ -73,7 +78,7 @@ class App:
         return self._url
 
     def close(self) -> None:
-        """Stop workers, the server and the sandbox; close the database."""
+        """Stop workers, the server and the sandbox; close the database; release the home's lock."""
         if self._closed:
             return
         self._closed = True
@@ -83,11 +88,74 @@ class App:
         if self.sandbox is not None:
             self.sandbox.stop()
         self.repo.close()
+        if self.lock is not None:
+            self.lock.release()  # last: nothing of this app touches the home any more
+
+
+class RecoveryApp:
+    """The window's app when the database cannot be used: the recovery page and its few calls, no services."""
+
+    page = "recovery.html"
+
+    def __init__(self, home: HomeLayout, problem: DatabaseDamagedError | DatabaseTooNewError,
+                 lock: HomeLock | None = None) -> None:
+        self.home = home
+        self.lock = lock
+        self.recovery = RecoveryContext(home, problem)
+        self.api = RecoveryApi(self.recovery)
+        media = MediaSource(get_image=_no_image, allowed_roots=list, thumbnails=home.thumbnails)
+        self.server = LocalServer(create_server_app(resource_dir() / "web", media))
+        self._url: str | None = None
+
+    def start_server(self) -> str:
+        """Start the local HTTP server (once) and return its base URL."""
+        if self._url is None:
+            self._url = self.server.start()
+        return self._url
+
+    def close(self) -> None:
+        """Stop the server and release the home's lock."""
+        if self._url is not None:
+            self.server.stop()
+            self._url = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def _no_image(image_id: int) -> GeneratedImage:
+    raise NotFoundError(f"Image {image_id} is not available while the database is being recovered.")
+
+
+def build_window_app(home_root: Path, options: AppOptions | None = None) -> App | RecoveryApp:
+    """Build the app for the window; a damaged or too-new database gives the recovery page instead of a crash."""
+    lock = HomeLock(home_root)
+    lock.acquire()
+    try:
+        return _build_locked(home_root, options or AppOptions(), lock)
+    except (DatabaseDamagedError, DatabaseTooNewError) as exc:
+        log.error("%s The window opens on the recovery page.", exc.message)
+        # The same lock stays held: moving the database aside must not race another app on this home.
+        return RecoveryApp(HomeLayout(home_root).create(), exc, lock)
+    except BaseException:
+        lock.release()
+        raise
 
 
 def build_app(home_root: Path, options: AppOptions | None = None) -> App:
+    """Build every part of the app on one home folder under its lock; raise HomeInUseError if another has it."""
+    lock = HomeLock(home_root)
+    # Before the database and recovery: a second process "recovering" a live job marked it interrupted.
+    lock.acquire()
+    try:
+        return _build_locked(home_root, options or AppOptions(), lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _build_locked(home_root: Path, options: AppOptions, lock: HomeLock) -> App:
     """Build every part of the app on one home folder; nothing runs until asked."""
-    options = options or AppOptions()
     home = HomeLayout(home_root).create()
     environ = os.environ if options.environ is None else options.environ
     keystore = KeyStore(choose_backend(home.keys_file, options.prefer_keychain), environ)
@@ -119,17 +187,20 @@ def build_app(home_root: Path, options: AppOptions | None = None) -> App:
     media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(home, settings_file),
                         thumbnails=home.thumbnails)
     server = LocalServer(create_server_app(resource_dir() / "web", media))
-    return App(home, ctx, api, server, sandbox)
+    return App(home, ctx, api, server, sandbox, lock)
 
 
 def provider_access(home: HomeLayout, settings_file: SettingsFile, keystore: KeyStore,
                     sandbox: SandboxHandle | None) -> ProviderAccess:
-    """Return keys and base URLs per vendor: the sandbox's in sandbox mode, else the settings' and keystore's."""
+    """Return keys per vendor and base URLs: the sandbox's (pinned) in sandbox mode, else the saved ones.
+
+    Outside the sandbox each run replaces the saved URLs with its own snapshot's (ProviderAccess.for_run).
+    """
     if sandbox is not None:
         # Sandbox servers accept any key but "invalid"; a key stored in the sandbox home wins (tests use it).
         keys = {v.id: keystore.get(v.id) or "sandbox-key" for v in VENDORS}
         return ProviderAccess(keys=keys, base_urls=dict(sandbox.base_urls), models_home=home.models,
-                              poll_interval_s=0.1)
+                              poll_interval_s=0.1, pins_base_urls=True)
     urls = settings_file.load().settings["providers"]
     return ProviderAccess(keys={v.id: keystore.get(v.id) for v in VENDORS},
                           base_urls={v.id: urls[v.base_url_setting] for v in VENDORS}, models_home=home.models)
@@ -167,16 +238,20 @@ def _start_sandbox(home: HomeLayout, settings_file: SettingsFile) -> Any:
 
 # --- the window ---------------------------------------------------------------------------------------
 
-def run_window(app: App, *, is_self_test: bool = False) -> int:
+def run_window(app: App | RecoveryApp, *, is_self_test: bool = False) -> int:
     """Open the pywebview window on the app's server; the only caller of webview.start()."""
     import webview
 
     _prepare_qt_environment()
-    window = create_main_window(app, app.start_server())
-    app.ctx.dialogs = WebviewDialogs(window)
+    base = app.start_server()
+    window = create_main_window(app, base + RecoveryApp.page if isinstance(app, RecoveryApp) else base)
     outcome: dict[str, Any] = {"code": 0}
+    if isinstance(app, RecoveryApp):
+        app.recovery.on_quit = window.destroy
+    else:
+        app.ctx.dialogs = WebviewDialogs(window)
     if is_self_test:
-        threading.Thread(target=_self_test, args=(window, app.ctx, outcome), name="gif-self-test",
+        threading.Thread(target=_self_test, args=(window, app, outcome), name="gif-self-test",
                          daemon=True).start()
     icon = resource_dir() / "build" / "icons" / "gif-app-256.png"
     webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
@@ -184,7 +259,7 @@ def run_window(app: App, *, is_self_test: bool = False) -> int:
     return int(outcome["code"])
 
 
-def create_main_window(app: App, url: str) -> Any:
+def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     """Create the window on `url` with the sealed page surface: the API's methods by exact name, nothing else."""
     import webview
 
@@ -225,13 +300,20 @@ _SELF_TEST_JS = """
   }
   try {
     const info = await window.pywebview.api.app_info();
-    const settings = await window.pywebview.api.get_settings();
-    while (document.querySelectorAll('[data-testid^="nav-"]').length < 4 && Date.now() - started < 30000) {
+    const recovery = Boolean(info.data && info.data.recovery);
+    // The recovery page has no settings and no navigation: it is checked by its own view and message.
+    const settings = recovery ? {ok: false} : await window.pywebview.api.get_settings();
+    const shown = () => recovery
+      ? document.querySelector('[data-testid="recovery-view"]:not([aria-busy])') !== null
+      : document.querySelectorAll('[data-testid^="nav-"]').length >= 4;
+    while (!shown() && Date.now() - started < 30000) {
       await new Promise(r => setTimeout(r, 100));
     }
     const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
+    const recoveryMessage = recovery ? document.querySelector('[data-testid="recovery-message"]').textContent : '';
     const apiNames = Object.keys(window.pywebview.api).sort();
-    await report({info, settingsOk: settings.ok, nav, title: document.title, apiNames});
+    await report({info, settingsOk: settings.ok, nav, title: document.title, apiNames, recovery: shown() && recovery,
+                  recoveryMessage});
   } catch (err) {
     await report({error: String(err)});
   }
@@ -240,7 +322,7 @@ true
 """
 
 
-def _self_test(window: Any, ctx: ApiContext, outcome: dict[str, Any]) -> None:
+def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any]) -> None:
     reported = threading.Event()
     answer: dict[str, Any] = {}
 
@@ -248,7 +330,10 @@ def _self_test(window: Any, ctx: ApiContext, outcome: dict[str, Any]) -> None:
         answer.update(json.loads(raw))
         reported.set()
 
-    ctx.services.self_test_sink = sink
+    if isinstance(app, RecoveryApp):
+        app.recovery.self_test_sink = sink
+    else:
+        app.ctx.services.self_test_sink = sink
     try:
         if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
             raise RuntimeError("the page did not load")
@@ -259,6 +344,13 @@ def _self_test(window: Any, ctx: ApiContext, outcome: dict[str, Any]) -> None:
         if "error" in answer:
             raise RuntimeError(f"bridge check failed: {answer['error']}")
         info = answer.get("info") or {}
+        if isinstance(app, RecoveryApp):
+            if not info.get("ok") or not answer.get("recovery"):
+                raise RuntimeError(f"the recovery page was not shown: {answer}")
+            if answer.get("apiNames") != list(exposed_names(RecoveryApi)):
+                raise RuntimeError(f"the page sees other functions than the recovery API: {answer.get('apiNames')}")
+            print(f"SELF-TEST OK: recovery page shown ({answer.get('recoveryMessage')})", flush=True)
+            return
         if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
             raise RuntimeError(f"unexpected page state: {answer}")
         if answer.get("apiNames") != list(exposed_names()):

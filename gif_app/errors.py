@@ -50,6 +50,18 @@ class ConflictError(AppError):
     code = "conflict"
 
 
+class HomeInUseError(AppError):
+    """Another process (a window or a `gif-app run`) holds the app home's lock."""
+
+    code = "home_in_use"
+
+    def __init__(self, home: str, holder_pid: int | None = None) -> None:
+        super().__init__(f"Gen Image Factory is already running on this data folder ({home}). "
+                         "Close the other window or wait for its job to finish.")
+        self.home = home
+        self.holder_pid = holder_pid
+
+
 class ConfigurationError(AppError):
     """Settings or keys are missing or wrong for what the user asked to do."""
 
@@ -115,6 +127,35 @@ class StorageError(AppError):
     """The disk or database refused a write (full disk, permissions)."""
 
     code = "storage_error"
+
+
+class DatabaseDamagedError(StorageError):
+    """The database file is not a readable SQLite database; the app can move it aside and start fresh."""
+
+    code = "database_damaged"
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"The database {path} is damaged ({detail}). Move it aside (for example rename it "
+                         f"to {_name(path)}.damaged) and start again, or open the window to do that for you.")
+        self.path = path
+        self.detail = detail
+
+
+class DatabaseTooNewError(StorageError):
+    """The database was written by a newer version of the app; this version must not touch it."""
+
+    code = "database_too_new"
+
+    def __init__(self, path: str, db_version: int, app_version: int) -> None:
+        super().__init__(f"The database {path} is at migration {db_version}, newer than this app's latest "
+                         f"({app_version}). Install the newer version of the app to open it.")
+        self.path = path
+        self.db_version = db_version
+        self.app_version = app_version
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _rebuild(cls: type[AppError], args: tuple[object, ...], state: dict[str, object]) -> AppError:

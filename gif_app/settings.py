@@ -69,6 +69,8 @@ def coerce_value(setting: Setting, raw: Any) -> Any:
         return _check_bounds(setting, number)
     if raw is None:
         return ""
+    if kind in {"file", "dir"}:
+        return _check_path(setting, raw)
     text = str(raw)
     if kind == "choice":
         allowed = [value for value, _ in setting.choices]
@@ -81,6 +83,41 @@ def coerce_value(setting: Setting, raw: Any) -> Any:
             raise ValueError("Enter a full http(s):// address.")
         return text.strip().rstrip("/")
     return text.strip() if kind in {"str", "file", "dir"} else text
+
+
+def _check_path(setting: Setting, raw: Any) -> str:
+    """Return the trimmed path text; refuse a non-text, relative, or (for folders) unusable path."""
+    what = "folder" if setting.kind == "dir" else "file"
+    if not isinstance(raw, str):
+        raise ValueError(f"{setting.label}: enter a {what} path as text.")
+    text = raw.strip()
+    if not text:
+        return ""  # empty means "use the app home's default"
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        # A relative path would follow whatever the current directory is when a job runs.
+        raise ValueError(f"{setting.label}: use a full {what} path (starting at / or a drive), not {text!r}.")
+    if setting.kind == "dir":
+        problem = _folder_problem(path)
+        if problem:
+            raise ValueError(f"{setting.label}: {problem}")
+    return text
+
+
+def _folder_problem(path: Path) -> str:
+    """Return why the folder cannot be used (exists as a file, cannot be created, not writable), or ""."""
+    existing = path
+    while not existing.exists():  # the nearest existing ancestor decides whether the folder can be made
+        if existing.parent == existing:
+            return f"{path} cannot be created."
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder." if existing == path else f"{existing} is a file, so " \
+            f"{path} cannot be created."
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable." if existing == path else f"{existing} is not writable, so " \
+            f"{path} cannot be created."
+    return ""
 
 
 def _check_bounds(setting: Setting, number: float) -> Any:
@@ -204,22 +241,32 @@ class SettingsFile:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(raw, dict):
                 raise ValueError("top level is not an object")
-        except (ValueError, OSError) as exc:
-            backup = _free_name(self.path.with_name(f"{self.path.stem}.broken-{datetime.now():%Y%m%d-%H%M%S}"))
-            try:
-                self.path.replace(backup)
-            except OSError:
-                backup = self.path
-            log.warning("settings file %s could not be read (%s); using defaults", self.path, exc)
-            notice = (f"Your settings file could not be read ({exc}). The app started with defaults; "
-                      f"the old file was kept as {backup.name}.")
-            return LoadResult(defaults(), notice)
+        except RecursionError:
+            # json.loads recurses once per nesting level: a deeply nested file would end start-up with a traceback.
+            return self._replace("nested too deeply")
+        except MemoryError:
+            return self._replace("too large to read")
+        except (ValueError, OSError) as exc:  # bad JSON, bad UTF-8 (UnicodeDecodeError), wrong type, unreadable
+            return self._replace(str(exc))
         clean, errors = validate(raw)
         if errors:
             notice = "Some saved settings were out of range and were reset to defaults: " + ", ".join(
                 sorted(errors))
             return LoadResult(clean, notice, errors)
         return LoadResult(clean)
+
+    def _replace(self, reason: str) -> LoadResult:
+        """Keep the unreadable file as settings.json.bad-<timestamp> and answer defaults with a notice."""
+        backup = _free_name(self.path.with_name(f"{self.path.name}.bad-{datetime.now():%Y%m%d-%H%M%S}"))
+        try:
+            self.path.replace(backup)
+        except OSError:
+            backup = self.path
+        log.warning("settings file %s could not be read (%s); using defaults; the old file is %s",
+                    self.path, reason, backup)
+        notice = (f"Your settings file could not be read ({_short(reason)}). The app started with defaults; "
+                  f"the old file was kept as {backup.name}.")
+        return LoadResult(defaults(), notice)
 
     def save(self, settings: Settings) -> Settings:
         """Validate and write atomically; return what was written."""
@@ -237,13 +284,19 @@ class SettingsFile:
         return clean
 
 
-def _free_name(stem: Path) -> Path:
-    """Return stem.json, or stem-2.json and so on, so an earlier backup is never overwritten."""
-    candidate, n = stem.with_name(f"{stem.name}.json"), 1
-    while candidate.exists():
+def _short(reason: str) -> str:
+    """Return the reason cut to one readable line (a decoder's message can quote the junk it met)."""
+    line = reason.splitlines()[0] if reason else "unknown reason"
+    return line if len(line) <= 160 else line[:157] + "..."
+
+
+def _free_name(candidate: Path) -> Path:
+    """Return the path, or path-2 and so on, so an earlier backup is never overwritten."""
+    free, n = candidate, 1
+    while free.exists():
         n += 1
-        candidate = stem.with_name(f"{stem.name}-{n}.json")
-    return candidate
+        free = candidate.with_name(f"{candidate.name}-{n}")
+    return free
 
 
 def describe_schema() -> list[dict[str, Any]]:

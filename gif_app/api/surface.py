@@ -16,13 +16,13 @@ from gif_app.api import Api
 from gif_app.api.envelope import Envelope, is_api_method
 
 
-def exposed_names(api_class: type[Api] = Api) -> tuple[str, ...]:
+def exposed_names(api_class: type[object] = Api) -> tuple[str, ...]:
     """Return the names of the API's enveloped methods, sorted: the one list the page may call."""
     return tuple(sorted(name for name in dir(api_class)
                         if not name.startswith("_") and is_api_method(getattr(api_class, name))))
 
 
-def exposed_functions(api: Api) -> list[Callable[..., Envelope]]:
+def exposed_functions(api: object) -> list[Callable[..., Envelope]]:
     """Return one plain function per exposed name, each calling the bound API method and nothing else."""
     return [_relay(name, getattr(api, name)) for name in exposed_names(type(api))]
 

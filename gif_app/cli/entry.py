@@ -8,13 +8,13 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gif_app import __version__
 from gif_app import settings as settings_mod
 from gif_app.cli.commands import add_commands, run_command
-from gif_app.errors import AppError, ValidationError
+from gif_app.errors import AppError, HomeInUseError, ValidationError
 from gif_app.paths import resolve_home
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for key, message in exc.fields.items():
             print(f"  {key}: {message}", file=sys.stderr)
         return 2
+    except HomeInUseError as exc:
+        # Exit 2, like a refused argument: nothing ran, and the other process's job was left alone.
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
@@ -92,8 +96,24 @@ def _settings_show(args: argparse.Namespace) -> int:
     return 0
 
 
+NO_DISPLAY = "No display found: the window needs a desktop session. Use `gif-app run` for headless jobs."
+
+
+def has_display(environ: Mapping[str, str], platform: str = sys.platform) -> bool:
+    """Return False on Linux without X11/Wayland unless Qt is told to draw offscreen."""
+    if not platform.startswith("linux"):
+        return True
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return True
+    return environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0] in {"offscreen", "minimal"}
+
+
 def _window(args: argparse.Namespace) -> int:
-    from gif_app.app import AppOptions, build_app, run_window
+    if not has_display(os.environ):
+        # Checked before Qt loads: Qt's own message blames an installed library, which sends people astray.
+        print(NO_DISPLAY, file=sys.stderr, flush=True)
+        return 1
+    from gif_app.app import AppOptions, build_window_app, run_window
     from gif_app.keystore import KeyStore, choose_backend
 
     if args.auto_sandbox and not args.sandbox:
@@ -102,7 +122,13 @@ def _window(args: argparse.Namespace) -> int:
         args.sandbox = not keys.has_any()
         if args.sandbox:
             print("No API keys configured: starting on the built-in sandbox.", flush=True)
-    app = build_app(_home(args), AppOptions(is_sandbox=args.sandbox))
+    try:
+        app = build_window_app(_home(args), AppOptions(is_sandbox=args.sandbox))
+    except HomeInUseError as exc:
+        # No second window: the message goes to stderr (and the log); `main` exits 2.
+        if args.self_test:
+            print(f"SELF-TEST FAILED: {exc.message}", flush=True)
+        raise
     code = run_window(app, is_self_test=args.self_test)
     # pywebview answers each page call on a non-daemon thread; one caught mid-call when the window closed
     # waits forever for a JavaScript result and would keep the process alive with no window.

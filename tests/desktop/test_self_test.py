@@ -40,3 +40,15 @@ def test_window_opens_on_the_sandbox(tmp_path: Path) -> None:
     assert result.returncode == 0, _explain(result)
     assert "SELF-TEST OK" in result.stdout, _explain(result)
     assert "sandbox=True" in result.stdout
+
+
+@pytest.mark.slow
+def test_window_opens_on_the_recovery_page_for_a_damaged_database(tmp_path: Path) -> None:
+    home = tmp_path / "damaged-home"
+    home.mkdir()
+    (home / "gif_app.db").write_bytes(os.urandom(8192))
+    result = _run_self_test(home)
+    assert result.returncode == 0, _explain(result)
+    assert "SELF-TEST OK: recovery page shown" in result.stdout, _explain(result)
+    assert "is damaged" in result.stdout
+    assert (home / "gif_app.db").read_bytes()  # the window only offers the move; it does not make it

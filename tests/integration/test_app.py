@@ -52,7 +52,7 @@ def test_broken_settings_file_is_explained_at_start(home: Path) -> None:
         assert len(info["notices"]) == 1
         assert "could not be read" in info["notices"][0]
         assert app.api.get_settings()["data"]["settings"]["parameters"]["count"] == 1
-        assert [p.name for p in home.glob("settings.broken-*.json")] != []
+        assert [p.name for p in home.glob("settings.json.bad-*")] != []
     finally:
         app.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,7 @@ def test_unreadable_file_gives_defaults_a_notice_and_a_backup(tmp_path: Path) ->
     loaded = s.SettingsFile(path).load()
     assert loaded.settings == s.defaults()
     assert loaded.notice is not None and "could not be read" in loaded.notice
-    backups = list(tmp_path.glob("settings.broken-*.json"))
+    backups = list(tmp_path.glob("settings.json.bad-*"))
     assert len(backups) == 1
     assert backups[0].read_bytes() == original
     assert backups[0].name in loaded.notice
@@ -161,7 +162,7 @@ def test_a_second_broken_file_never_overwrites_the_first_backup(tmp_path: Path) 
     s.SettingsFile(path).load()
     path.write_bytes(b"second broken")
     s.SettingsFile(path).load()
-    kept = sorted(p.read_bytes() for p in tmp_path.glob("settings.broken-*.json"))
+    kept = sorted(p.read_bytes() for p in tmp_path.glob("settings.json.bad-*"))
     assert kept == [b"first broken", b"second broken"]
 
 
@@ -217,3 +218,88 @@ def test_remove_bg_size_defaults_to_full_and_auto_stays_a_choice() -> None:
     assert s.defaults()["processing"]["remove_bg_size"] == "full"
     _, errors = s.validate({"processing": {"remove_bg_size": "auto"}})
     assert errors == {}
+
+
+@pytest.mark.parametrize("content", [
+    b"[" * 200_000 + b"]" * 200_000,  # nested past the JSON decoder's recursion limit
+    b'{"a":' * 200_000 + b"1" + b"}" * 200_000,
+    b"\xff\xfe\x00\x81 binary junk \x00",
+    b"[1, 2, 3]",
+    b'"just a string"',
+], ids=["deep-list", "deep-object", "binary", "list", "string"])
+def test_any_unreadable_file_is_backed_up_and_replaced_by_defaults(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(content)
+    loaded = s.SettingsFile(path).load()
+    assert loaded.settings == s.defaults()
+    assert loaded.notice is not None and "could not be read" in loaded.notice
+    assert len(loaded.notice) < 400  # one readable sentence, not the junk itself
+    backups = list(tmp_path.glob("settings.json.bad-*"))
+    assert len(backups) == 1 and backups[0].read_bytes() == content
+    assert backups[0].name in loaded.notice
+    assert not path.exists()
+
+
+def test_wrong_types_inside_the_file_are_field_errors_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"file_paths": {"output_directory": 42, "keywords_file": ["a"]},
+                                "parameters": {"count": {"x": 1}}, "metadata": [1, 2]}), encoding="utf-8")
+    loaded = s.SettingsFile(path).load()
+    assert loaded.field_errors is not None
+    assert {"file_paths.output_directory", "file_paths.keywords_file", "parameters.count"} <= set(
+        loaded.field_errors)
+    assert loaded.settings["file_paths"]["output_directory"] == ""
+
+
+@pytest.mark.parametrize("key", ["file_paths.output_directory", "file_paths.temp_directory"])
+def test_a_relative_or_non_text_folder_is_refused_naming_the_setting(key: str) -> None:
+    label = SETTINGS[key].label
+    for bad in ("images", "./out", 42, ["x"]):
+        _, errors = s.validate({key: bad})
+        assert key in errors, bad
+        assert errors[key].startswith(label)
+
+
+def test_a_folder_under_a_file_or_unwritable_is_refused(tmp_path: Path) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    _, errors = s.validate({"file_paths.output_directory": str(a_file / "sub")})
+    assert "is a file" in errors["file_paths.output_directory"]
+    _, errors = s.validate({"file_paths.temp_directory": str(a_file)})
+    assert "not a folder" in errors["file_paths.temp_directory"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write anywhere")
+def test_an_unwritable_folder_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        _, errors = s.validate({"file_paths.output_directory": str(locked / "new")})
+        assert "not writable" in errors["file_paths.output_directory"]
+    finally:
+        locked.chmod(0o700)
+
+
+def test_absolute_tilde_and_creatable_folders_are_accepted(tmp_path: Path) -> None:
+    clean, errors = s.validate({"file_paths.output_directory": str(tmp_path / "not" / "yet"),
+                                "file_paths.temp_directory": "~",
+                                "file_paths.keywords_file": str(tmp_path / "k.txt")})
+    assert errors == {}
+    assert clean["file_paths"]["output_directory"] == str(tmp_path / "not" / "yet")
+    assert not (tmp_path / "not").exists()  # validation creates nothing
+
+
+def test_a_relative_keywords_file_is_refused() -> None:
+    _, errors = s.validate({"file_paths.keywords_file": "keywords.txt", "file_paths.system_prompt_file": 7})
+    assert set(errors) == {"file_paths.keywords_file", "file_paths.system_prompt_file"}
+
+
+def test_save_refuses_a_relative_folder_with_the_field_message(tmp_path: Path) -> None:
+    file = s.SettingsFile(tmp_path / "settings.json")
+    settings = s.defaults()
+    settings["file_paths"]["output_directory"] = "out"
+    with pytest.raises(ValidationError) as raised:
+        file.save(settings)
+    assert "file_paths.output_directory" in raised.value.fields
+    assert not file.path.exists()
