@@ -65,7 +65,3 @@ def as_strings(value: Any, name: str) -> tuple[str, ...]:
         raise ValidationError(f"{name} must be a list of words.")
     return tuple(items)
 
-
-def as_bool(value: Any) -> bool:
-    """Return a JSON boolean (anything else counts by its truth)."""
-    return bool(value)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gif_app import settings as settings_mod
-from gif_app.api.args import as_bool, as_dict, as_ids, as_int, as_page, as_strings
+from gif_app.api.args import as_dict, as_ids, as_int, as_page, as_strings
 from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
 from gif_app.api.serialize import execution_json, image_json, page_json, parse_date
@@ -110,7 +110,7 @@ class JobsApi:
     def delete_jobs(self, execution_ids: list[int], delete_files: bool = False) -> dict[str, Any]:
         """Delete executions with their images and logs; their files too when asked."""
         deleted, removed_files = self.ctx.services.records.delete(as_ids(execution_ids, "execution_ids"),
-                                                                  delete_files=as_bool(delete_files))
+                                                                  delete_files=bool(delete_files))
         return {"deleted": deleted, "files_deleted": removed_files}
 
     @envelope

@@ -74,7 +74,7 @@ def process_files(args: argparse.Namespace) -> int:
     home = resolve_home(args.home, is_sandbox=args.sandbox)
     saved = settings_mod.SettingsFile(home / "settings.json").load().settings
     settings = settings_mod.apply_overrides(saved, list(args.set))
-    recipe = ProcessingSettings.from_settings(settings["processing"])
+    recipe = ProcessingSettings.from_validated(settings)
     remover_args = _remover_args(recipe, settings, home) if recipe.remove_bg else None
     files = collect_inputs(list(args.inputs))
     out_dir = Path(args.out).expanduser()

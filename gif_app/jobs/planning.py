@@ -146,7 +146,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         run_metadata=ai["run_metadata_gen"],
         metadata_template=read_template(paths["metadata_prompt_file"], "metadata prompt file"),
         limits=limits_from_validated(settings),
-        processing=ProcessingSettings.from_settings(settings["processing"]),
+        processing=ProcessingSettings.from_validated(settings),
         filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
         provider=params["provider"],

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,6 +14,7 @@ from gif_app.providers.http import ERROR_TEXT_LIMIT
 from gif_app.providers.piapi import PiapiMidjourney
 from gif_app.providers.removebg import RemoveBgRemover
 from gif_app.providers.runware import RunwareGenerator
+from tests.integration.loopback_http import LoopbackServer, Reply
 from tests.integration.retry_support import Done, failed_job, retries_of
 
 # 82 characters, as the key measured leaking (35 of them reached the log).
@@ -24,33 +22,10 @@ KEY = "rb_live_" + "Q7m2Xk9pL4vN8sT1wZ6cR3yH5bJ0dF2gA7eU9iO4kM6nP8qS1tV3xW5zY7aC
 FRAGMENT = 8  # no run of this many characters of the key may show
 
 
-class _Echo:
-    """A loopback server answering 500 with a plain-text body whose key straddles the cut position."""
-
-    def __init__(self, body: str) -> None:
-        data = body.encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(500)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _answer  # noqa: N815 - http.server's naming
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
-                """Keep test output quiet."""
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+def _echo(body: str) -> LoopbackServer:
+    """A loopback server that answers every request with a 500 whose body is `body`."""
+    data = body.encode()
+    return LoopbackServer(lambda path, headers: Reply(500, data, {"Content-Type": "text/plain"}))
 
 
 def _straddling_body() -> str:
@@ -59,9 +34,9 @@ def _straddling_body() -> str:
 
 
 @pytest.fixture
-def echo() -> Iterator[_Echo]:
+def echo() -> Iterator[LoopbackServer]:
     """Return the server answering with the key across the cut."""
-    server = _Echo(_straddling_body())
+    server = _echo(_straddling_body())
     try:
         yield server
     finally:
@@ -78,7 +53,7 @@ def test_the_body_really_puts_the_key_across_the_cut() -> None:
 
 
 @pytest.mark.parametrize("adapter", ["removebg", "piapi", "runware"])
-def test_the_error_message_shows_no_fragment_of_the_key(echo: _Echo, adapter: str) -> None:
+def test_the_error_message_shows_no_fragment_of_the_key(echo: LoopbackServer, adapter: str) -> None:
     with pytest.raises(AppError) as caught:
         if adapter == "removebg":
             RemoveBgRemover(KEY, echo.url, timeout_s=5.0, retries=0, size="preview").remove(b"x", "a.png")
@@ -91,7 +66,7 @@ def test_the_error_message_shows_no_fragment_of_the_key(echo: _Echo, adapter: st
     assert _fragments_in(message) == [], message
 
 
-def test_job_log_rows_and_the_log_file_show_no_fragment_of_the_key(tmp_path: Path, echo: _Echo) -> None:
+def test_job_log_rows_and_the_log_file_show_no_fragment_of_the_key(tmp_path: Path, echo: LoopbackServer) -> None:
     app: App = build_app(tmp_path / "home", AppOptions(prefer_keychain=False, start_workers=False,
                                                          environ={"REMOVE_BG_API_KEY": KEY}))
     try:

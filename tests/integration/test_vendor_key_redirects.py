@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
@@ -17,63 +14,33 @@ from gif_app.providers.openai_llm import OpenAIText
 from gif_app.providers.piapi import PiapiMidjourney
 from gif_app.providers.removebg import RemoveBgRemover
 from gif_app.providers.runware import RunwareGenerator
+from tests.integration.loopback_http import LoopbackServer, Reply
 
 KEY = "vendor-key-that-must-stay-home-0123456789abcdef"
 
 
-class _Server:
-    """A loopback HTTP server on its own port (its own origin) that records the headers of every request."""
+Hosts = tuple[LoopbackServer, LoopbackServer]
 
-    def __init__(self, redirect_to: str | None = None) -> None:
-        self.seen: list[dict[str, str]] = []
-        owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                owner.seen.append({k.lower(): v for k, v in self.headers.items()})
-                if self.path == "/old":
-                    self.send_response(307)
-                    self.send_header("Location", "/new")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if redirect_to is not None:
-                    # 307 keeps the method and body, as a vendor moving its API would answer.
-                    self.send_response(307)
-                    self.send_header("Location", redirect_to + self.path)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = b'{"error": {"message": "nothing here"}}'
-                self.send_response(404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+def _server(redirect_to: str | None = None) -> LoopbackServer:
+    """A loopback server on its own port (its own origin) that records the headers of every request."""
 
-            do_GET = do_POST = _answer  # noqa: N815 - http.server's naming
+    def answer(path: str, headers: dict[str, str]) -> Reply:
+        if path == "/old":
+            return Reply(307, headers={"Location": "/new"})
+        if redirect_to is not None:
+            # 307 keeps the method and body, as a vendor moving its API would answer.
+            return Reply(307, headers={"Location": redirect_to + path})
+        return Reply(404, b'{"error": {"message": "nothing here"}}', {"Content-Type": "application/json"})
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
-                """Keep test output quiet."""
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    return LoopbackServer(answer)
 
 
 @pytest.fixture
-def hosts() -> Iterator[tuple[_Server, _Server]]:
+def hosts() -> Iterator[Hosts]:
     """Return (vendor, elsewhere): the vendor's address redirects every request to another origin."""
-    elsewhere = _Server()
-    vendor = _Server(redirect_to=elsewhere.url)
+    elsewhere = _server()
+    vendor = _server(redirect_to=elsewhere.url)
     try:
         yield vendor, elsewhere
     finally:
@@ -81,7 +48,7 @@ def hosts() -> Iterator[tuple[_Server, _Server]]:
         elsewhere.close()
 
 
-def _assert_no_key_left_home(vendor: _Server, elsewhere: _Server) -> None:
+def _assert_no_key_left_home(vendor: LoopbackServer, elsewhere: LoopbackServer) -> None:
     assert vendor.seen, "the adapter never called the vendor"
     assert any(KEY in " ".join(h.values()) for h in vendor.seen), "the vendor itself should get the key"
     assert elsewhere.seen, "the redirect was not followed, so the test proves nothing"
@@ -90,7 +57,7 @@ def _assert_no_key_left_home(vendor: _Server, elsewhere: _Server) -> None:
         assert "x-api-key" not in headers and "authorization" not in headers, headers
 
 
-def test_piapi_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server, _Server]) -> None:
+def test_piapi_key_is_not_sent_to_the_redirect_target(hosts: Hosts) -> None:
     vendor, elsewhere = hosts
     adapter = PiapiMidjourney(KEY, vendor.url, timeout_s=5.0, retries=0, backoff_s=0.0)
     with pytest.raises(AppError):
@@ -98,7 +65,7 @@ def test_piapi_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server, _Ser
     _assert_no_key_left_home(vendor, elsewhere)
 
 
-def test_removebg_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server, _Server]) -> None:
+def test_removebg_key_is_not_sent_to_the_redirect_target(hosts: Hosts) -> None:
     vendor, elsewhere = hosts
     with pytest.raises(AppError):
         RemoveBgRemover(KEY, vendor.url, timeout_s=5.0, retries=0, size="preview").remove(b"png", "a.png")
@@ -107,7 +74,7 @@ def test_removebg_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server, _
     _assert_no_key_left_home(vendor, elsewhere)
 
 
-def test_runware_bearer_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server, _Server]) -> None:
+def test_runware_bearer_key_is_not_sent_to_the_redirect_target(hosts: Hosts) -> None:
     vendor, elsewhere = hosts
     adapter = RunwareGenerator(KEY, vendor.url, timeout_s=5.0, retries=0, backoff_s=0.0)
     with pytest.raises(AppError):
@@ -115,7 +82,7 @@ def test_runware_bearer_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Ser
     _assert_no_key_left_home(vendor, elsewhere)
 
 
-def test_openai_sdk_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server, _Server]) -> None:
+def test_openai_sdk_key_is_not_sent_to_the_redirect_target(hosts: Hosts) -> None:
     vendor, elsewhere = hosts
     with pytest.raises(AppError):
         OpenAIText(KEY, vendor.url + "/v1", timeout_s=5.0, retries=0).write_prompt("system", "an apple")
@@ -124,7 +91,7 @@ def test_openai_sdk_key_is_not_sent_to_the_redirect_target(hosts: tuple[_Server,
     _assert_no_key_left_home(vendor, elsewhere)
 
 
-def test_a_keyed_client_strips_every_credential_header_off_its_origin(hosts: tuple[_Server, _Server]) -> None:
+def test_a_keyed_client_strips_every_credential_header_off_its_origin(hosts: Hosts) -> None:
     vendor, elsewhere = hosts
     headers = {"X-Api-Key": KEY, "Authorization": f"Bearer {KEY}", "api-key": KEY, "X-Custom": f"k={KEY}"}
     with build_client(vendor.url, 5.0, headers) as client:
@@ -134,7 +101,7 @@ def test_a_keyed_client_strips_every_credential_header_off_its_origin(hosts: tup
     assert len(elsewhere.seen) == 2
 
 
-def test_download_clients_carry_no_credentials(hosts: tuple[_Server, _Server]) -> None:
+def test_download_clients_carry_no_credentials(hosts: Hosts) -> None:
     _, elsewhere = hosts
     with build_client("", 5.0, None) as cdn:
         answer = cdn.get(f"{elsewhere.url}/image.png")
@@ -142,7 +109,7 @@ def test_download_clients_carry_no_credentials(hosts: tuple[_Server, _Server]) -
     assert not {"authorization", "x-api-key"} & set(elsewhere.seen[0])
 
 
-def test_same_origin_redirects_keep_the_key(hosts: tuple[_Server, _Server]) -> None:
+def test_same_origin_redirects_keep_the_key(hosts: Hosts) -> None:
     """A vendor moving a path on its own host is followed with the key (it is the vendor's own origin)."""
     _, home = hosts
     with build_client(home.url, 5.0, {"X-Api-Key": KEY}) as client:
