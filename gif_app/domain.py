@@ -78,11 +78,19 @@ class ImageStatus(enum.StrEnum):
     RETRY_PENDING = "retry_pending"
     PROCESSING = "processing"
     RETRY_FAILED = "retry_failed"
+    # Paid for, but its file never arrived; the vendor's URL is on the row and resume fetches it.
+    DOWNLOAD_FAILED = "download_failed"
 
     @property
     def label(self) -> str:
         """Return the status in words for the page."""
         return _IMAGE_LABELS[self]
+
+    @property
+    def needs_download(self) -> bool:
+        """Return True for a paid image whose file resume must still fetch from the vendor's URL."""
+        # Not `is_failed`: the Failed Images retry reprocesses a file, and this image has none yet.
+        return self is ImageStatus.DOWNLOAD_FAILED
 
     @property
     def is_approved(self) -> bool:
@@ -122,6 +130,7 @@ _IMAGE_LABELS = {
     ImageStatus.RETRY_PENDING: "Retry pending",
     ImageStatus.PROCESSING: "Processing",
     ImageStatus.RETRY_FAILED: "Retry failed",
+    ImageStatus.DOWNLOAD_FAILED: "Download failed",
 }
 
 

@@ -107,6 +107,18 @@ class ProviderTimeoutError(ProviderError):
     code = "timeout"
 
 
+class PossiblyChargedError(ProviderError):
+    """A paid call whose outcome is unknown (sent, then no answer): it may be billed, so it is not repeated."""
+
+    code = "charge_unknown"
+
+    def __init__(self, message: str, *, vendor: str, charge: float = 0.0,
+                 transport: ProviderError | None = None) -> None:
+        super().__init__(message, vendor=vendor, is_retryable=False)
+        self.charge = charge  # what the vendor may have billed, counted in the cost as if it had
+        self.transport = transport  # the timeout or network error that left the outcome unknown
+
+
 class CancelledError(AppError):
     """Work stopped because the user asked for a force stop."""
 

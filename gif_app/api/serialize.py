@@ -46,6 +46,7 @@ def image_status_json(status: ImageStatus) -> dict[str, Any]:
         "status": status.value, "status_label": status.label, "is_approved": status.is_approved,
         "is_failed": status.is_failed, "is_in_retry": status.is_in_retry, "is_processing": status.is_processing,
         "can_retry": status.is_retryable, "can_approve": status.is_retryable, "can_delete": status.can_delete,
+        "needs_download": status.needs_download,
     }
 
 

@@ -13,11 +13,18 @@ from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError
 from gif_app.jobs.events import JobEvent, RepositoryEvents
-from gif_app.jobs.planning import ProviderAccess, build_plan, build_providers, images_per_generation
+from gif_app.jobs.planning import (
+    ProviderAccess,
+    build_plan,
+    build_providers,
+    images_per_generation,
+    timeout_seconds,
+)
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
+from gif_app.pipeline.generate import fetch_missing_images
 from gif_app.pipeline.runner import run_generations
 from gif_app.store.repository import Repository
 from gif_app.worker import Worker
@@ -132,13 +139,19 @@ class JobService:
         """Queue an interrupted, stopped or failed execution to finish its remaining generations."""
         execution = self._repo.get_execution(execution_id)
         # A failed job (e.g. a wrong key, since fixed) resumes too: its paid images are not rendered again.
-        if not execution.status.is_resumable:
+        # A completed job resumes while a paid image still waits for its file (it is fetched, not rendered).
+        if not execution.status.is_resumable and not (
+                execution.status.is_complete and self._has_missing_downloads(execution_id)):
             raise ConflictError("Only an interrupted, stopped or failed job can be resumed.")
         with self._lock:
             position = max([e.queue_position or 0 for e in self._repo.queued_executions()] or [0]) + 1
             execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position)
         self._worker.wake()
         return execution
+
+    def _has_missing_downloads(self, execution_id: int) -> bool:
+        """Return whether a paid image of the execution still waits for its file."""
+        return any(i.status.needs_download for i in self._repo.images_of_execution(execution_id))
 
     def cancel_queued(self, execution_id: int) -> JobExecution:
         """Take a queued execution out of the queue."""
@@ -237,8 +250,13 @@ class JobService:
         job_log.info(f"Planned {len(plan.generations)} generation(s) × {plan.variations} variation(s), "
                      f"concurrency {plan.concurrency}", step="initialization")
         events = RepositoryEvents(self._repo, execution.id, tracker, self._redactor)
+        ctx = RunContext(plan, providers, events, job_log, token)
+        # Paid images whose download failed are fetched from their recorded URL, then run like pending ones.
+        params = settings["parameters"]
+        fetch_missing_images(ctx, self._repo.images_of_execution(execution.id), timeout_s=timeout_seconds(settings),
+                             backoff_s=params["generation_retry_backoff_ms"] / 1000.0)
         pending = [i for i in self._repo.images_of_execution(execution.id) if i.status is ImageStatus.PENDING]
-        outcome = run_generations(RunContext(plan, providers, events, job_log, token), pending)
+        outcome = run_generations(ctx, pending)
         self._repo.refresh_counts(execution.id)
         current = self._repo.get_execution(execution.id)
         if outcome.fatal_error is not None:
@@ -254,6 +272,11 @@ class JobService:
         tracker.set_counts({"generated": finished.generated, "approved": finished.approved,
                             "qc_failed": finished.qc_failed, "processing_failed": finished.failed}, finished.cost)
         tracker.finish("done" if status is JobStatus.COMPLETED else status.value)
+        # Renders a force stop kept (already paid) record their images meanwhile; the worker waits for them,
+        # so a resume, queued behind, never renders a generation whose images are still on their way.
+        if outcome.wait_for_kept_renders():
+            self._repo.refresh_counts(execution.id)
+            finished = self._repo.get_execution(execution.id)
         return finished
 
     def _safe_finish(self, execution_id: int, status: JobStatus, error: str) -> JobExecution | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from gif_app.domain import GeneratedImage, NewImage
+from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage
+from gif_app.errors import ProviderError
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.finalize import write_atomic
+from gif_app.providers.fetch import fetch_source
 
 
 def temp_name(execution_id: int, generation: int, variation: int, mapping_id: str, extension: str) -> str:
@@ -37,17 +40,51 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
     recorded: list[GeneratedImage] = []
     for variation, result in enumerate(results):
         mapping_id = new_mapping_id()
+        image = NewImage(
+            mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
+            variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
+            provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="", cost=result.cost,
+        )
+        if result.is_missing:
+            # Paid for but not here: the row keeps its source URL so resume can fetch it without a new render.
+            ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
+                                            reason=FailureStage.DOWNLOAD.reason))
+            ctx.log.warning(f"Image {variation + 1} could not be downloaded; resume the job to fetch it again "
+                            f"({result.download_error})", step="download",
+                            sub_step=f"generation {generation.index + 1}", error_code="download_failed")
+            continue
         path = plan.temp_dir / temp_name(plan.execution_id, generation.index, variation, mapping_id,
                                          result.extension)
         write_atomic(path, result.data)
-        recorded.append(ctx.events.record_image(NewImage(
-            mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
-            variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
-            provider=generator.name, provider_ids=dict(result.provider_ids),
-            temp_path=str(path), cost=result.cost,
-        )))
+        recorded.append(ctx.events.record_image(replace(image, temp_path=str(path))))
     ctx.events.generation_recorded(generation.index)
     return recorded
+
+
+def fetch_missing_images(ctx: RunContext, images: Iterable[GeneratedImage], *, timeout_s: float,
+                         backoff_s: float) -> list[GeneratedImage]:
+    """Fetch each download-failed image from its recorded URL; return those now pending (others stay as they are)."""
+    plan = ctx.plan
+    fetched: list[GeneratedImage] = []
+    for image in images:
+        if not image.status.needs_download or ctx.cancel.is_stopping:
+            continue
+        try:
+            data, extension = fetch_source(image.provider_ids, vendor=image.provider, timeout_s=timeout_s,
+                                           backoff_s=backoff_s, cancel=ctx.cancel)
+        except ProviderError as exc:
+            ctx.log.warning(f"Image {image.mapping_id} still cannot be downloaded: {exc.message}", step="download",
+                            sub_step=f"generation {image.generation_index + 1}", error_code=exc.code)
+            continue
+        plan.temp_dir.mkdir(parents=True, exist_ok=True)
+        path = plan.temp_dir / temp_name(plan.execution_id, image.generation_index, image.variation_index,
+                                         image.mapping_id, extension)
+        write_atomic(path, data)
+        fetched.append(ctx.events.update_image(image.id, status=ImageStatus.PENDING, reason=None,
+                                               temp_path=str(path)))
+        ctx.log.info(f"Fetched image {image.mapping_id} again from its recorded URL", step="download",
+                     sub_step=f"generation {image.generation_index + 1}")
+    return fetched
 
 
 def parse_temp_name(path: Path) -> tuple[int, int, int, str] | None:

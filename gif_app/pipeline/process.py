@@ -31,7 +31,7 @@ from PIL import Image
 from gif_app import imaging
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ProcessingRecord
-from gif_app.errors import AppError, CancelledError, ProcessingError
+from gif_app.errors import AppError, CancelledError, PossiblyChargedError, ProcessingError
 from gif_app.providers.base import BackgroundRemover
 from gif_app.providers.removal import SmallerResultError
 from gif_app.settings_schema import SETTINGS
@@ -206,6 +206,10 @@ def _remove_background(
         # Cut out and paid for, but smaller than asked (a preview): "approve" keeps it, never silently.
         _fail(run, "remove_bg", exc.message, is_hard)
         result = exc.result
+    except PossiblyChargedError as exc:
+        run.credits += exc.charge  # sent, unanswered and not repeated: it may be billed, so it is on the bill
+        _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
+        return
     except Exception as exc:  # any remover failure is a policy decision, not a crash
         _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
         return

@@ -8,9 +8,9 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from gif_app.domain import GeneratedImage, ImageStatus
+from gif_app.domain import CancelToken, GeneratedImage, ImageStatus
 from gif_app.errors import AppError, CancelledError
 from gif_app.logs import JobLog
 from gif_app.pipeline.context import Generation, RunContext
@@ -32,6 +32,61 @@ class RunOutcome:
     fatal_error: AppError | None = None
     failed_generations: list[int] = field(default_factory=list)
     was_stopped: bool = False
+    # Renders a force stop left running: already sent, so billed; their images are still recorded pending.
+    kept_renders: list[threading.Thread] = field(default_factory=list)
+
+    def wait_for_kept_renders(self, timeout_s: float | None = None) -> int:
+        """Wait for the renders a force stop kept (each is bounded by its own timeouts); return how many ran."""
+        for thread in list(self.kept_renders):
+            thread.join(timeout_s)
+        return len(self.kept_renders)
+
+
+def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: str,
+                             kept: list[threading.Thread], run_threads: set[int]) -> list[GeneratedImage]:
+    """Render on a thread the force stop does not abandon: the job stops waiting, the paid render goes on.
+
+    A render call already sent is billed whatever the job does, so a force stop raises CancelledError here
+    at once while the render runs to its end (bounded by its timeouts) and records its images `pending`
+    (in temp, no stage run) for resume. The job ends without it; the job service waits for it afterwards.
+    """
+    if ctx.cancel.is_aborted:
+        raise CancelledError("Stopped by the user.")  # nothing sent yet: nothing to keep
+    render_ctx = replace(ctx, cancel=CancelToken())  # never aborted: abandoning the call would waste the charge
+    done = threading.Event()
+    box: dict[str, list[GeneratedImage] | BaseException] = {}
+
+    def target() -> None:
+        try:
+            box["images"] = render_generation(render_ctx, generation, prompt)
+            if ctx.cancel.is_aborted:
+                ctx.log.info(f"Generation {generation.index + 1}: the render in flight at the force stop is "
+                             f"kept, its images wait for resume", step="generation")
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting worker, or logged once it left
+            box["error"] = exc
+            if ctx.cancel.is_aborted:
+                ctx.log.warning(f"Generation {generation.index + 1}: the render in flight at the force stop "
+                                f"failed: {exc}", step="generation")
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=target, name=f"gif-render-{generation.index}", daemon=True)
+    handle = ctx.cancel.add_abort_hook(done.set)
+    try:
+        thread.start()
+        if thread.ident is not None:
+            run_threads.add(thread.ident)  # its provider warnings (retries, Retry-After waits) reach the job log
+        done.wait()
+    finally:
+        ctx.cancel.remove_abort_hook(handle)
+    result = box.get("images", box.get("error"))
+    if isinstance(result, BaseException):
+        raise result
+    if result is not None:
+        return result
+    render_ctx.cancel.request_stop()  # whatever checks for a stop starts nothing new; the call itself goes on
+    kept.append(thread)
+    raise CancelledError("Stopped by the user; the render already sent is kept.")
 
 
 class _ProviderWarnings(logging.Handler):
@@ -129,6 +184,7 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
         ctx.cancel.request_stop()
 
     pool = _Pool(max(1, ctx.plan.concurrency), on_error)
+    run_threads: set[int] = set()  # the pool's workers and their render threads
 
     def image_task(image: GeneratedImage) -> Callable[[], None]:
         def task() -> None:
@@ -149,7 +205,7 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
             try:
                 prompt = write_prompt(ctx, generation)
                 ctx.log.info(f"Prompt: {prompt}", step="prompt", sub_step=f"generation {generation.index + 1}")
-                images = render_generation(ctx, generation, prompt)
+                images = render_keeping_paid_work(ctx, generation, prompt, outcome.kept_renders, run_threads)
             except CancelledError:
                 ctx.events.progress("generation_failed", generation=generation.index)
                 return
@@ -171,7 +227,8 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
 
     pool.start()
     try:
-        with _mirrored_provider_warnings(ctx.log, pool.thread_ids):
+        run_threads.update(pool.thread_ids)
+        with _mirrored_provider_warnings(ctx.log, run_threads):
             for image in pending_images:
                 if image.status is ImageStatus.PENDING and image.temp_path:
                     pool.submit(_IMAGE, image_task(image))

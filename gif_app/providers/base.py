@@ -33,6 +33,13 @@ class RenderedImage:
     seed: int | None = None
     cost: float = 0.0
     provider_ids: dict[str, Any] = field(default_factory=dict)
+    # A paid result whose file did not arrive has no data, the reason here and its source in provider_ids.
+    download_error: str = ""
+
+    @property
+    def is_missing(self) -> bool:
+        """Return True for a paid result whose download failed (its bytes are not here)."""
+        return bool(self.download_error)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import json
 import logging
 import ssl
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from gif_app.errors import (
     AuthenticationError,
     CancelledError,
     InsufficientCreditsError,
+    PossiblyChargedError,
     ProviderError,
     ProviderTimeoutError,
 )
@@ -234,6 +235,21 @@ def error_from_transport(exc: httpx.HTTPError, vendor: str, secrets: Iterable[st
     )
 
 
+def is_unsent(exc: httpx.HTTPError) -> bool:
+    """Return True when a request failed before reaching the vendor (no connection made), so it cost nothing."""
+    # Anything later (a read timeout, a connection dropped mid-answer) may come after the vendor did the work.
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def not_repeated(error: ProviderError, vendor: str) -> PossiblyChargedError:
+    """Return the error for a paid call that was sent but not answered: it may be billed, so it is not repeated."""
+    name = VENDOR_NAMES.get(vendor, vendor)
+    return PossiblyChargedError(
+        f"{error.message} {name} may have charged this call; not repeated to avoid a second charge.",
+        vendor=vendor, transport=error,
+    )
+
+
 def run_abortable(call: Callable[[], T], cancel: CancelToken | None) -> T:
     """Run a blocking call; a force stop returns at once with CancelledError (the call is abandoned).
 
@@ -275,9 +291,15 @@ def send_with_retries(
     retries: int,
     backoff_s: float,
     cancel: CancelToken | None,
+    paid: bool = False,
+    ok_statuses: Collection[int] = (),
     **kwargs: Any,
 ) -> httpx.Response:
-    """Send one request with up to `retries` retries on 429/5xx/network errors; return the 2xx response."""
+    """Send one request with up to `retries` retries on 429/5xx/network errors; return the 2xx response.
+
+    A `paid` call is retried only when the vendor cannot have done the work: a failed connect, or an
+    answer refusing it. Sent but unanswered, it raises PossiblyChargedError. `ok_statuses` are returned too.
+    """
     secrets = secrets_of(client.headers) + secrets_of(kwargs.get("headers") or {})
     attempt = 0
     while True:
@@ -287,8 +309,10 @@ def send_with_retries(
         except httpx.HTTPError as exc:
             check_cancel(cancel)  # a force stop closed the connection under the call
             error = error_from_transport(exc, vendor, secrets)
+            if paid and not is_unsent(exc):
+                raise not_repeated(error, vendor) from exc
         else:
-            if response.is_success:
+            if response.is_success or response.status_code in ok_statuses:
                 return response
             error = error_from_response(response, vendor, secrets)
         if not error.is_retryable or attempt >= retries:

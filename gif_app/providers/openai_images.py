@@ -116,8 +116,10 @@ class OpenAIImages(OpenAIClientHolder):
             return client.images.generate(model=model, prompt=prompt, n=count, size=size, output_format=fmt)
 
         try:
+            # The client has max_retries=0 (build_openai_client); ours repeat only what cannot have been billed.
             response = call_with_retries(
-                call, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key]
+                call, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key],
+                paid=True,
             )
         except AuthenticationError as exc:
             if exc.code != ORG_NOT_VERIFIED:

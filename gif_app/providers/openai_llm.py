@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx
 import openai
 
 from gif_app.domain import CancelToken, StockMetadata
@@ -25,6 +26,8 @@ from gif_app.providers.http import (
     backoff_delay,
     check_cancel,
     is_retryable_status,
+    is_unsent,
+    not_repeated,
     redact,
     retry_after_from_headers,
     run_abortable,
@@ -103,10 +106,12 @@ def translate_openai_error(exc: openai.OpenAIError, secrets: list[str]) -> AppEr
 
 def call_with_retries(
     call: Callable[[], T], *, retries: int, backoff_s: float, cancel: CancelToken | None, secrets: list[str],
+    paid: bool = False,
 ) -> T:
     """Run one SDK call, retrying 429/5xx/network failures with backoff that honours Retry-After.
 
-    A force stop ends a call in flight at once (see run_abortable).
+    A force stop ends a call in flight at once (see run_abortable). A `paid` call (an image) that was sent but
+    not answered raises PossiblyChargedError: the Images API takes no idempotency key, so it is not repeated.
     """
     attempt = 0
     while True:
@@ -116,6 +121,9 @@ def call_with_retries(
         except openai.OpenAIError as exc:
             check_cancel(cancel)
             error = translate_openai_error(exc, secrets)
+            if paid and isinstance(exc, openai.APIConnectionError) and not _was_unsent(exc) and \
+                    isinstance(error, ProviderError):
+                raise not_repeated(error, VENDOR) from exc
         except ValueError as exc:  # a body the SDK could not decode at all
             error = ProviderError(
                 f"OpenAI sent a response we cannot read ({type(exc).__name__}).",
@@ -129,6 +137,12 @@ def call_with_retries(
                        retries, delay)
         wait_or_cancel(delay, cancel)
         attempt += 1
+
+
+def _was_unsent(exc: openai.APIConnectionError) -> bool:
+    """Return whether the SDK's connection error happened before the request reached OpenAI."""
+    cause = exc.__cause__  # the SDK raises its connection and timeout errors from the httpx one
+    return isinstance(cause, httpx.HTTPError) and is_unsent(cause)
 
 
 def build_openai_client(api_key: str, base_url: str, timeout_s: float) -> openai.OpenAI:

@@ -7,7 +7,6 @@ documented protocol (docs/piapi-midjourney.md).
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
@@ -23,14 +22,15 @@ from gif_app.errors import (
     AuthenticationError,
     ConfigurationError,
     InsufficientCreditsError,
+    PossiblyChargedError,
     ProviderError,
     ProviderTimeoutError,
 )
 from gif_app.providers.base import RenderedImage, RenderRequest
+from gif_app.providers.fetch import GRID_INDEX, SOURCE_URL, extension_of_url, fetch_image, split_grid
 from gif_app.providers.http import (
     ClientFactory,
     build_client,
-    download_image,
     is_retryable_status,
     send_with_retries,
     wait_or_cancel,
@@ -92,22 +92,6 @@ def aspect_ratio_of(request: RenderRequest) -> str:
         divisor = math.gcd(request.width, request.height)
         return f"{request.width // divisor}:{request.height // divisor}"
     return "1:1"
-
-
-def split_grid(data: bytes) -> list[bytes]:
-    """Split a 2x2 Midjourney grid into its four images (PNG), left to right, top to bottom."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as grid:
-        grid.load()
-        half_w, half_h = grid.width // 2, grid.height // 2
-        parts = []
-        for top in (0, half_h):
-            for left in (0, half_w):
-                buffer = io.BytesIO()
-                grid.crop((left, top, left + half_w, top + half_h)).save(buffer, format="PNG")
-                parts.append(buffer.getvalue())
-    return parts
 
 
 def output_urls(output: dict[str, Any]) -> tuple[list[str], bool]:
@@ -210,13 +194,21 @@ class PiapiMidjourney:
             logger.warning(DISCONTINUED_NOTICE)
 
     def _call(self, api: httpx.Client, method: str, path: str, *, retries: int, cancel: CancelToken | None,
-              **kwargs: Any) -> dict[str, Any]:
+              paid: bool = False, **kwargs: Any) -> dict[str, Any]:
         """Send one API request and return the envelope's task data; a credit error in any shape is fatal."""
         try:
             response = send_with_retries(
                 api, method, path, vendor=VENDOR, retries=retries, backoff_s=self._backoff_s, cancel=cancel,
-                **kwargs,
+                paid=paid, **kwargs,
             )
+        except PossiblyChargedError as exc:
+            # The task id comes only in the answer, so a create left unanswered cannot be looked up.
+            cause = exc.transport.message if exc.transport is not None else exc.message
+            raise PossiblyChargedError(
+                f"{cause} PiAPI may have created (and charged) this Midjourney task; its id never arrived, so it "
+                "cannot be looked up, and it is not repeated to avoid a second charge.",
+                vendor=VENDOR, transport=exc.transport,
+            ) from exc
         except (AuthenticationError, InsufficientCreditsError):
             raise
         except ProviderError as exc:
@@ -234,7 +226,7 @@ class PiapiMidjourney:
 
     def _create(self, api: httpx.Client, body: dict[str, Any], cancel: CancelToken | None) -> str:
         """Create one task and return its id."""
-        data = self._call(api, "POST", TASK_PATH, retries=self._retries, cancel=cancel, json=body)
+        data = self._call(api, "POST", TASK_PATH, retries=self._retries, cancel=cancel, paid=True, json=body)
         task_id = data.get("task_id")
         if str(data.get("status", "")).lower() == "failed":
             raise ProviderError(f"PiAPI: {_failure_text(data)}", vendor=VENDOR, code="task_failed")
@@ -284,26 +276,38 @@ class PiapiMidjourney:
     def _fetch(
         self, cdn: httpx.Client, task_id: str, output: dict[str, Any], cancel: CancelToken | None
     ) -> list[RenderedImage]:
-        """Download a completed task's images, splitting the grid when only the grid exists."""
+        """Download a completed task's images (splitting the grid when only it exists); a bad file comes back
+        missing on its own, so the task's other images are kept."""
         urls, is_grid = output_urls(output)
         if not urls:
             raise ProviderError(f"PiAPI task {task_id} completed without images.", vendor=VENDOR)
         if is_grid:
             # Plans without `temporary_image_urls` (Free and Creator pay-as-you-go) get only the 2x2 grid.
-            data, _ = download_image(
-                cdn, urls[0], vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel
-            )
-            return [
-                RenderedImage(part, "png", provider_ids={"task_id": task_id, "index": n + 1, "grid": urls[0]})
-                for n, part in enumerate(split_grid(data))
+            grid_ids: list[dict[str, Any]] = [
+                {"task_id": task_id, "index": n + 1, "grid": urls[0], SOURCE_URL: urls[0], GRID_INDEX: n + 1}
+                for n in range(IMAGES_PER_TASK)
             ]
+            try:
+                data, _ = fetch_image(cdn, urls[0], vendor=VENDOR, retries=self._retries,
+                                      backoff_s=self._backoff_s, cancel=cancel)
+                parts = split_grid(data)
+            except (ProviderError, OSError) as exc:
+                reason = exc.message if isinstance(exc, ProviderError) else f"Download failed: {exc}"
+                logger.warning("PiAPI task %s grid: %s", task_id, reason)
+                return [RenderedImage(b"", "png", provider_ids=ids, download_error=reason) for ids in grid_ids]
+            return [RenderedImage(part, "png", provider_ids=ids) for part, ids in zip(parts, grid_ids, strict=True)]
         images = []
         for index, url in enumerate(urls[:IMAGES_PER_TASK]):
-            data, extension = download_image(
-                cdn, url, vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel
-            )
-            images.append(RenderedImage(data, extension, provider_ids={"task_id": task_id, "index": index + 1,
-                                                                        "url": url}))
+            ids = {"task_id": task_id, "index": index + 1, "url": url, SOURCE_URL: url}
+            try:
+                data, extension = fetch_image(cdn, url, vendor=VENDOR, retries=self._retries,
+                                              backoff_s=self._backoff_s, cancel=cancel)
+            except ProviderError as exc:
+                logger.warning("PiAPI task %s image %d: %s", task_id, index + 1, exc.message)
+                images.append(RenderedImage(b"", extension_of_url(url), provider_ids=ids,
+                                            download_error=exc.message))
+                continue
+            images.append(RenderedImage(data, extension, provider_ids=ids))
         return images
 
 

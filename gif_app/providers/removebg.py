@@ -21,7 +21,13 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 
 from gif_app.domain import CancelToken
-from gif_app.errors import AuthenticationError, ConfigurationError, InsufficientCreditsError, ProviderError
+from gif_app.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InsufficientCreditsError,
+    PossiblyChargedError,
+    ProviderError,
+)
 from gif_app.providers.base import RemovalResult
 from gif_app.providers.http import ClientFactory, build_client, image_extension, send_with_retries
 from gif_app.providers.removal import SmallerResultError
@@ -39,6 +45,7 @@ FORMATS = ("auto", "png", "jpg", "webp")
 # Sizes billed one credit per image; free API calls do not cover them.
 CREDIT_SIZES = frozenset({"full", "4k", "50MP", "medium", "hd"})
 CREDIT_COST = 1.0
+PREVIEW_COST = 0.25  # a preview without free API calls left
 # Largest result per size in megapixels; "auto" asks for the best, as "full" does.
 _MAX_MP = {"preview": 0.25, "small": 0.25, "regular": 0.25, "medium": 1.5, "hd": 4.0, "full": 25.0, "4k": 25.0,
            "auto": 25.0, "50MP": 50.0}
@@ -123,10 +130,21 @@ class RemoveBgRemover:
         reserved = self._reserve(cancel)
         try:
             with self._client() as client:
+                # remove.bg takes no idempotency key: a call sent but not answered may be billed, so it is never
+                # sent again; only a failed connect or an answered refusal (429, 5xx: not charged) is retried.
                 response = send_with_retries(
                     client, "POST", REMOVE_PATH, vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
-                    cancel=cancel, data=form, files={"image_file": (filename, image)},
+                    cancel=cancel, paid=True, data=form, files={"image_file": (filename, image)},
                 )
+        except PossiblyChargedError as exc:
+            charge = self._possible_charge()
+            self._settle(reserved, charge)  # assume the worst: the balance keeps what may have been taken
+            cause = exc.transport.message if exc.transport is not None else exc.message
+            raise PossiblyChargedError(
+                f"{cause} remove.bg may have charged this call ({charge:g} credit); not repeated to avoid a "
+                "second charge.",
+                vendor=VENDOR, charge=charge, transport=exc.transport,
+            ) from exc
         except BaseException:
             self._settle(reserved, 0.0)  # remove.bg charges nothing for an error
             raise
@@ -155,6 +173,10 @@ class RemoveBgRemover:
         )
         self._check_size(image, result, decoded)
         return result
+
+    def _possible_charge(self) -> float:
+        """Return the most a call of this size can have cost (auto may be a full-size cut-out)."""
+        return CREDIT_COST if self._size in CREDIT_SIZES or self._size == "auto" else PREVIEW_COST
 
     def _reserve(self, cancel: CancelToken | None) -> float:
         """Take a credit size's price from the known balance (checked once), or refuse; return what was taken."""

@@ -22,14 +22,16 @@ from gif_app.errors import (
     AuthenticationError,
     ConfigurationError,
     InsufficientCreditsError,
+    PossiblyChargedError,
     ProviderError,
     ProviderTimeoutError,
 )
 from gif_app.providers.base import RenderedImage, RenderRequest
+from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image
 from gif_app.providers.http import (
     ClientFactory,
+    backoff_delay,
     build_client,
-    download_image,
     send_with_retries,
     wait_or_cancel,
 )
@@ -46,6 +48,7 @@ MAX_POLL_DELAY_S = 10.0
 _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
 _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
 _AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
+_REPEAT_CODES = frozenset({"conflictTaskUUID", "duplicateTaskUUID"})  # a taskUUID Runware has already taken
 _PENDING = frozenset({"processing", "pending"})  # "pending" is the older docs' word for "processing"
 
 # Midjourney parameters: those that take no value, and those whose value runs to the next flag.
@@ -199,6 +202,15 @@ def _images_of(body: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
             if item.get("taskType", "imageInference") == "imageInference" and item.get("imageURL")]
 
 
+def _is_repeat_refusal(body: dict[str, Any], task_uuid: str) -> bool:
+    """Return whether Runware refused the task because it already has this taskUUID (the first send arrived)."""
+    for item in _errors_of(body, task_uuid):
+        if isinstance(item, dict) and (str(item.get("code")) in _REPEAT_CODES or (
+                item.get("parameter") == "taskUUID" and "already" in str(item.get("message", "")).lower())):
+            return True
+    return False
+
+
 def _sync_images(body: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
     """Return the images of a sync answer; raise Runware's error when the task has none."""
     images = _images_of(body, task_uuid)
@@ -266,12 +278,76 @@ class RunwareGenerator:
         return self._download_all(items[:wanted], cancel)
 
     def _send(self, api: httpx.Client, task: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
-        """Post one task (in the array Runware wants) and return the JSON body of the 2xx answer."""
+        """Post one free task (a getResponse poll) and return the JSON body of the 2xx answer."""
         response = send_with_retries(
             api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
             cancel=cancel, json=[task],
         )
         return _json_body(response)
+
+    def _send_paid(self, api: httpx.Client, task: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
+        """Post an imageInference task; one sent but unanswered goes again with the SAME taskUUID, never a new one.
+
+        Runware's docs require a taskUUID to be "unique per task", so a repeat is refused, not rendered again
+        (the sandbox answers conflictTaskUUID); the first send's answer is then read back with getTaskDetails.
+        A repeat answered with images (the first send never arrived) is used as it is.
+        """
+        task_uuid = task["taskUUID"]
+        sends = 0
+        while True:
+            sends += 1
+            try:
+                # 400 comes back as a body: it may be the refusal of a repeated taskUUID.
+                response = send_with_retries(
+                    api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
+                    cancel=cancel, paid=True, ok_statuses=(400,) if sends > 1 else (), json=[task],
+                )
+            except PossiblyChargedError as exc:
+                transport = exc.transport or exc
+                if sends > self._retries:
+                    raise type(transport)(
+                        f"{transport.message} Runware may have charged task {task_uuid}: sent {sends} time(s) with "
+                        "the same taskUUID, no answer came back.", vendor=VENDOR, code=transport.code,
+                        status=transport.status,
+                    ) from exc
+                logger.warning("Runware task %s was sent but not answered (%s); sending it again with the same "
+                               "taskUUID, which Runware does not render twice", task_uuid, transport.message)
+                wait_or_cancel(backoff_delay(sends - 1, self._backoff_s, None), cancel)
+                continue
+            body = _json_body(response)
+            if _is_repeat_refusal(body, task_uuid):
+                logger.warning("Runware already has task %s; reading its answer back instead of rendering again",
+                               task_uuid)
+                return self._task_details(api, task_uuid, cancel)
+            if response.status_code == 400 and not _errors_of(body, task_uuid):
+                raise ProviderError(f"Runware refused task {task_uuid} (HTTP 400).", vendor=VENDOR, status=400)
+            return body
+
+    def _task_details(self, api: httpx.Client, task_uuid: str, cancel: CancelToken | None) -> dict[str, Any]:
+        """Return the answer Runware gave a task sent earlier, asking getTaskDetails until it has finished."""
+        deadline = time.monotonic() + self._poll_timeout_s
+        delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
+        while True:
+            # A 400/404 here is "no such task yet" (the first send may still be rendering): asked again below.
+            response = send_with_retries(
+                api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel,
+                ok_statuses=(400, 404), json=[{"taskType": "getTaskDetails", "taskUUID": task_uuid}],
+            )
+            body = _json_body(response)
+            for item in _data_of(body, task_uuid):
+                answer = item.get("response")
+                if item.get("taskType") == "getTaskDetails" and isinstance(answer, dict):
+                    return answer
+            for error in map(task_error, _errors_of(body, task_uuid)):
+                if isinstance(error, AuthenticationError | InsufficientCreditsError):
+                    raise error  # "not found yet" is worth asking again; a refused key is not
+            if time.monotonic() + delay > deadline:
+                raise PossiblyChargedError(
+                    f"Runware took task {task_uuid} (it refused the repeat) but its answer could not be read back "
+                    f"within {self._poll_timeout_s:g} s; not repeated to avoid a second charge.", vendor=VENDOR,
+                )
+            wait_or_cancel(delay, cancel)  # the first send may still be rendering
+            delay = min(max(delay * 2, 0.05), MAX_POLL_DELAY_S)
 
     def _infer(
         self, api: httpx.Client, request: RenderRequest, count: int, cancel: CancelToken | None
@@ -279,7 +355,7 @@ class RunwareGenerator:
         """Run one imageInference task and return its finished result items, matched by taskUUID."""
         task = build_task(request, count, str(uuid.uuid4()))
         task_uuid, delivery = task["taskUUID"], task["deliveryMethod"]
-        body = self._send(api, task, cancel)
+        body = self._send_paid(api, task, cancel)
         if delivery == "async":
             images = _images_of(body, task_uuid)  # an ack normally holds none; a fast task may hold all
             errors = _errors_of(body, task_uuid)
@@ -313,28 +389,24 @@ class RunwareGenerator:
                 )
 
     def _download_all(self, items: list[dict[str, Any]], cancel: CancelToken | None) -> list[RenderedImage]:
-        """Download every result; skip (and log) failures unless all of them fail."""
+        """Download every result; one that keeps failing comes back missing (it is paid, so it is recorded)."""
         images: list[RenderedImage] = []
-        last_error: ProviderError | None = None
         with self._client_factory("", self._timeout_s, None) as cdn:  # never send the key to the CDN
             for item in items:
+                url = str(item["imageURL"])
                 try:
-                    data, extension = download_image(
-                        cdn, str(item["imageURL"]), vendor=VENDOR, retries=self._retries,
-                        backoff_s=self._backoff_s, cancel=cancel,
-                    )
+                    data, extension = fetch_image(cdn, url, vendor=VENDOR, retries=self._retries,
+                                                  backoff_s=self._backoff_s, cancel=cancel)
                 except ProviderError as exc:
                     logger.warning("Runware image %s: %s", item.get("imageUUID"), exc.message)
-                    last_error = exc
+                    images.append(_rendered(item, b"", extension_of_url(url), exc.message))
                     continue
                 images.append(_rendered(item, data, extension))
-        if not images and last_error is not None:
-            raise last_error
         return images
 
 
-def _rendered(item: dict[str, Any], data: bytes, extension: str) -> RenderedImage:
-    """Return a RenderedImage carrying the seed, cost and ids of one result item."""
+def _rendered(item: dict[str, Any], data: bytes, extension: str, download_error: str = "") -> RenderedImage:
+    """Return a RenderedImage carrying the seed, cost and ids of one result item (and why its file is missing)."""
     seed = item.get("seed")
     cost = item.get("cost")
     ids = {
@@ -344,6 +416,7 @@ def _rendered(item: dict[str, Any], data: bytes, extension: str) -> RenderedImag
         "cost": cost,
         "imageURL": item.get("imageURL"),
         "deliveryMethod": item.get("deliveryMethod"),
+        SOURCE_URL: item.get("imageURL"),
     }
     return RenderedImage(
         data=data,
@@ -351,4 +424,5 @@ def _rendered(item: dict[str, Any], data: bytes, extension: str) -> RenderedImag
         seed=int(seed) if isinstance(seed, int | float) else None,
         cost=float(cost) if isinstance(cost, int | float) else 0.0,
         provider_ids={key: value for key, value in ids.items() if value is not None},
+        download_error=download_error,
     )

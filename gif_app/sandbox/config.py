@@ -33,6 +33,8 @@ class SandboxConfig:
     piapi_task_budget: int | None = None  # imagine tasks the account can still pay for; None: no limit
     piapi_credit_reply: str = "400"  # one of sandbox.piapi_account.CREDIT_REPLIES
     runware_async_polls: int = 1  # getResponse polls an async Runware task answers `processing` before its images
+    # Downloads whose URL path ends with one of these are always truncated (a file that stays bad, e.g. "/1.png").
+    broken_files: set[str] = field(default_factory=set)
     timeout_delay: float = 30.0
     retry_after: int = 1
     # Account modes, as strict as the vendors: remove.bg credits (full sizes cost 1) and free API calls

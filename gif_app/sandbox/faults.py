@@ -9,7 +9,7 @@ What a fault does to a vendor's main endpoint:
 - "malformed": 200 `application/json` whose body is not valid JSON.
 - "drop": the connection is closed without any response.
 - "truncated": image bytes (downloads, base64 payloads, remove.bg results) are cut to half their length;
-  the HTTP response itself is complete.
+  the HTTP response itself is complete. `SandboxConfig.broken_files` truncates chosen downloads every time.
 No `x-should-retry` header is ever sent: retry policy is the client's decision.
 """
 
@@ -84,7 +84,10 @@ def intercept(state: SandboxState, vendor: str, error_response: ErrorResponder) 
 
 
 def maybe_truncate(state: SandboxState, vendor: str, data: bytes) -> bytes:
-    """Return the image bytes, cut in half when a `truncated` fault is due."""
+    """Return the image bytes, cut in half when a `truncated` fault is due or the file is one set to stay broken."""
+    broken = state.config.broken_files
+    if broken and any(request.path.endswith(suffix) for suffix in broken):
+        return data[: len(data) // 2]
     if state.pick_fault(vendor, "image") == "truncated":
         return data[: len(data) // 2]
     return data

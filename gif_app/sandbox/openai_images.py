@@ -128,6 +128,7 @@ def generate(body: dict[str, Any], state: SandboxState, store: ImageStore, base_
         if model == "dall-e-3":
             data[-1]["revised_prompt"] = prompt
     answer: dict[str, Any] = {"created": int(time.time()), "data": data}
+    state.bill(VENDOR, f"images-{answer['created']}-{uuid.uuid4().hex[:8]}", n, 0.0)
     if model.startswith("gpt-image"):
         quality = str(body.get("quality", "auto"))
         output_tokens = _TOKENS_PER_IMAGE.get(quality, 1056) * n * (width * height) // (1024 * 1024)

@@ -221,6 +221,8 @@ def create_app(state: SandboxState) -> Flask:
             if is_paid:
                 paid[0] += 1
                 tasks[task.task_id] = task
+                # The sandbox names no price for a task; the log counts the four images it pays for.
+                state.bill(VENDOR, task.task_id, 4, 0.0)
         return answer(task) if is_paid else refuse_for_credits(task)
 
     @app.get("/api/v1/task/<task_id>")

@@ -20,6 +20,9 @@ taskUUID. A prompt with the word "failtask" is accepted, then fails at the model
 Async: the answer to the task is an ack `{"taskType","taskUUID"}`; `getResponse` answers one
 `status: processing` item per image for the first `SandboxConfig.runware_async_polls` polls, then the
 images with `status: success` (or the provider error).
+`getTaskDetails` (runware.ai/docs/platform/task-details) answers a finished task's original request and
+answer by its taskUUID (taskNotFound before it finished). A repeated taskUUID is refused (conflictTaskUUID)
+and not charged.
 Images are served at `GET /image/ws/2/ii/<imageUUID>.<ext>`; `/v1/images/generate` aliases `/v1`.
 """
 
@@ -248,6 +251,7 @@ class RunwareSandbox:
         self._used_uuids: set[str] = set()
         self._images: dict[str, ImageSpec] = {}
         self._async: dict[str, AsyncTask] = {}
+        self._details: dict[str, dict[str, Any]] = {}  # getTaskDetails: each finished task's request and answer
 
     def claim_uuid(self, task_uuid: str) -> bool:
         """Mark a taskUUID used; return False if it was used before."""
@@ -287,13 +291,30 @@ class RunwareSandbox:
         failure = provider_failure(prompt)
         specs = [ImageSpec(prompt, seed + i, width, height, fmt, quality) for i in range(count)]
         items = [] if failure else [self._result(task, spec, output_type, nsfw_check, base_url) for spec in specs]
+        if failure is None:  # a task failing at the model's provider is not charged
+            self.state.bill(VENDOR, task_uuid, count, count * COST_PER_IMAGE)
         if delivery == "async":
+            ack = [{"taskType": "imageInference", "taskUUID": task_uuid}]
             with self._lock:
                 self._async[task_uuid] = AsyncTask(task_uuid, items, failure)
-            return [{"taskType": "imageInference", "taskUUID": task_uuid}]
+                self._details[task_uuid] = {"request": [task], "response": {"data": ack}}
+            return ack
+        answer = {"errors": [{**failure.item, "taskType": "imageInference", "taskUUID": task_uuid}]} \
+            if failure is not None else {"data": items}
+        with self._lock:
+            self._details[task_uuid] = {"request": [task], "response": answer}
         if failure is not None:
             raise failure
         return items
+
+    def task_details(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """Answer getTaskDetails: the original request and answer of a finished task, or taskNotFound."""
+        task_uuid = task.get("taskUUID")
+        with self._lock:
+            details = self._details.get(task_uuid) if isinstance(task_uuid, str) else None
+        if details is None:
+            raise TaskError("taskNotFound", "No task with this taskUUID was found.", "taskUUID", type="string")
+        return [{"taskType": "getTaskDetails", "taskUUID": task_uuid, **details}]
 
     def get_response(self, task: dict[str, Any]) -> list[dict[str, Any]]:
         """Answer one getResponse poll: processing items, the finished images, or raise the task's error."""
@@ -354,8 +375,10 @@ def _run_one(sandbox: RunwareSandbox, task: dict[str, Any], base_url: str) -> li
         return sandbox.inference(task, base_url)
     if task_type == "getResponse":
         return sandbox.get_response(task)
+    if task_type == "getTaskDetails":
+        return sandbox.task_details(task)
     raise TaskError("unsupportedTaskType", f"Task type {task_type!r} is not supported by the sandbox; use "
-                    "imageInference or getResponse.", "taskType", type="string")
+                    "imageInference, getResponse or getTaskDetails.", "taskType", type="string")
 
 
 def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:

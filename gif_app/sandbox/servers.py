@@ -14,7 +14,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from gif_app.sandbox import openai_api, piapi, removebg, runware
 from gif_app.sandbox.config import VENDORS, SandboxConfig
-from gif_app.sandbox.state import RecordedRequest, SandboxState
+from gif_app.sandbox.state import BilledRequest, RecordedRequest, SandboxState
 
 __all__ = ["SandboxConfig", "SandboxServers", "serve"]
 
@@ -112,6 +112,14 @@ class SandboxServers:
     def requests(self, vendor: str | None = None) -> list[RecordedRequest]:
         """Return the request log, optionally for one vendor."""
         return self._state.requests(vendor)
+
+    def billed(self, vendor: str | None = None) -> list[BilledRequest]:
+        """Return what the sandbox charged for, per request, optionally for one vendor."""
+        return self._state.billed(vendor)
+
+    def billed_images(self, vendor: str | None = None) -> int:
+        """Return how many images the sandbox charged for, optionally for one vendor."""
+        return sum(b.images for b in self._state.billed(vendor))
 
     def reset(self) -> None:
         """Forget the request log and restart fault counting at request 1."""

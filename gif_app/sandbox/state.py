@@ -1,4 +1,4 @@
-"""Runtime state shared by the sandbox servers: live config, stop event, request log, fault counters."""
+"""Runtime state shared by the sandbox servers: live config, stop event, request and billing logs, fault counters."""
 
 from __future__ import annotations
 
@@ -22,6 +22,17 @@ class RecordedRequest:
     at: float
 
 
+@dataclass(frozen=True)
+class BilledRequest:
+    """One request a sandbox vendor charged for: its id (taskUUID, task id, ...) and the images it paid."""
+
+    vendor: str
+    request_id: str
+    images: int
+    cost: float
+    at: float
+
+
 class SandboxState:
     """Hold what every vendor app reads and writes; all methods are thread-safe."""
 
@@ -30,6 +41,7 @@ class SandboxState:
         self.stop_event = threading.Event()
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        self._billed: list[BilledRequest] = []
         self._counters: dict[tuple[str, str], int] = {}
         self._credits_used = 0.0
         self._free_calls_used = 0
@@ -43,6 +55,16 @@ class SandboxState:
         """Return a copy of the request log, optionally for one vendor."""
         with self._lock:
             return [r for r in self._requests if vendor is None or r.vendor == vendor]
+
+    def bill(self, vendor: str, request_id: str, images: int, cost: float) -> None:
+        """Record that `vendor` charged for `images` images under `request_id`."""
+        with self._lock:
+            self._billed.append(BilledRequest(vendor, request_id, images, cost, time.time()))
+
+    def billed(self, vendor: str | None = None) -> list[BilledRequest]:
+        """Return a copy of the billing log, optionally for one vendor (never reset: it is what was paid)."""
+        with self._lock:
+            return [b for b in self._billed if vendor is None or b.vendor == vendor]
 
     def request_count(self, vendor: str, path_prefix: str = "") -> int:
         """Return how many requests the vendor's server got whose path starts with `path_prefix`."""

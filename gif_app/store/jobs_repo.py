@@ -153,7 +153,7 @@ class JobsRepository:
             reason = reason or ""
             if status == "approved":
                 approved += count
-            elif status in {"qc_failed", "retry_failed", "retry_pending", "processing"}:
+            elif status in {"qc_failed", "retry_failed", "retry_pending", "processing", "download_failed"}:
                 if reason.startswith("processing_failed:"):
                     failed += count
                 else:

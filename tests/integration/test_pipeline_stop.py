@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 from gif_app.app import App
-from gif_app.domain import ImageStatus, JobStatus
-from tests.integration.conftest import JobWatch, image_file, images_of, jobs_of, wait_until
+from gif_app.domain import ImageStatus, JobExecution, JobStatus
+from tests.integration.conftest import JOB_TIMEOUT_S, JobWatch, image_file, images_of, jobs_of, wait_until
 
 CHAT = "/v1/chat/completions"
 
@@ -67,3 +69,48 @@ def test_concurrency_keeps_several_renders_in_flight(sandbox_app: App) -> None:
     starts = sorted(r.at for r in sandbox.requests("runware") if r.method == "POST")
     # One at a time, each render would start a full latency after the previous one.
     assert len(starts) == 4 and starts[-1] - starts[0] < 1.0
+
+
+def test_force_stop_keeps_paid_renders_in_flight_as_pending_and_resume_uses_them(sandbox_app: App) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.latency["runware"] = 2.0  # four renders in flight, each answered (and billed) after 2 s
+    overrides = {"parameters.provider": "runware", "parameters.count": 4, "parameters.variations": 1,
+                 "parameters.concurrency": 4, "parameters.use_llm_prompts": False, "ai.run_quality_check": False,
+                 "ai.run_metadata_gen": False}
+    watch = JobWatch(sandbox_app, overrides)
+    wait_until(lambda: sandbox.request_count("runware", "/v1") == 4, what="four renders in flight")
+    jobs_of(sandbox_app).force_stop()
+    # The job is stopped for the user at once, long before the renders answer.
+    stopped = wait_until(lambda: sandbox_app.repo.get_execution(watch.execution.id).status is JobStatus.STOPPED,
+                         timeout=1.5, what="the job to be marked stopped")
+    assert stopped and not sandbox.billed("runware")
+    execution = watch.wait()  # the worker is free once the kept renders are recorded
+    assert execution.status is JobStatus.STOPPED
+    images = images_of(sandbox_app, execution)
+    assert sandbox.billed_images("runware") == 4
+    assert len(images) == 4, "every render in flight at the force stop is on record"
+    for image in images:
+        assert image.status is ImageStatus.PENDING and image.final_path is None and image_file(image).is_file()
+    assert execution.generated == 4 and execution.cost > 0
+    # Resume runs the stages on them; no generation is rendered again.
+    sandbox.config.latency["runware"] = 0.0
+    resumed = _resume(sandbox_app, execution)
+    assert resumed.status is JobStatus.COMPLETED, resumed.error
+    assert sandbox.request_count("runware", "/v1") == 4 and sandbox.billed_images("runware") == 4
+    assert {i.status for i in images_of(sandbox_app, resumed)} == {ImageStatus.APPROVED}
+
+
+def _resume(app: App, execution: JobExecution) -> JobExecution:
+    """Resume an execution through the job service and return it once it has finished again."""
+    done = threading.Event()
+    finished: list[JobExecution] = []
+
+    def on_event(event: str, changed: JobExecution) -> None:
+        if event == "finished" and changed.id == execution.id:
+            finished.append(changed)
+            done.set()
+
+    jobs_of(app).add_listener(on_event)
+    jobs_of(app).resume(execution.id)
+    assert done.wait(JOB_TIMEOUT_S), f"job {execution.id} did not finish after resume"
+    return finished[-1]

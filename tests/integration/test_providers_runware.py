@@ -122,11 +122,13 @@ def test_malformed_json_is_an_invalid_response(sandbox: SandboxServers) -> None:
     assert caught.value.code == "invalid_response"
 
 
-def test_truncated_image_is_a_download_failure(sandbox: SandboxServers) -> None:
+def test_truncated_image_comes_back_missing_with_its_source(sandbox: SandboxServers) -> None:
     sandbox.config.set_fault("runware", "truncated")
-    with pytest.raises(ProviderError) as caught:
-        generator(sandbox).render(RenderRequest(prompt="a red apple"))
-    assert caught.value.code == "download_failed"
+    [image] = generator(sandbox).render(RenderRequest(prompt="a red apple"))
+    # Paid for, so it is returned (to be recorded) without bytes, saying why and where its file is.
+    assert image.is_missing and image.data == b"" and "cannot be decoded" in image.download_error
+    assert image.provider_ids["source_url"] == image.provider_ids["imageURL"]
+    assert sandbox.request_count("runware", "/image/") == 3  # fetched again, bounded
 
 
 def test_force_stop_interrupts_a_retry_after_wait(sandbox: SandboxServers) -> None:

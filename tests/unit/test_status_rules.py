@@ -47,6 +47,7 @@ IMAGE_RULES = {
     ImageStatus.RETRY_PENDING: (False, False, False, True, False, True),
     ImageStatus.PROCESSING: (False, False, False, True, True, False),
     ImageStatus.RETRY_FAILED: (False, True, True, False, False, True),
+    ImageStatus.DOWNLOAD_FAILED: (False, False, False, False, False, True),
 }
 
 
@@ -103,7 +104,8 @@ def test_image_json_sends_the_rules_as_flags(status: ImageStatus) -> None:
     assert data["status_label"] == status.label
     expected = {"is_approved": status.is_approved, "is_failed": status.is_failed, "is_in_retry": status.is_in_retry,
                 "is_processing": status.is_processing, "can_retry": status.is_retryable,
-                "can_approve": status.is_retryable, "can_delete": status.can_delete}
+                "can_approve": status.is_retryable, "can_delete": status.can_delete,
+                "needs_download": status.needs_download}
     assert {k: data[k] for k in expected} == expected
     assert data["reason_label"] == "Trim failed"
 

@@ -1,0 +1,110 @@
+"""Every image a vendor billed ends up on record: bad downloads are fetched again, or kept with their URL for resume."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from gif_app.app import App
+from gif_app.domain import FailureStage, ImageStatus, JobExecution, JobStatus
+from gif_app.sandbox.servers import SandboxServers
+from tests.integration.conftest import JOB_TIMEOUT_S, image_file, images_of, jobs_of, log_text, run_job
+
+NO_AI = {"ai.run_quality_check": False, "ai.run_metadata_gen": False}
+
+
+def servers(app: App) -> SandboxServers:
+    """Return the app's own sandbox servers."""
+    assert isinstance(app.sandbox, SandboxServers)
+    return app.sandbox
+
+
+def resume(app: App, execution: JobExecution) -> JobExecution:
+    """Resume an execution through the job service and return it once it has finished again."""
+    done = threading.Event()
+    finished: list[JobExecution] = []
+
+    def on_event(event: str, changed: JobExecution) -> None:
+        if event == "finished" and changed.id == execution.id:
+            finished.append(changed)
+            done.set()
+
+    jobs = jobs_of(app)
+    jobs.add_listener(on_event)
+    jobs.resume(execution.id)
+    assert done.wait(JOB_TIMEOUT_S), f"job {execution.id} did not finish after resume"
+    return finished[-1]
+
+
+def test_runware_job_keeps_a_row_for_every_billed_image_when_downloads_break(sandbox_app: App) -> None:
+    sandbox = servers(sandbox_app)
+    sandbox.config.set_fault("runware", "truncated", 0.4)  # deterministic: downloads 3, 5, 8, 10, ... are cut
+    execution = run_job(sandbox_app, {"parameters.provider": "runware", "parameters.count": 4,
+                                      "parameters.variations": 5, **NO_AI})
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    images = images_of(sandbox_app, execution)
+    assert sandbox.billed_images("runware") == 20
+    assert len(images) == 20  # before: 12, each cut download lost a paid image
+    assert all(i.status is ImageStatus.APPROVED and image_file(i).is_file() for i in images)
+    # Each billed request's images are all on record, under its taskUUID.
+    for bill in sandbox.billed("runware"):
+        assert sum(1 for i in images if i.provider_ids["taskUUID"] == bill.request_id) == bill.images
+    assert sandbox.request_count("runware", "/image/") > 20  # the cut ones were fetched again
+
+
+def test_piapi_job_keeps_a_row_for_every_billed_image_when_downloads_break(sandbox_app: App) -> None:
+    sandbox = servers(sandbox_app)
+    sandbox.config.set_fault("piapi", "truncated", 0.4)
+    execution = run_job(sandbox_app, {"parameters.provider": "piapi", "parameters.count": 5,
+                                      "parameters.variations": 4, **NO_AI})
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    images = images_of(sandbox_app, execution)
+    assert len(sandbox.billed("piapi")) == 5 and sandbox.billed_images("piapi") == 20
+    assert len(images) == 20  # before: 0, one cut file dropped its whole task
+    assert all(i.status is ImageStatus.APPROVED for i in images)
+    assert {str(i.provider_ids["task_id"]) for i in images} == {b.request_id for b in sandbox.billed("piapi")}
+
+
+def test_a_download_that_keeps_failing_is_recorded_and_resume_fetches_it(sandbox_app: App) -> None:
+    sandbox = servers(sandbox_app)
+    sandbox.config.set_fault("runware", "truncated")  # every download is cut
+    execution = run_job(sandbox_app, {"parameters.provider": "runware", "parameters.count": 1,
+                                      "parameters.variations": 2, **NO_AI})
+    images = images_of(sandbox_app, execution)
+    assert sandbox.billed_images("runware") == len(images) == 2
+    for image in images:
+        assert image.status is ImageStatus.DOWNLOAD_FAILED and image.status.label == "Download failed"
+        assert image.reason == FailureStage.DOWNLOAD.reason and not image.temp_path
+        assert str(image.provider_ids["source_url"]).startswith(sandbox.base_urls["runware"])
+    assert sandbox.request_count("runware", "/image/") == 2 * 3  # three tries each, then it gave up
+    assert "resume the job to fetch it again" in log_text(sandbox_app, execution)
+
+    sandbox.config.clear_faults()
+    billed = sandbox.billed()
+    renders = sandbox.request_count("runware", "/v1")
+    resumed = resume(sandbox_app, execution)
+    assert resumed.status is JobStatus.COMPLETED, resumed.error
+    again = images_of(sandbox_app, resumed)
+    assert [i.mapping_id for i in again] == [i.mapping_id for i in images]  # the same rows, now with files
+    assert all(i.status is ImageStatus.APPROVED and image_file(i).is_file() for i in again)
+    assert sandbox.billed() == billed and sandbox.request_count("runware", "/v1") == renders  # no new render
+    assert resumed.generated == 2 and resumed.approved == 2
+
+
+def test_piapi_keeps_three_of_four_when_one_file_stays_bad(sandbox_app: App, tmp_path: Path) -> None:
+    sandbox = servers(sandbox_app)
+    sandbox.config.broken_files = {"/1.png"}  # the second image of every task never arrives whole
+    execution = run_job(sandbox_app, {"parameters.provider": "piapi", "parameters.count": 1,
+                                      "parameters.variations": 4, **NO_AI})
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    images = sorted(images_of(sandbox_app, execution), key=lambda i: i.variation_index)
+    assert sandbox.billed_images("piapi") == len(images) == 4
+    assert [i.status for i in images] == [ImageStatus.APPROVED, ImageStatus.DOWNLOAD_FAILED,
+                                          ImageStatus.APPROVED, ImageStatus.APPROVED]
+    assert str(images[1].provider_ids["source_url"]).endswith("/1.png")
+
+    sandbox.config.broken_files = set()
+    resumed = resume(sandbox_app, execution)
+    assert resumed.status is JobStatus.COMPLETED, resumed.error
+    assert all(i.status is ImageStatus.APPROVED for i in images_of(sandbox_app, resumed))
+    assert sandbox.billed_images("piapi") == 4  # fetched, not rendered again
