@@ -57,6 +57,9 @@ def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: st
     box: dict[str, list[GeneratedImage] | BaseException] = {}
 
     def target() -> None:
+        # Registered by the thread itself, before it can log: its provider warnings (retries, Retry-After
+        # waits, vendor notices) reach the job log.
+        run_threads.add(threading.get_ident())
         try:
             box["images"] = render_generation(render_ctx, generation, prompt)
             if ctx.cancel.is_aborted:
@@ -68,14 +71,13 @@ def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: st
                 ctx.log.warning(f"Generation {generation.index + 1}: the render in flight at the force stop "
                                 f"failed: {exc}", step="generation")
         finally:
+            run_threads.discard(threading.get_ident())
             done.set()
 
     thread = threading.Thread(target=target, name=f"gif-render-{generation.index}", daemon=True)
     handle = ctx.cancel.add_abort_hook(done.set)
     try:
         thread.start()
-        if thread.ident is not None:
-            run_threads.add(thread.ident)  # its provider warnings (retries, Retry-After waits) reach the job log
         done.wait()
     finally:
         ctx.cancel.remove_abort_hook(handle)
