@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -292,6 +292,19 @@ class StockMetadata:
     description: str = ""
     keywords: tuple[str, ...] = ()
     category: str = ""
+    # Per stock site id (see export/targets): that site's category values, e.g. {"adobe": ("8",),
+    # "shutterstock": ("Animals/Wildlife", "Nature")}. Each value comes from the site's fixed list.
+    categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def categories_for(self, site: str) -> tuple[str, ...]:
+        """Return the chosen categories for one stock site (empty when none was chosen)."""
+        return dict(self.categories).get(site, ())
+
+    def with_categories(self, site: str, values: tuple[str, ...]) -> StockMetadata:
+        """Return a copy with one site's categories replaced (sites kept in name order)."""
+        chosen = dict(self.categories)
+        chosen[site] = tuple(values)
+        return replace(self, categories=tuple(sorted((k, v) for k, v in chosen.items() if v)))
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON-ready form stored in the database."""
@@ -300,6 +313,7 @@ class StockMetadata:
             "description": self.description,
             "keywords": list(self.keywords),
             "category": self.category,
+            "categories": {site: list(values) for site, values in self.categories},
         }
 
     @classmethod
@@ -311,6 +325,10 @@ class StockMetadata:
             description=str(data.get("description", "") or ""),
             keywords=tuple(str(k) for k in data.get("keywords", ()) or ()),
             category=str(data.get("category", "") or ""),
+            categories=tuple(sorted(
+                (str(site), tuple(str(v) for v in values))
+                for site, values in dict(data.get("categories") or {}).items() if values
+            )),
         )
 
     @property
