@@ -92,7 +92,9 @@ def test_bulk_rerun_order_survives_a_restart(home: Path) -> None:
     third = build_app(home, AppOptions(is_sandbox=True, prefer_keychain=False, start_workers=True))
     try:
         ids = [q["id"] for q in queued]
-        wait_until(lambda: all(third.repo.get_execution(i).status.is_terminal for i in ids), what="the bulk reruns")
+        # The worker clears its current job just after the last status is written: wait for both.
+        wait_until(lambda: all(third.repo.get_execution(i).status.is_terminal for i in ids)
+                   and jobs_of(third).current_execution_id() is None, what="the bulk reruns")
         runs = [third.repo.get_execution(i) for i in ids]
         assert [r.status for r in runs] == [JobStatus.COMPLETED] * 3
         assert [r.parent_id for r in runs] == order
