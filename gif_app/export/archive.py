@@ -130,7 +130,8 @@ def _image_bytes(entry: Entry, embed: bool, warnings: list[str]) -> bytes:
 def write_images_zip(destination: Path, images: Sequence[GeneratedImage], presets: Sequence[str], *,
                      embed: bool, progress: Progress, cancel: CancelToken) -> ExportResult:
     """Write images/, metadata.xlsx and the chosen stock CSVs into one ZIP; names match across all three."""
-    chosen = [stock_csv.CSV_PRESETS[name] for name in stock_csv.preset_names(presets)]
+    all_presets = stock_csv.csv_presets()
+    chosen = [all_presets[name] for name in stock_csv.preset_names(presets)]
     entries, skipped = plan_entries(images)
     if not entries:
         raise ValidationError("Nothing to export: none of the chosen images has a file on disk.")
