@@ -67,8 +67,9 @@ def _report_problems(source: ExportSource, ids: list[int], presets: list[str], *
             for issue in issues:
                 print(f"warning: {item['file_name']} ({site}): {issue}", file=sys.stderr)
     if is_strict and refusing:
-        raise ValidationError(f"{' and '.join(refusing)} do(es) not accept AI-generated content; "
-                              "drop it from --csv or drop --strict.")
+        verb = "does" if len(refusing) == 1 else "do"
+        raise ValidationError(f"{' and '.join(refusing)} {verb} not accept AI-generated content; "
+                              "leave it out of --csv or drop --strict.")
     if found and is_strict:
         raise ValidationError(f"{len(found)} image(s) break their site's rules; fix them or drop --strict.")
 
