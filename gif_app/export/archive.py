@@ -65,6 +65,9 @@ def plan_entries(images: Sequence[GeneratedImage]) -> tuple[list[Entry], list[st
             skipped.append(f"Image {image.id}: file not found ({path.name if path else 'no file'})")
             continue
         base = safe_name(path.name, f"image-{image.id}{path.suffix}")
+        if base.startswith(stock_csv.FORMULA_PREFIXES):
+            # The name is a CSV cell too: a leading quote there would no longer match the file, so rename the copy.
+            base = f"_{base}"
         stem, suffix = os.path.splitext(base)
         name, number = base, 1
         while name.casefold() in taken:

@@ -7,12 +7,14 @@ import csv
 import io
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from gif_app.domain import GeneratedImage, ImageStatus, ProcessingRecord, StockMetadata
 from gif_app.errors import ValidationError
 from gif_app.export import stock_csv
+from gif_app.export.archive import plan_entries
 from gif_app.export.stock_csv import CsvPreset, csv_presets, neutralise, render_files, render_rows
 
 KEYWORDS = ("cat", "kitten", "pet", "animal", "cute", "fur", "whiskers", "domestic")
@@ -120,3 +122,28 @@ def test_csv_splits_by_bytes_and_every_part_stays_under_the_limit() -> None:
 def test_a_small_export_is_one_file_under_the_site_name() -> None:
     files = render_files(csv_presets()["shutterstock"], [("a.jpg", make_image())])
     assert [name for name, _ in files] == ["shutterstock.csv"]
+
+
+def test_five_thousand_long_rows_split_by_bytes_at_adobes_one_megabyte() -> None:
+    """5,000 rows with 49 keywords each pass 1 MB: the parts keep both limits and every row."""
+    adobe = csv_presets()["adobe"]
+    keywords = tuple(f"keyword number {n}" for n in range(49))
+    image = make_image(title="Ginger kitten asleep on a soft blue sofa in warm light", keywords=keywords)
+    rows = [(f"kitten-{i:05d}.jpg", image) for i in range(5000)]
+    assert len(render_rows(adobe, rows)) > 1_000_000, "one file would break the byte limit"
+    files = render_files(adobe, rows)
+    assert len(files) >= 2 and all(name.startswith("adobe_stock_part-") for name, _ in files)
+    assert all(len(data) <= 1_000_000 for _, data in files)
+    assert sum(len(read("adobe", data)) - 1 for _, data in files) == 5000
+
+
+def test_a_file_name_that_would_start_a_formula_is_renamed_in_the_zip(tmp_path: Path) -> None:
+    """The name is both the ZIP entry and a CSV cell: it gets a "_" instead of a quote, so both still match."""
+    (tmp_path / "-minus.jpg").write_bytes(b"x")
+    (tmp_path / "plain.jpg").write_bytes(b"x")
+    images = [replace(make_image(1), final_path=str(tmp_path / "-minus.jpg")),
+              replace(make_image(2), final_path=str(tmp_path / "plain.jpg"))]
+    entries, _ = plan_entries(images)
+    assert [entry.name for entry in entries] == ["_-minus.jpg", "plain.jpg"]
+    rows = read("adobe", render_rows(csv_presets()["adobe"], [(e.name, e.image) for e in entries]))
+    assert [row[0] for row in rows[1:]] == ["_-minus.jpg", "plain.jpg"]
