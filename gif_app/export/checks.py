@@ -6,12 +6,13 @@ check reads a few bytes per image, not the pixels.
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from gif_app.domain import FailureStage, GeneratedImage, StockMetadata
 from gif_app.export.stock_csv import CsvPreset, chosen_categories, needs_neutralising
@@ -31,6 +32,9 @@ class FileFacts:
     height: int
     has_alpha: bool
     size_bytes: int
+    mode: str = "RGB"
+    # The embedded ICC profile's description ("" when there is none: stock sites then assume sRGB).
+    profile: str = ""
 
     @property
     def megapixels(self) -> float:
@@ -43,14 +47,33 @@ def read_facts(path: Path) -> FileFacts | None:
     try:
         with Image.open(path) as img:  # lazy: reads the header, not the pixels
             has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-            return FileFacts(str(img.format or "").upper(), img.width, img.height, has_alpha, path.stat().st_size)
+            return FileFacts(str(img.format or "").upper(), img.width, img.height, has_alpha, path.stat().st_size,
+                             img.mode, _profile_name(img.info.get("icc_profile")))
     except (OSError, UnidentifiedImageError) as exc:
         logger.info("Could not read %s for the export check: %s", path, exc)
         return None
 
 
+def _profile_name(icc: object) -> str:
+    """Return an ICC profile's description, or "" when there is none or it cannot be read."""
+    if not isinstance(icc, bytes) or not icc:
+        return ""
+    try:
+        return str(ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile.profile_description or "").strip()
+    except (OSError, ImageCms.PyCMSError):
+        return "an unreadable profile"
+
+
+def _colour_problems(target: StockTarget, facts: FileFacts) -> list[str]:
+    if facts.mode == "CMYK":
+        return [f"File is CMYK; {target.label} wants {target.colour_space}: convert it to sRGB."]
+    if target.colour_space == "sRGB" and facts.profile and "srgb" not in facts.profile.casefold():
+        return [f'File carries the colour profile "{facts.profile}"; {target.label} wants sRGB: convert it.']
+    return []
+
+
 def _file_problems(target: StockTarget, facts: FileFacts) -> list[str]:
-    found: list[str] = []
+    found = _colour_problems(target, facts)
     wanted = "/".join(target.formats)
     if not target.accepts_format(facts.format, has_alpha=facts.has_alpha):
         found.append(f"File is {facts.format or 'unknown'}; {target.label} wants {wanted}: set the output "

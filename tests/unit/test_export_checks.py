@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 from gif_app.domain import ProcessingRecord
 from gif_app.export.checks import processing_problems, read_facts, row_problems, site_notices
@@ -95,3 +95,20 @@ def test_site_notices_warn_that_shutterstock_takes_no_ai_content_and_name_adobes
     assert shutter["accepts_ai"] is False and "does not accept AI-generated content" in shutter["message"]
     assert shutter["source"].startswith("https://submit.shutterstock.com/help/")
     assert notices["adobe"]["accepts_ai"] and "Created using generative AI tools" in notices["adobe"]["message"]
+
+
+def test_cmyk_and_non_srgb_profiles_are_flagged_and_srgb_passes(tmp_path: Path) -> None:
+    adobe = csv_presets()["adobe"]
+    image = make_image(categories={"adobe": ("1",)})
+    cmyk = read_facts(write(tmp_path / "c.jpg", (2000, 2000), "JPEG", "CMYK"))
+    assert cmyk is not None and cmyk.mode == "CMYK"
+    assert row_problems(adobe, "c.jpg", image, cmyk) == ["File is CMYK; Adobe Stock wants sRGB: convert it to sRGB."]
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    for name, icc in (("lab.jpg", lab), ("srgb.jpg", srgb)):
+        Image.new("RGB", (2000, 2000), (10, 20, 30)).save(tmp_path / name, "JPEG", icc_profile=icc)
+    other = read_facts(tmp_path / "lab.jpg")
+    assert other is not None and row_problems(adobe, "lab.jpg", image, other) == [
+        'File carries the colour profile "Lab identity built-in"; Adobe Stock wants sRGB: convert it.']
+    fine = read_facts(tmp_path / "srgb.jpg")
+    assert fine is not None and fine.profile == "sRGB built-in" and row_problems(adobe, "srgb.jpg", image, fine) == []
