@@ -19,8 +19,8 @@ from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
 from gif_app.errors import ValidationError
 from gif_app.export.archive import workbook_name
-from gif_app.export.service import ExportService, select_images, validate_images
-from gif_app.export.stock_csv import preset_names
+from gif_app.export.service import ExportService, select_images, site_notices, validate_images
+from gif_app.export.stock_csv import csv_presets, preset_names
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,13 @@ class ExportsApi:
         """Return per-image problems against the chosen stock CSV presets (only images with problems)."""
         images = select_images(self.ctx.repo, _selection(selection))
         found = validate_images(images, list(presets or []))
-        return {"checked": len(images), "with_problems": len(found), "images": found}
+        return {"checked": len(images), "with_problems": len(found), "images": found,
+                "sites": site_notices(list(presets or []))}
+
+    @envelope
+    def export_sites(self) -> dict[str, Any]:
+        """Return the stock sites the export writes CSVs for, with each one's AI-content policy."""
+        return {"sites": site_notices(list(csv_presets()))}
 
     @envelope
     def export_job_xlsx(self, execution_id: int, path: str = "") -> dict[str, Any]:

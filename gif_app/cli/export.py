@@ -12,7 +12,7 @@ from gif_app.domain import CancelToken
 from gif_app.errors import CancelledError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.archive import ExportResult
-from gif_app.export.service import ExportSource, perform_export, select_images, validate_images
+from gif_app.export.service import ExportSource, perform_export, select_images, site_notices, validate_images
 from gif_app.paths import resolve_home
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def add_export_command(sub: Any) -> None:
     target.add_argument("--xlsx", metavar="FILE", help="write the job's workbook (exactly one id)")
     target.add_argument("--zip", metavar="FILE", help="write the approved images, metadata.xlsx and CSVs")
     export.add_argument("--csv", default="", metavar="PRESETS",
-                        help=f"stock CSVs to add to --zip, comma-separated: {','.join(stock_csv.CSV_PRESETS)}")
+                        help=f"stock CSVs to add to --zip, comma-separated: {','.join(stock_csv.csv_presets())}")
     export.add_argument("--embed", action="store_true",
                         help="embed title, description and keywords (IPTC + XMP) into the copies in the ZIP")
     export.add_argument("--strict", action="store_true",
@@ -52,13 +52,24 @@ def _check_args(args: argparse.Namespace) -> list[str]:
 
 
 def _report_problems(source: ExportSource, ids: list[int], presets: list[str], *, is_strict: bool) -> None:
+    """Print each chosen site's AI policy and every row a site would refuse; with --strict, refuse on any."""
     if not presets:
         return
+    refusing = []
+    for notice in site_notices(presets):
+        kind = "note" if notice["accepts_ai"] else "warning"
+        print(f"{kind}: {notice['message']} ({notice['source']})", file=sys.stderr)
+        if not notice["accepts_ai"]:
+            refusing.append(notice["label"])
     found = validate_images(select_images(source, {"execution_ids": ids}), presets)
     for item in found:
         for site, issues in item["problems"].items():
             for issue in issues:
                 print(f"warning: {item['file_name']} ({site}): {issue}", file=sys.stderr)
+    if is_strict and refusing:
+        verb = "does" if len(refusing) == 1 else "do"
+        raise ValidationError(f"{' and '.join(refusing)} {verb} not accept AI-generated content; "
+                              "leave it out of --csv or drop --strict.")
     if found and is_strict:
         raise ValidationError(f"{len(found)} image(s) break their site's rules; fix them or drop --strict.")
 

@@ -65,6 +65,9 @@ def plan_entries(images: Sequence[GeneratedImage]) -> tuple[list[Entry], list[st
             skipped.append(f"Image {image.id}: file not found ({path.name if path else 'no file'})")
             continue
         base = safe_name(path.name, f"image-{image.id}{path.suffix}")
+        if base.startswith(stock_csv.FORMULA_PREFIXES):
+            # The name is a CSV cell too: a leading quote there would no longer match the file, so rename the copy.
+            base = f"_{base}"
         stem, suffix = os.path.splitext(base)
         name, number = base, 1
         while name.casefold() in taken:
@@ -130,7 +133,8 @@ def _image_bytes(entry: Entry, embed: bool, warnings: list[str]) -> bytes:
 def write_images_zip(destination: Path, images: Sequence[GeneratedImage], presets: Sequence[str], *,
                      embed: bool, progress: Progress, cancel: CancelToken) -> ExportResult:
     """Write images/, metadata.xlsx and the chosen stock CSVs into one ZIP; names match across all three."""
-    chosen = [stock_csv.CSV_PRESETS[name] for name in stock_csv.preset_names(presets)]
+    all_presets = stock_csv.csv_presets()
+    chosen = [all_presets[name] for name in stock_csv.preset_names(presets)]
     entries, skipped = plan_entries(images)
     if not entries:
         raise ValidationError("Nothing to export: none of the chosen images has a file on disk.")

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution
 from gif_app.errors import AppError, CancelledError, NotFoundError, ValidationError
-from gif_app.export import archive, stock_csv
+from gif_app.export import archive, checks, stock_csv
 from gif_app.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -74,24 +74,37 @@ def select_images(source: ExportSource, params: dict[str, Any]) -> list[Generate
 
 
 def validate_images(images: Sequence[GeneratedImage], presets: Sequence[str]) -> list[dict[str, Any]]:
-    """Return, per image with problems, {id, file_name, problems: {preset label: [sentences]}}."""
-    chosen = [stock_csv.CSV_PRESETS[name] for name in stock_csv.preset_names(presets)]
+    """Return, per image with problems, {id, file_name, problems: {site label or "File"/"Processing": [sentences]}}."""
+    all_presets = stock_csv.csv_presets()
+    chosen = [all_presets[name] for name in stock_csv.preset_names(presets)]
     entries, _ = archive.plan_entries(images)
-    names = {entry.image.id: entry.name for entry in entries}
+    planned = {entry.image.id: entry for entry in entries}
     found: list[dict[str, Any]] = []
     for image in images:
-        name = names.get(image.id)
+        entry = planned.get(image.id)
         per_preset: dict[str, list[str]] = {}
-        if name is None:
+        facts = checks.read_facts(entry.source) if entry is not None else None
+        if entry is None:
             per_preset["File"] = ["The file is missing on disk; it will be left out."]
+        elif facts is None:
+            per_preset["File"] = ["The file is not an image this app can read."]
+        soft = checks.processing_problems(image)
+        if soft and chosen:
+            per_preset["Processing"] = soft
         for preset in chosen:
-            issues = stock_csv.problems_for(preset, name or "", image.metadata)
+            issues = checks.row_problems(preset, entry.name if entry else "", image, facts)
             if issues:
                 per_preset[preset.label] = issues
         if per_preset:
-            found.append({"id": image.id, "file_name": name or Path(image.current_path or "").name,
+            found.append({"id": image.id, "file_name": entry.name if entry else Path(image.current_path or "").name,
                           "problems": per_preset})
     return found
+
+
+def site_notices(presets: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the chosen sites' AI-content policies (see checks.site_notices)."""
+    all_presets = stock_csv.csv_presets()
+    return checks.site_notices([all_presets[name] for name in stock_csv.preset_names(presets)])
 
 
 def perform_export(source: ExportSource, kind: str, params: dict[str, Any], destination: Path, *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import openpyxl
 import pytest
 
 from gif_app.cli import main
-from tests.integration.test_exports import CANARY, STANDARD, add_job, all_bytes, open_app
+from tests.integration.test_exports import CANARY, READY, STANDARD, add_job, all_bytes, open_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +28,7 @@ class Home:
     root: Path
     kittens: int
     puppies: int
+    ready: int  # one upload-ready JPEG (4 MP, categories per site)
 
 
 @pytest.fixture
@@ -36,9 +38,10 @@ def cli_home(tmp_path: Path) -> Home:
     try:
         kittens, _ = add_job(app, "Kittens", STANDARD)
         puppies, _ = add_job(app, "Puppies", [{"name": "puppy.png"}])
+        ready, _ = add_job(app, "Ready", [{"name": "ready.jpg", "fmt": "JPEG", "size": 2000, "metadata": READY}])
     finally:
         app.close()
-    return Home(root, kittens.id, puppies.id)
+    return Home(root, kittens.id, puppies.id, ready.id)
 
 
 def run(home: Home, *args: str) -> int:
@@ -73,6 +76,8 @@ def test_zip_has_approved_images_csvs_and_embedded_copies(cli_home: Home, tmp_pa
     err = capsys.readouterr().err
     assert "warning: photo.jpg (Adobe Stock): Title is 90 characters" in err
     assert "warning: photo.jpg (Shutterstock): Missing category" in err
+    assert "warning: puppy.png (Adobe Stock): File is PNG; Adobe Stock wants JPEG" in err
+    assert "warning: Shutterstock does not accept AI-generated content." in err
     with zipfile.ZipFile(target) as archive:
         images = sorted(n.removeprefix("images/") for n in archive.namelist() if n.startswith("images/"))
         assert len(images) == 5 and "puppy.png" in images and "reject.png" not in images
@@ -93,8 +98,45 @@ def test_strict_refuses_rows_a_site_would_reject(cli_home: Home, tmp_path: Path,
     assert run(cli_home, str(cli_home.kittens), "--zip", str(target), "--csv", "adobe", "--strict") == 2
     assert "break their site's rules" in capsys.readouterr().err
     assert not target.exists()
-    assert run(cli_home, str(cli_home.puppies), "--zip", str(target), "--csv", "adobe", "--strict") == 0
+    assert run(cli_home, str(cli_home.puppies), "--zip", str(target), "--csv", "adobe", "--strict") == 2
+    assert "puppy.png (Adobe Stock): Image is 16x16 px" in capsys.readouterr().err, "too small, even as a PNG"
+    assert not target.exists()
+    assert run(cli_home, str(cli_home.ready), "--zip", str(target), "--csv", "adobe", "--strict") == 0
     assert target.is_file()
+    target.unlink()
+    # An upload-ready file is still AI-made: --strict refuses a site whose policy takes no AI content.
+    assert run(cli_home, str(cli_home.ready), "--zip", str(target), "--csv", "adobe,shutterstock", "--strict") == 2
+    err = capsys.readouterr().err
+    assert "Shutterstock does not accept AI-generated content; leave it out" in err and "warning: ready.jpg" not in err
+    assert not target.exists()
+
+
+def test_a_sandbox_job_exports_with_the_sites_ai_policies_and_well_formed_csvs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("GIF_SANDBOX_LATENCY", raising=False)
+    monkeypatch.delenv("GIF_SANDBOX_FAULTS", raising=False)
+    home = tmp_path / "sandbox-home"
+    done = subprocess.run([sys.executable, "-m", "gif_app", "--home", str(home), "run", "--sandbox",
+                           "--set", "parameters.count=2", "--json"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    execution_id = json.loads(done.stdout.strip().splitlines()[-1])["execution_id"]
+    target = tmp_path / "upload.zip"
+    assert main(["--home", str(home), "export", str(execution_id), "--zip", str(target),
+                 "--csv", "adobe,shutterstock"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: Shutterstock does not accept AI-generated content." in err
+    assert "submit.shutterstock.com/help/en/articles/10594622-content-policy-updates-ai-generated-content" in err
+    assert "note: Adobe Stock accepts AI-generated content." in err and "Created using generative AI tools" in err
+    with zipfile.ZipFile(target) as archive:
+        images = sorted(n.removeprefix("images/") for n in archive.namelist() if n.startswith("images/"))
+        assert images
+        for name, width in (("adobe_stock.csv", 5), ("shutterstock.csv", 7)):
+            text = archive.read(name).decode("utf-8")
+            rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+            assert all(len(row) == width for row in rows), name
+            assert sorted(row[0] for row in rows[1:]) == images
+            assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

@@ -19,7 +19,15 @@ from PIL import Image
 
 from gif_app import settings as settings_mod
 from gif_app.app import App, AppOptions, build_app
-from gif_app.domain import GeneratedImage, ImageStatus, JobExecution, JobStatus, NewImage, StockMetadata
+from gif_app.domain import (
+    GeneratedImage,
+    ImageStatus,
+    JobExecution,
+    JobStatus,
+    NewImage,
+    ProcessingRecord,
+    StockMetadata,
+)
 from gif_app.export.embed import read_embedded_metadata
 from gif_app.export.service import ExportService
 from gif_app.settings_schema import SETTINGS
@@ -86,7 +94,8 @@ def add_job(app: App, label: str, specs: list[dict[str, Any]]) -> tuple[JobExecu
 def _add_image(app: App, execution: JobExecution, n: int, spec: dict[str, Any]) -> GeneratedImage:
     """Write one image file and record it with its final status and metadata."""
     folder = app.home.default_output / spec.get("folder", f"job-{execution.id}")
-    path = write_image(folder / spec["name"], spec.get("colour", (200, 40 + n % 200, 40)), spec.get("fmt", "PNG"))
+    path = write_image(folder / spec["name"], spec.get("colour", (200, 40 + n % 200, 40)), spec.get("fmt", "PNG"),
+                       spec.get("size", 16))
     image = app.repo.record_image(NewImage(
         mapping_id=f"{execution.id}-{n}", execution_id=execution.id, generation_index=n, variation_index=0,
         prompt=spec.get("prompt", f"a ginger kitten number {n}"), keyword="kitten", seed=1000 + n,
@@ -189,6 +198,9 @@ def test_image_zip_names_match_csvs_and_metadata_without_touching_originals(worl
             assert sorted(r[column] for r in rows) == entries, csv_name
         adobe = {r["Filename"]: r for r in csv.DictReader(io.StringIO(archive.read("adobe_stock.csv").decode()))}
         assert adobe["kitten_1.png"]["Category"] == "1" and adobe["photo.jpg"]["Title"] == "T" * 90
+        freepik = list(csv.DictReader(io.StringIO(archive.read("freepik.csv").decode()), delimiter=";"))
+        prompts = [r["Prompt"] for r in freepik if r["Prompt"].lstrip("'").startswith("=")]
+        assert prompts == ["'=HYPERLINK(\"http://x\") kitten"], "the planted formula is written as text"
         book = openpyxl.load_workbook(io.BytesIO(archive.read("metadata.xlsx")))
         sheet_names = sorted(row[1] for row in book["Images"].iter_rows(min_row=2, values_only=True))
         assert sheet_names == entries
@@ -205,12 +217,24 @@ def test_validation_lists_problems_per_image_and_export_anyway_works(world: Worl
     answer = world.api.validate_export({"execution_ids": [world.execution.id]}, ["adobe", "shutterstock"])
     assert answer["ok"]
     data = answer["data"]
-    assert data["checked"] == 4 and data["with_problems"] == 1
-    problems = data["images"][0]["problems"]
-    assert data["images"][0]["file_name"] == "photo.jpg"
+    # Every file is a 16 px test image: each row is too small for both sites, and the PNGs are not JPEG.
+    assert data["checked"] == 4 and data["with_problems"] == 4
+    by_name = {item["file_name"]: item["problems"] for item in data["images"]}
+    problems = by_name["photo.jpg"]
     assert any("Title is 90 characters" in p for p in problems["Adobe Stock"])
     assert any("Only 2 keywords" in p for p in problems["Adobe Stock"])
     assert any("Missing category" in p for p in problems["Shutterstock"])
+    assert not any("File is" in p for p in problems["Adobe Stock"]), "a JPEG is the right format"
+    png = by_name["kitten_1.png"]
+    assert png["Adobe Stock"][0].startswith("File is PNG; Adobe Stock wants JPEG")
+    assert any("16x16 px (0.00 MP); Shutterstock needs at least 4 MP" in p for p in png["Shutterstock"])
+    # The legacy category "Animals" is Adobe's (id 1), not a Shutterstock category.
+    assert 'Category "Animals" is not one of Shutterstock\'s categories.' in png["Shutterstock"]
+    sites = {site["site"]: site for site in data["sites"]}
+    assert sites["shutterstock"]["accepts_ai"] is False and sites["adobe"]["accepts_ai"] is True
+    freepik = world.api.validate_export({"execution_ids": [world.execution.id]}, ["freepik"])["data"]
+    planted = {item["file_name"]: item["problems"] for item in freepik["images"]}["kitten_1.png"]["Freepik"]
+    assert any(p.startswith("Prompt starts with '='") for p in planted)
     bad = world.api.validate_export({"execution_ids": [world.execution.id]}, ["istock"])
     assert not bad["ok"] and "istock" in bad["error"]["message"]
     # A gallery selection may include a QC-failed image; its problems are listed too.
@@ -219,6 +243,22 @@ def test_validation_lists_problems_per_image_and_export_anyway_works(world: Worl
     final = finish(world, world.api.export_images_zip({"image_ids": [world.images[3].id]}, ["adobe"], False,
                                                       str(tmp_path / "anyway")))
     assert final["state"] == "done" and final["path"] == str(tmp_path / "anyway.zip")
+
+
+READY = StockMetadata(title="Ginger kitten asleep on a sofa", description="A ginger kitten asleep on a sofa.",
+                      keywords=GOOD_KEYWORDS, categories=(("adobe", ("1",)), ("shutterstock", ("Animals/Wildlife",))))
+
+
+def test_an_upload_ready_jpeg_passes_and_a_soft_failed_one_is_flagged(world: World) -> None:
+    job, images = add_job(world.app, "Ready", [{"name": "ready.jpg", "fmt": "JPEG", "size": 2000, "metadata": READY},
+                                               {"name": "soft.jpg", "fmt": "JPEG", "size": 2000, "metadata": READY}])
+    soft = ProcessingRecord(soft_failures=({"stage": "remove_bg", "message": "remove.bg answered 402"},))
+    world.app.repo.update_image(images[1].id, processing=soft)
+    data = world.api.validate_export({"execution_ids": [job.id]}, ["adobe", "shutterstock", "freepik"])["data"]
+    assert data["checked"] == 2 and [item["file_name"] for item in data["images"]] == ["soft.jpg"]
+    assert data["images"][0]["problems"] == {"Processing": [
+        "Background removal failed during processing (remove.bg answered 402): the file went out unchanged by "
+        "that step; retry it from Failed Images or check it by eye."]}
 
 
 def test_jobs_zip_holds_one_workbook_per_job_and_a_summary(world: World, tmp_path: Path) -> None:

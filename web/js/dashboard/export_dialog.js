@@ -1,7 +1,9 @@
 /**
  * Export selected images to a ZIP: choose stock CSV presets and embedding, check the metadata against the
  * sites' rules first (problems per image, "Export anyway"), then follow the export with a progress bar and
- * Cancel. The save dialog is the native one (export_images_zip with an empty path).
+ * Cancel. The save dialog is the native one (export_images_zip with an empty path). Each chosen site's
+ * AI-content policy (export_sites, from the stock-site targets table) is shown beside the choice and
+ * again before export: a site that takes no AI content needs "Export anyway".
  */
 
 import { call } from '../bridge.js';
@@ -10,6 +12,7 @@ import { icon } from '../icons.js';
 import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 
+// Shown if export_sites cannot answer; the AI policies then come with the check (validate_export).
 const PRESETS = [['adobe', 'Adobe Stock'], ['shutterstock', 'Shutterstock'], ['freepik', 'Freepik']];
 const POLL_MS = 250;
 
@@ -19,7 +22,9 @@ class ExportDialog {
     this.count = count;
     this.resolve = resolve;
     this.result = null;
-    this.presets = new Map(PRESETS.map(([name]) => [name, h('input', { type: 'checkbox', class: 'checkbox', checked: name === 'adobe', 'data-testid': `export-preset-${name}` })]));
+    this.sites = PRESETS.map(([site, label]) => ({ site, label }));
+    this.presets = new Map();
+    this.policy = h('div', { class: 'xp-ai', 'data-testid': 'export-ai-policy', 'aria-live': 'polite' });
     this.embed = h('input', { class: 'switch', type: 'checkbox', role: 'switch', id: 'export-embed', 'data-testid': 'export-embed', checked: true });
     this.body = h('div', { class: 'xp-body' });
     this.actions = h('div', { class: 'dialog-actions' });
@@ -31,10 +36,25 @@ class ExportDialog {
     this.dialog.addEventListener('close', () => { this.dialog.remove(); this.resolve(this.result); });
   }
 
-  open() {
+  async open() {
     document.body.append(this.dialog);
     this.dialog.showModal();
+    try {
+      const answer = await call('export_sites');
+      if (answer.sites.length) this.sites = answer.sites;
+    } catch (err) {
+      toastError(err, 'Could not load the stock sites\' rules.');
+    }
+    this.presets = new Map(this.sites.map(({ site }) => [site, h('input', {
+      type: 'checkbox', class: 'checkbox', checked: site === 'adobe', 'data-testid': `export-preset-${site}`, onChange: () => this.showPolicy(),
+    })]));
     this.showOptions();
+  }
+
+  /** List the AI-content policy of each chosen site (a site that refuses AI content as a warning). */
+  showPolicy(sites = this.sites) {
+    const chosen = new Set(this.chosen());
+    this.policy.replaceChildren(...sites.filter((s) => chosen.has(s.site) && s.message).map((s) => policyNote(s)));
   }
 
   button(label, testid, onClick, variant = '') {
@@ -48,10 +68,12 @@ class ExportDialog {
   showOptions(note = '') {
     this.body.replaceChildren(
       h('fieldset', { class: 'xp-presets' }, h('legend', { text: 'CSV files for' }),
-        PRESETS.map(([name, label]) => h('label', { class: 'opt-row' }, this.presets.get(name), label))),
+        this.sites.map(({ site, label }) => h('label', { class: 'opt-row' }, this.presets.get(site), label))),
+      this.policy,
       h('label', { class: 'opt-row opt-switch', for: 'export-embed' }, this.embed,
         h('span', {}, 'Embed title, description and keywords in the files (IPTC/XMP)')),
       note ? h('p', { class: 'xp-note', 'data-testid': 'export-note', text: note }) : null);
+    this.showPolicy();
     const submit = this.button('Export…', 'export-submit', () => this.check(), 'btn-primary');
     this.actions.replaceChildren(this.button('Cancel', 'export-close', () => this.dialog.close()), submit);
     submit.focus();
@@ -66,7 +88,8 @@ class ExportDialog {
     this.setBusy(true);
     try {
       const report = await call('validate_export', this.selection, presets);
-      if (report.with_problems) this.showProblems(report);
+      const refusing = (report.sites || []).some((s) => !s.accepts_ai);
+      if (report.with_problems || refusing) this.showProblems(report);
       else await this.start();
     } catch (err) {
       toastError(err, 'Could not check the images.');
@@ -80,12 +103,16 @@ class ExportDialog {
   }
 
   showProblems(report) {
-    this.body.replaceChildren(
-      h('div', { class: 'banner banner-warning' }, icon('alert'),
+    const refusing = (report.sites || []).filter((s) => !s.accepts_ai);
+    const parts = refusing.map((s) => policyNote(s));
+    if (report.with_problems) {
+      parts.push(h('div', { class: 'banner banner-warning' }, icon('alert'),
         h('div', { class: 'banner-text', text: `${report.with_problems} of ${report.checked} images would be refused or trimmed by a stock site.` })),
       h('ul', { class: 'xp-problems', 'data-testid': 'export-problems' }, report.images.map((item) => h('li', { 'data-testid': 'export-problem' },
         h('div', { class: 'mono xp-file', text: item.file_name }),
         h('ul', {}, Object.entries(item.problems).flatMap(([site, list]) => list.map((text) => h('li', {}, h('strong', { text: `${site}: ` }), text))))))));
+    }
+    this.body.replaceChildren(...parts);
     this.actions.replaceChildren(this.button('Back', 'export-back', () => this.showOptions()),
       this.button('Export anyway', 'export-anyway', () => this.start(), 'btn-primary'));
   }
@@ -160,6 +187,13 @@ class ExportDialog {
       this.actions.replaceChildren(this.button('Close', 'export-close', () => this.dialog.close()));
     }
   }
+}
+
+/** Return one site's AI-content policy as a banner: a warning when the site takes no AI content. */
+function policyNote(site) {
+  return h('div', { class: `banner ${site.accepts_ai ? 'banner-info' : 'banner-warning'}`, 'data-testid': `export-ai-${site.site}` },
+    icon(site.accepts_ai ? 'info' : 'alert'),
+    h('div', { class: 'banner-text' }, site.message, ' ', h('span', { class: 'mono xp-source', text: `Source: ${site.source}` })));
 }
 
 /** Open the export dialog for {image_ids}; resolve with the finished export's progress, or null. */
