@@ -52,24 +52,21 @@ def _check_args(args: argparse.Namespace) -> list[str]:
 
 
 def _report_problems(source: ExportSource, ids: list[int], presets: list[str], *, is_strict: bool) -> None:
-    """Print each chosen site's AI policy and every row a site would refuse; with --strict, refuse on any."""
+    """Print each chosen site's AI policy and every row a site would refuse; with --strict, refuse on a row.
+
+    A site's AI policy is the seller's decision (a site may change it, or the images may not be AI-made),
+    so it is a warning, never a refusal: --strict is about rows the site's upload form would reject.
+    """
     if not presets:
         return
-    refusing = []
     for notice in site_notices(presets):
         kind = "note" if notice["accepts_ai"] else "warning"
         print(f"{kind}: {notice['message']} ({notice['source']})", file=sys.stderr)
-        if not notice["accepts_ai"]:
-            refusing.append(notice["label"])
     found = validate_images(select_images(source, {"execution_ids": ids}), presets)
     for item in found:
         for site, issues in item["problems"].items():
             for issue in issues:
                 print(f"warning: {item['file_name']} ({site}): {issue}", file=sys.stderr)
-    if is_strict and refusing:
-        verb = "does" if len(refusing) == 1 else "do"
-        raise ValidationError(f"{' and '.join(refusing)} {verb} not accept AI-generated content; "
-                              "leave it out of --csv or drop --strict.")
     if found and is_strict:
         raise ValidationError(f"{len(found)} image(s) break their site's rules; fix them or drop --strict.")
 
