@@ -216,6 +216,12 @@ METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload 
             visible_if=(_when("metadata.site_preset", "custom"),)),
     Setting("metadata.keywords_max", "int", 49, "Keywords (max)", minimum=1, maximum=50,
             visible_if=(_when("metadata.site_preset", "custom"),)),
+    Setting("metadata.creator", "str", "", "Creator",
+            "Optional. Written into each file as IPTC By-line and XMP dc:creator. Empty keeps what the file has.",
+            placeholder="Your name"),
+    Setting("metadata.copyright", "str", "", "Copyright",
+            "Optional. Written as IPTC CopyrightNotice and XMP dc:rights. Empty keeps what the file has.",
+            placeholder="© 2026 Your name"),
 ))
 
 OUTPUT = Section("output", "Output files", "How finished files are named and tagged.", (
