@@ -57,7 +57,15 @@ def _exif_texts(source: bytes) -> dict[int, str]:
             exif = img.getexif()
     except (OSError, ValueError, SyntaxError):
         return {}
-    return {tag: value for tag, _, _ in _FROM_EXIF if isinstance(value := exif.get(tag), str)}
+    return {tag: _utf8(value) for tag, _, _ in _FROM_EXIF if isinstance(value := exif.get(tag), str)}
+
+
+def _utf8(text: str) -> str:
+    """Return an EXIF text Pillow decoded as Latin-1 read as the UTF-8 writers put there (else as it is)."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def carry_metadata(source: bytes, output: bytes, fmt: str) -> bytes:
