@@ -22,6 +22,7 @@ XMP_EXTENSION_HEADER = b"http://ns.adobe.com/xmp/extension/\x00"
 PHOTOSHOP_HEADER = b"Photoshop 3.0\x00"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_XMP_KEYWORD = b"XML:com.adobe.xmp"
+PNG_IPTC_KEYWORD = b"Raw profile type iptc"  # ImageMagick's and ExifTool's (non-standard) IPTC in PNG
 IPTC_RESOURCE = 0x0404
 IPTC_DIGEST_RESOURCE = 0x0425
 _MAX_SEGMENT = 65533  # a JPEG segment's payload limit (length field counts itself)
@@ -154,9 +155,14 @@ def _is_png_xmp(kind: bytes, body: bytes) -> bool:
     return kind in (b"iTXt", b"tEXt", b"zTXt") and body.split(b"\x00", 1)[0] == PNG_XMP_KEYWORD
 
 
-def _png_xmp_text(kind: bytes, body: bytes) -> bytes:
-    """Return the XMP packet of an iTXt, zTXt or tEXt chunk."""
-    rest = body[len(PNG_XMP_KEYWORD) + 1 :]
+def _is_png_iptc(kind: bytes, body: bytes) -> bool:
+    """Return True for a raw IPTC profile text chunk."""
+    return kind in (b"iTXt", b"tEXt", b"zTXt") and body.split(b"\x00", 1)[0] == PNG_IPTC_KEYWORD
+
+
+def _png_text(kind: bytes, body: bytes) -> bytes:
+    """Return the text of an iTXt, zTXt or tEXt chunk."""
+    rest = body[body.index(b"\x00") + 1 :]
     if kind == b"tEXt":
         return rest
     if kind == b"zTXt":
@@ -166,14 +172,38 @@ def _png_xmp_text(kind: bytes, body: bytes) -> bytes:
     return zlib.decompress(text) if is_compressed else text
 
 
+def _raw_profile_iptc(text: bytes) -> bytes | None:
+    """Return the IIM record inside a raw profile ("\\niptc\\n  length\\nhex..."), held as 8BIM resources."""
+    _name, length, hexdigits = text.strip().split(b"\n", 2)
+    payload = bytes.fromhex(hexdigits.decode("ascii"))[: int(length)]
+    if payload.startswith(b"\x1c"):
+        return payload
+    resources = _photoshop_resources(PHOTOSHOP_HEADER + payload)
+    return next((block for code, _, block in resources if code == IPTC_RESOURCE), None)
+
+
+def _raw_profile_chunk(iptc: bytes) -> bytes:
+    """Return a zTXt raw IPTC profile body holding the record as an 8BIM resource."""
+    payload = _photoshop_payload([(IPTC_RESOURCE, b"\x00\x00", iptc)])[len(PHOTOSHOP_HEADER) :]
+    digits = payload.hex()
+    lines = "\n".join(digits[i : i + 72] for i in range(0, len(digits), 72))
+    text = f"\nIPTC profile\n{len(payload):8d}\n{lines}\n".encode("ascii")
+    return PNG_IPTC_KEYWORD + b"\x00\x00" + zlib.compress(text)
+
+
 def _read_png(data: bytes) -> Blocks:
-    """Return the XMP packet of a PNG (PNG has no IPTC block of its own)."""
-    return Blocks(xmp=next((_png_xmp_text(k, b) for k, b in _png_chunks(data) if _is_png_xmp(k, b)), None))
+    """Return the XMP packet of a PNG, and the IPTC record of a raw IPTC profile chunk if it has one."""
+    chunks = _png_chunks(data)
+    xmp = next((_png_text(k, b) for k, b in chunks if _is_png_xmp(k, b)), None)
+    iptc = next((_raw_profile_iptc(_png_text(k, b)) for k, b in chunks if _is_png_iptc(k, b)), None)
+    return Blocks(xmp=xmp, iptc=iptc)
 
 
-def _write_png(data: bytes, xmp: bytes, description: str) -> bytes:
-    """Replace the XMP iTXt chunk of a PNG, placed before the image data."""
+def _write_png(data: bytes, xmp: bytes, iptc: bytes | None, description: str) -> bytes:
+    """Replace the XMP iTXt chunk of a PNG (placed before the image data) and an IPTC profile it already has."""
     chunks = [(k, b) for k, b in _png_chunks(data) if not _is_png_xmp(k, b)]
+    if iptc is not None:  # PNG has no standard IPTC: only a profile the file already carries is updated
+        chunks = [(b"zTXt", _raw_profile_chunk(iptc)) if _is_png_iptc(k, b) else (k, b) for k, b in chunks]
     if description:
         chunks = [(k, (set_image_description(b, description) or b) if k == b"eXIf" else b) for k, b in chunks]
     itxt = PNG_XMP_KEYWORD + b"\x00\x00\x00\x00\x00" + xmp
@@ -234,8 +264,10 @@ def read_blocks(data: bytes, fmt: imaging.ImageFormat) -> Blocks:
 
 def write_blocks(data: bytes, fmt: imaging.ImageFormat, xmp: bytes, iptc: bytes | None = None,
                  description: str = "") -> bytes:
-    """Return the file with `xmp` (and, for JPEG, `iptc`) written and EXIF ImageDescription set to `description`
-    where the file has one; empty `description` or None `iptc` leave those blocks as they are."""
+    """Return the file with `xmp` and `iptc` (JPEG, or a PNG's existing IPTC profile) written, and an EXIF
+    ImageDescription set to `description`; an empty `description` or None `iptc` leaves those as they are."""
     if fmt == "jpg":
         return _write_jpeg(data, xmp, iptc, description)
-    return (_write_png if fmt == "png" else _write_webp)(data, xmp, description)
+    if fmt == "png":
+        return _write_png(data, xmp, iptc, description)
+    return _write_webp(data, xmp, description)

@@ -92,7 +92,8 @@ def embed_metadata_bytes(data: bytes, fmt: str, metadata: StockMetadata,
     try:
         found = read_blocks(data, kind)
         xmp = update_xmp(open_xmp(found.xmp), metadata, owner).to_bytes()
-        iptc = merge_iptc(found.iptc, metadata, owner) if kind == "jpg" else None
+        has_iptc = kind == "jpg" or found.iptc is not None  # a PNG's IPTC profile is kept in step too
+        iptc = merge_iptc(found.iptc, metadata, owner) if has_iptc else None
         return write_blocks(data, kind, xmp, iptc, description=clean(metadata.description))
     except (IndexError, struct.error, zlib.error) as exc:  # a truncated block: the file is broken
         raise ValueError(f"broken metadata block ({exc})") from exc

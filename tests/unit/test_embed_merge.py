@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from gif_app import imaging
 from gif_app.domain import Ownership, StockMetadata
+from gif_app.export.containers import write_blocks
 from gif_app.export.embed import embed_metadata
 from gif_app.export.iptc import cut_utf8
 from tests.helpers.exiftool import as_list, read_tags, write_tags
@@ -41,7 +42,8 @@ def _file(tmp_path: Path, fmt: str, *assignments: str) -> Path:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_embedding_updates_our_fields_and_keeps_the_contributors(fmt: str, tmp_path: Path) -> None:
-    path = _file(tmp_path, fmt, *CONTRIBUTOR_XMP, *(CONTRIBUTOR_IPTC if fmt == "jpg" else ()))
+    # PNG has no standard IPTC; ExifTool writes a raw IPTC profile chunk, which is kept in step too.
+    path = _file(tmp_path, fmt, *CONTRIBUTOR_XMP, *(CONTRIBUTOR_IPTC if fmt != "webp" else ()))
     embed_metadata(path, META)
     tags = read_tags(path)
     assert tags["XMP-dc:Title"] == META.title
@@ -52,7 +54,7 @@ def test_embedding_updates_our_fields_and_keeps_the_contributors(fmt: str, tmp_p
     assert tags["XMP-xmp:Rating"] == 4
     assert tags["XMP-photoshop:City"] == "Malmö"
     assert tags["XMP-iptcCore:Location"] == "Möllevången"
-    if fmt == "jpg":
+    if fmt != "webp":
         assert tags["IPTC:CodedCharacterSet"] == "UTF8"
         assert tags["IPTC:By-line"] == "Zoë Ångström"  # re-encoded from Latin-1, not mojibake
         assert tags["IPTC:CopyrightNotice"] == "© 2025 Zoë Ångström"
@@ -160,3 +162,41 @@ def test_embedding_twice_leaves_one_packet_and_one_record(fmt: str, tmp_path: Pa
     if fmt == "jpg":
         assert data.count(b"Photoshop 3.0\x00") == 1
         assert tags["IPTC:ObjectName"] == "Second"
+
+
+PACKET = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Contributor Tool 1.0">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:acme="http://example.com/acme/1.0/"
+    xmp:Rating="3" acme:Batch="7 &amp; 8">
+   <dc:title xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Alt><rdf:li xml:lang="x-default">Old</rdf:li>
+    <rdf:li xml:lang="de">Alt</rdf:li></rdf:Alt></dc:title>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">
+   <Iptc4xmpCore:CreatorContactInfo rdf:parseType="Resource">
+    <Iptc4xmpCore:CiEmailWork>zoe@example.com</Iptc4xmpCore:CiEmailWork>
+   </Iptc4xmpCore:CreatorContactInfo>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def test_a_packet_with_attributes_structures_and_own_namespaces_keeps_them(tmp_path: Path) -> None:
+    path = _file(tmp_path, "png")
+    path.write_bytes(write_blocks(path.read_bytes(), "png", PACKET.encode()))
+    embed_metadata(path, META)
+    tags = read_tags(path)
+    assert tags["XMP-dc:Title"] == META.title  # the old title's languages are gone with it
+    assert "XMP-dc:Title-de" not in tags
+    assert tags["XMP-xmp:Rating"] == 3
+    assert tags["XMP-acme:Batch"] == "7 & 8"
+    assert tags["XMP-iptcCore:CreatorContactInfo"] == {"CiEmailWork": "zoe@example.com"}
+    assert tags["XMP-x:XMPToolkit"] == "Contributor Tool 1.0"
+
+
+def test_an_unreadable_packet_is_replaced(tmp_path: Path) -> None:
+    path = _file(tmp_path, "webp")
+    path.write_bytes(write_blocks(path.read_bytes(), "webp", b"<x:xmpmeta><broken"))
+    embed_metadata(path, META)
+    assert read_tags(path)["XMP-dc:Title"] == META.title
