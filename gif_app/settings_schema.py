@@ -206,7 +206,7 @@ AI = Section("ai", "AI features", "Checks and metadata by the vision model.", (
     Setting("ai.run_metadata_gen", "bool", True, "Write metadata", "Title, description and keywords."),
 ))
 
-METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload to.", (
+METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload to, and who owns the images.", (
     Setting("metadata.site_preset", "choice", "adobe_stock", "Stock site", choices=_PRESETS),
     Setting("metadata.title_max_chars", "int", 70, "Title length (max)", minimum=10, maximum=500,
             visible_if=(_when("metadata.site_preset", "custom"),)),
