@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 QT_DEBS := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0 libxcb-randr0 \
            libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libnss3 libegl1 libgl1 libxcomposite1 \
            libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libfontconfig1 libdbus-1-3
-TEST_DEBS := chromium xvfb fonts-dejavu-core libcairo2
+TEST_DEBS := chromium xvfb fonts-dejavu-core libcairo2 libimage-exiftool-perl
 
 .PHONY: run test setup setup-dev system-deps system-deps-test lint bench bundle clean
 

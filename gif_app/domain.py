@@ -338,6 +338,14 @@ class StockMetadata:
 
 
 @dataclass(frozen=True)
+class Ownership:
+    """Creator and copyright line written into image files; empty means keep what the file has."""
+
+    creator: str = ""
+    copyright: str = ""
+
+
+@dataclass(frozen=True)
 class GeneratedImage:
     """One image row: where it is, what it is, how far it got."""
 

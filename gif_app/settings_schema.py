@@ -206,7 +206,7 @@ AI = Section("ai", "AI features", "Checks and metadata by the vision model.", (
     Setting("ai.run_metadata_gen", "bool", True, "Write metadata", "Title, description and keywords."),
 ))
 
-METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload to.", (
+METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload to, and who owns the images.", (
     Setting("metadata.site_preset", "choice", "adobe_stock", "Stock site", choices=_PRESETS),
     Setting("metadata.title_max_chars", "int", 70, "Title length (max)", minimum=10, maximum=500,
             visible_if=(_when("metadata.site_preset", "custom"),)),
@@ -216,6 +216,12 @@ METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload 
             visible_if=(_when("metadata.site_preset", "custom"),)),
     Setting("metadata.keywords_max", "int", 49, "Keywords (max)", minimum=1, maximum=50,
             visible_if=(_when("metadata.site_preset", "custom"),)),
+    Setting("metadata.creator", "str", "", "Creator",
+            "Optional. Written into each file as IPTC By-line and XMP dc:creator. Empty keeps what the file has.",
+            placeholder="Your name"),
+    Setting("metadata.copyright", "str", "", "Copyright",
+            "Optional. Written as IPTC CopyrightNotice and XMP dc:rights. Empty keeps what the file has.",
+            placeholder="© 2026 Your name"),
 ))
 
 OUTPUT = Section("output", "Output files", "How finished files are named and tagged.", (

@@ -15,7 +15,7 @@ from gif_app.api.serialize import image_json, page_json, parse_date
 from gif_app.domain import StockMetadata
 from gif_app.errors import AppError, ValidationError
 from gif_app.export.embed import embed_metadata
-from gif_app.pipeline.metadata import enforce_limits, limits_from_validated, problems
+from gif_app.pipeline.metadata import enforce_limits, limits_from_validated, ownership_from_validated, problems
 from gif_app.store.repository import ImageFilter
 
 MAX_PAGE = 200
@@ -87,7 +87,7 @@ class ImagesApi:
         image = self.ctx.repo.update_image(as_int(image_id, "image_id"), metadata=clean)
         is_embedded = False
         if image.final_path and settings["output"]["embed_metadata"] and Path(image.final_path).is_file():
-            embed_metadata(Path(image.final_path), clean)
+            embed_metadata(Path(image.final_path), clean, ownership_from_validated(settings))
             is_embedded = True
         data = image_json(image)
         data["embedded"] = is_embedded

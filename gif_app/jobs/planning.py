@@ -13,7 +13,7 @@ from gif_app.errors import ConfigurationError
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import Generation, JobPlan, ProviderSet
 from gif_app.pipeline.keywords import load_keywords, plan_keywords
-from gif_app.pipeline.metadata import limits_from_validated, qc_prompt
+from gif_app.pipeline.metadata import limits_from_validated, ownership_from_validated, qc_prompt
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.base import BackgroundRemover, RenderRequest
 from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
@@ -149,7 +149,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         processing=ProcessingSettings.from_validated(settings),
         filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
-        provider=params["provider"],
+        provider=params["provider"], ownership=ownership_from_validated(settings),
     )
 
 

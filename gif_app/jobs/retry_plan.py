@@ -39,7 +39,7 @@ from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import JobPlan, ProviderSet, RunContext, StagePolicy
-from gif_app.pipeline.metadata import limits_from_validated
+from gif_app.pipeline.metadata import limits_from_validated, ownership_from_validated
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.factory import build_text_model
 from gif_app.settings_schema import SETTINGS
@@ -140,7 +140,8 @@ def build_retry_plan(execution: JobExecution, settings: settings_mod.Settings, r
         processing=ProcessingSettings.from_validated(settings),
         filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
-        provider=params["provider"], policy=stage_policy(request, settings))
+        provider=params["provider"], policy=stage_policy(request, settings),
+        ownership=ownership_from_validated(settings))
 
 
 def build_retry_providers(settings: settings_mod.Settings, plan: JobPlan, access: ProviderAccess) -> ProviderSet:

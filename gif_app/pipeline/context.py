@@ -7,7 +7,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
+from gif_app.domain import (
+    CancelToken,
+    GeneratedImage,
+    ImageStatus,
+    NewImage,
+    Ownership,
+    ProcessingRecord,
+    StockMetadata,
+)
 from gif_app.logs import JobLog
 from gif_app.pipeline.keywords import KeywordPick
 from gif_app.pipeline.metadata import MetadataLimits
@@ -78,6 +86,7 @@ class JobPlan:
     prompt_retries: int
     provider: str
     policy: StagePolicy = field(default_factory=StagePolicy)
+    ownership: Ownership = field(default_factory=Ownership)
 
 
 @dataclass

@@ -205,7 +205,8 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
 def _embed(ctx: RunContext, image: GeneratedImage, source: Path) -> None:
     try:
         data = source.read_bytes()
-        write_atomic(source, embed_metadata_bytes(data, imaging.sniff_format(data), image.metadata))
+        write_atomic(source, embed_metadata_bytes(data, imaging.sniff_format(data), image.metadata,
+                                                    ctx.plan.ownership))
     except (AppError, OSError, ValueError) as exc:
         # The file is still sellable without embedded tags; the CSV export carries them too.
         ctx.log.warning(f"Could not embed metadata: {exc}", step="finalize", image_index=_index(image))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gif_app import settings as settings_mod
-from gif_app.domain import StockMetadata
+from gif_app.domain import Ownership, StockMetadata
 from gif_app.pipeline.keywords import substitute
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,12 @@ def limits_from_validated(settings: settings_mod.Settings) -> MetadataLimits:
     return replace(PRESETS["custom"], title_max=section["title_max_chars"],
                    description_max=section["description_max_chars"], keywords_min=section["keywords_min"],
                    keywords_max=section["keywords_max"])
+
+
+def ownership_from_validated(settings: settings_mod.Settings) -> Ownership:
+    """Return the creator and copyright line to embed (empty when the user set none)."""
+    section = settings["metadata"]
+    return Ownership(creator=str(section["creator"]).strip(), copyright=str(section["copyright"]).strip())
 
 
 def clean_text(text: str) -> str:

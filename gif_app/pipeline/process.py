@@ -32,6 +32,7 @@ from gif_app import imaging
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ProcessingRecord
 from gif_app.errors import AppError, CancelledError, PossiblyChargedError, ProcessingError
+from gif_app.export.carry import carry_metadata
 from gif_app.providers.base import BackgroundRemover
 from gif_app.providers.removal import SmallerResultError
 from gif_app.settings_schema import SETTINGS
@@ -324,4 +325,5 @@ def process_image(
         credits=run.credits,
         settings=settings.to_json(),
     )
-    return ProcessOutcome(data=run.data, extension=run.fmt, record=record)
+    # New bytes (re-encoded, converted or from the remover) keep the source's title, keywords, creator, rights.
+    return ProcessOutcome(data=carry_metadata(source, run.data, run.fmt), extension=run.fmt, record=record)

@@ -331,3 +331,20 @@ def test_local_model_shows_its_state_and_asks_before_downloading(ui: UI, gif: Ap
     ui.field("processing.rembg_model").select_option("u2netp")
     expect(ui.by("model-status")).to_contain_text("Installed (4 MB)")
     expect(ui.by("model-download")).to_be_hidden()
+
+
+def test_creator_and_copyright_are_saved_empty_by_default(ui: UI, app_home: Path) -> None:
+    ui.open("settings/metadata")
+    expect(ui.field("metadata.creator")).to_have_value("")
+    expect(ui.field("metadata.copyright")).to_have_value("")
+    ui.field("metadata.creator").fill("Åsa Studio")
+    ui.field("metadata.copyright").fill("© 2026 Åsa Studio AB")
+    ui.by("settings-save").click()
+
+    expect(ui.toast("Settings saved")).to_be_visible()
+    ui.reload("settings")
+    expect(ui.by("settings-tab-metadata")).to_have_attribute("aria-selected", "true")
+    expect(ui.field("metadata.creator")).to_have_value("Åsa Studio")
+    expect(ui.field("metadata.copyright")).to_have_value("© 2026 Åsa Studio AB")
+    saved = _saved_settings(app_home)["metadata"]
+    assert (saved["creator"], saved["copyright"]) == ("Åsa Studio", "© 2026 Åsa Studio AB")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from tests.helpers.exiftool import as_list, read_tags, write_tags
+
 
 def _draw(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
@@ -59,3 +61,25 @@ def test_unknown_setting_and_missing_input_give_clear_errors(tmp_path: Path) -> 
     missing = _run(tmp_path / "home", "process", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
     assert missing.returncode == 1
     assert "does not exist" in missing.stderr
+
+
+def test_conversion_carries_the_inputs_metadata(tmp_path: Path) -> None:
+    _draw(tmp_path / "in", 1)
+    write_tags(tmp_path / "in" / "pic0.png", "-XMP-dc:Title=Blue disc on clear ground",
+               "-XMP-dc:Description=A blue disc, isolated.", "-XMP-dc:Subject=disc", "-XMP-dc:Subject=blue")
+    Image.new("RGB", (64, 48), (90, 160, 60)).save(tmp_path / "in" / "meadow.jpg", quality=90)
+    write_tags(tmp_path / "in" / "meadow.jpg", "-XMP-dc:Creator=Zoë Ångström", "-IPTC:By-line=Zoë Ångström",
+               "-XMP-dc:Rights=© 2025 Zoë Ångström", "-IPTC:CopyrightNotice=© 2025 Zoë Ångström")
+    jpg_out, png_out = tmp_path / "jpg", tmp_path / "png"
+    to_jpg = _run(tmp_path / "home", "process", str(tmp_path / "in" / "pic0.png"), "--out", str(jpg_out),
+                  "--set", "processing.image_convert=true", "--set", "processing.convert_format=jpg")
+    to_png = _run(tmp_path / "home", "process", str(tmp_path / "in" / "meadow.jpg"), "--out", str(png_out),
+                  "--set", "processing.image_convert=true", "--set", "processing.convert_format=png")
+    assert to_jpg.returncode == 0 and to_png.returncode == 0, to_jpg.stderr + to_png.stderr
+    tags = read_tags(jpg_out / "pic0.jpg")
+    assert tags["XMP-dc:Title"] == tags["IPTC:ObjectName"] == "Blue disc on clear ground"
+    assert tags["XMP-dc:Description"] == tags["IPTC:Caption-Abstract"] == "A blue disc, isolated."
+    assert as_list(tags["XMP-dc:Subject"]) == as_list(tags["IPTC:Keywords"]) == ["disc", "blue"]
+    tags = read_tags(png_out / "meadow.png")
+    assert as_list(tags["XMP-dc:Creator"]) == ["Zoë Ångström"]
+    assert tags["XMP-dc:Rights"] == "© 2025 Zoë Ångström"
