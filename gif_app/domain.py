@@ -238,6 +238,15 @@ class JobExecution:
     settings_snapshot: dict[str, Any]
     queue_position: int | None
     completed_generations: tuple[int, ...] = ()
+    # Paid images whose file never arrived (`download_failed`): resume fetches them from their recorded URL.
+    awaiting_download: int = 0
+
+    @property
+    def is_resumable(self) -> bool:
+        """Return True when resume may queue the execution: its status says so, or paid images await their files."""
+        # A finished job (even completed) with a billed image still to download resumes to fetch it: nothing
+        # is rendered again, so nothing is billed twice.
+        return self.status.is_resumable or (self.status.is_terminal and self.awaiting_download > 0)
 
     @property
     def duration_seconds(self) -> float | None:
