@@ -445,6 +445,7 @@ class CancelToken:
 
         self._stop = threading.Event()
         self._abort = threading.Event()
+        self._no_new_charges = threading.Event()
         self._lock = threading.Lock()
         self._hooks: dict[int, Any] = {}
         self._next_hook = 0
@@ -489,6 +490,15 @@ class CancelToken:
     def is_aborted(self) -> bool:
         """Return True once a force stop was asked for."""
         return self._abort.is_set()
+
+    def refuse_new_charges(self) -> None:
+        """Let calls already sent finish, but send no new paid request (a force stop's kept render)."""
+        self._no_new_charges.set()
+
+    @property
+    def refuses_new_charges(self) -> bool:
+        """Return True when no new paid request may be sent: after a force stop, or when told so."""
+        return self._no_new_charges.is_set() or self._abort.is_set()
 
     def wait_aborted(self, timeout: float) -> bool:
         """Sleep up to `timeout` seconds, waking early on force stop; return True if aborted."""
