@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import threading
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 from gif_app.api import Api
 from gif_app.api.context import ApiContext, SandboxHandle, Services
+from gif_app.api.home_in_use import HomeInUseApi
 from gif_app.api.recovery import RecoveryApi, RecoveryContext
 from gif_app.api.surface import SealedObject, exposed_functions, exposed_names
 from gif_app.dialogs import Dialogs, NoDialogs
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Gen Image Factory"
 SELF_TEST_TIMEOUT_S = 90.0
+EXIT_HOME_IN_USE = 2  # like the command line's refusal: nothing ran
 
 
 @dataclass
@@ -121,6 +124,34 @@ class RecoveryApp:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+class HomeInUseApp:
+    """The small window of a second start on a home another process holds: a message and Quit, nothing else.
+
+    It takes no lock and opens no database, settings or key store: its server serves the page files only.
+    """
+
+    page = "already-running.html"
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.api = HomeInUseApi()
+        media = MediaSource(get_image=_no_image, allowed_roots=list, thumbnails=home / "thumbnails")
+        self.server = LocalServer(create_server_app(resource_dir() / "web", media))
+        self._url: str | None = None
+
+    def start_server(self) -> str:
+        """Start the local HTTP server (once) and return the page's address, naming the home."""
+        if self._url is None:
+            self._url = self.server.start()
+        return f"{self._url}{self.page}?{urllib.parse.urlencode({'home': str(self.home)})}"
+
+    def close(self) -> None:
+        """Stop the server."""
+        if self._url is not None:
+            self.server.stop()
+            self._url = None
 
 
 def _no_image(image_id: int) -> GeneratedImage:
@@ -259,6 +290,30 @@ def run_window(app: App | RecoveryApp, *, is_self_test: bool = False) -> int:
     return int(outcome["code"])
 
 
+def run_home_in_use_window(home: Path, *, is_self_test: bool = False) -> int:
+    """Tell a second start, in a small window, that another one holds `home`; return 2 once it is closed."""
+    import webview
+
+    _prepare_qt_environment()
+    app = HomeInUseApp(home)
+    window = webview.create_window(WINDOW_TITLE, app.start_server(), js_api=SealedObject(), width=560, height=260,
+                                   resizable=False, background_color="#f6f7f9")
+    if window is None:
+        raise RuntimeError("The window could not be created.")
+    window.expose(*exposed_functions(app.api))
+    app.api.on_quit = window.destroy
+    outcome: dict[str, Any] = {"code": EXIT_HOME_IN_USE}
+    checker = threading.Thread(target=_self_test_home_in_use, args=(window, app, outcome), name="gif-self-test",
+                               daemon=True)
+    if is_self_test:
+        checker.start()
+    webview.start(gui=_gui_name(), private_mode=True)
+    if is_self_test:
+        checker.join(SELF_TEST_TIMEOUT_S)  # its verdict is printed before the process ends
+    app.close()
+    return int(outcome["code"])
+
+
 def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     """Create the window on `url` with the sealed page surface: the API's methods by exact name, nothing else."""
     import webview
@@ -320,6 +375,53 @@ _SELF_TEST_JS = """
 })();
 true
 """
+
+
+_HOME_IN_USE_JS = """
+new Promise((resolve) => {
+  const started = Date.now();
+  const check = () => {
+    const api = window.pywebview && window.pywebview.api;
+    const view = document.querySelector('[data-testid="home-in-use-view"]:not([aria-busy])');
+    if (api && typeof api.quit === 'function' && view) {
+      resolve({apiNames: Object.keys(api).sort(),
+               message: document.querySelector('[data-testid="home-in-use-message"]').textContent});
+    } else if (Date.now() - started > 30000) {
+      resolve({error: 'the page or its bridge did not come up'});
+    } else {
+      setTimeout(check, 100);
+    }
+  };
+  check();
+})
+"""
+
+
+def _self_test_home_in_use(window: Any, app: HomeInUseApp, outcome: dict[str, Any]) -> None:
+    """Check the "already running" page and its one-function bridge, then press Quit as a user would."""
+    reported = threading.Event()
+    answer: dict[str, Any] = {}
+
+    def receive(result: Any) -> None:
+        answer.update(json.loads(result) if isinstance(result, str) else result or {})
+        reported.set()
+
+    try:
+        if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
+            raise RuntimeError("the page did not load")
+        window.evaluate_js(_HOME_IN_USE_JS, receive)
+        if not reported.wait(SELF_TEST_TIMEOUT_S) or "error" in answer:
+            raise RuntimeError(f"the page did not show: {answer.get('error', 'no answer')}")
+        if answer.get("apiNames") != list(exposed_names(HomeInUseApi)):
+            raise RuntimeError(f"the page sees other functions than quit: {answer.get('apiNames')}")
+        window.evaluate_js("document.querySelector('[data-testid=\"home-in-use-quit\"]').click(); true")
+        if not window.events.closed.wait(SELF_TEST_TIMEOUT_S) or app.api.quit_calls != 1:
+            raise RuntimeError("the Quit button did not close the window")
+        print(f"SELF-TEST OK: already-running page shown ({answer.get('message')}); Quit closed it", flush=True)
+    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
+        outcome["code"] = 1
+        print(f"SELF-TEST FAILED: {exc}", flush=True)
+        window.destroy()
 
 
 def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any]) -> None:

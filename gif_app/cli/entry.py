@@ -113,7 +113,7 @@ def _window(args: argparse.Namespace) -> int:
         # Checked before Qt loads: Qt's own message blames an installed library, which sends people astray.
         print(NO_DISPLAY, file=sys.stderr, flush=True)
         return 1
-    from gif_app.app import AppOptions, build_window_app, run_window
+    from gif_app.app import AppOptions, build_window_app, run_home_in_use_window, run_window
     from gif_app.keystore import KeyStore, choose_backend
 
     if args.auto_sandbox and not args.sandbox:
@@ -125,11 +125,15 @@ def _window(args: argparse.Namespace) -> int:
     try:
         app = build_window_app(_home(args), AppOptions(is_sandbox=args.sandbox))
     except HomeInUseError as exc:
-        # No second window: the message goes to stderr (and the log); `main` exits 2.
-        if args.self_test:
-            print(f"SELF-TEST FAILED: {exc.message}", flush=True)
-        raise
-    code = run_window(app, is_self_test=args.self_test)
+        # No second app: the message goes to stderr (and the log) and a small window says it; exit 2.
+        print(f"error: {exc.message}", file=sys.stderr, flush=True)
+        try:
+            code = run_home_in_use_window(Path(exc.home), is_self_test=args.self_test)
+        except Exception:  # noqa: BLE001 - the message is on stderr already; the window only repeats it
+            log.exception("the 'already running' window could not open")
+            code = 2
+    else:
+        code = run_window(app, is_self_test=args.self_test)
     # pywebview answers each page call on a non-daemon thread; one caught mid-call when the window closed
     # waits forever for a JavaScript result and would keep the process alive with no window.
     sys.stdout.flush()

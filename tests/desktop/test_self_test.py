@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from gif_app.home_lock import HomeLock
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -52,3 +54,22 @@ def test_window_opens_on_the_recovery_page_for_a_damaged_database(tmp_path: Path
     assert "SELF-TEST OK: recovery page shown" in result.stdout, _explain(result)
     assert "is damaged" in result.stdout
     assert (home / "gif_app.db").read_bytes()  # the window only offers the move; it does not make it
+
+
+@pytest.mark.slow
+def test_a_second_window_on_a_home_in_use_says_so_in_a_small_window_and_exits_2(tmp_path: Path) -> None:
+    home = tmp_path / "busy-home"
+    holder = HomeLock(home)
+    holder.acquire()  # this test process stands for the window already running on the home
+    try:
+        before = sorted(p.name for p in home.iterdir())
+        result = _run_self_test(home)
+    finally:
+        holder.release()
+    assert result.returncode == 2, _explain(result)
+    shown = f"Gen Image Factory is already running on this data folder: {home}. Switch to that window."
+    # The page was shown with its folder, its bridge had `quit` alone, and pressing Quit closed the window.
+    assert f"SELF-TEST OK: already-running page shown ({shown}); Quit closed it" in result.stdout, _explain(result)
+    assert "already running on this data folder" in result.stderr
+    # It took no lock and opened no database, settings or log: the home is as the holder left it.
+    assert sorted(p.name for p in home.iterdir()) == before == [".lock"]
