@@ -19,7 +19,7 @@ from gif_app.api.recovery import RecoveryApi, RecoveryContext
 from gif_app.api.surface import SealedObject, exposed_functions, exposed_names
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.domain import GeneratedImage
-from gif_app.errors import DatabaseDamagedError, DatabaseTooNewError, NotFoundError
+from gif_app.errors import ConflictError, DatabaseDamagedError, DatabaseTooNewError, NotFoundError
 from gif_app.export.service import ExportService
 from gif_app.home_lock import HomeLock
 from gif_app.jobs.model_download import ModelDownloads
@@ -101,14 +101,32 @@ class RecoveryApp:
     page = "recovery.html"
 
     def __init__(self, home: HomeLayout, problem: DatabaseDamagedError | DatabaseTooNewError,
-                 lock: HomeLock | None = None) -> None:
+                 lock: HomeLock | None = None, options: AppOptions | None = None) -> None:
         self.home = home
         self.lock = lock
+        self.options = options or AppOptions()
         self.recovery = RecoveryContext(home, problem)
         self.api = RecoveryApi(self.recovery)
         media = MediaSource(get_image=_no_image, allowed_roots=list, thumbnails=home.thumbnails)
         self.server = LocalServer(create_server_app(resource_dir() / "web", media))
         self._url: str | None = None
+        self.app: App | None = None  # the app it went on into after "Start fresh"
+        self.app_opened = threading.Event()  # set once that app's window exists (the self-test waits on it)
+        self.app_window: Any = None
+        self._opening = threading.Lock()
+
+    def open_app(self) -> App:
+        """Build the normal app on the fresh database under the lock held since the start (once)."""
+        with self._opening:
+            if self.app is None:
+                if self.recovery.moved_to is None or self.lock is None:
+                    raise ConflictError("The damaged database is still in place; move it aside first.")
+                # The lock passes to the app (App.close releases it): no moment where the home is free.
+                self.app = _build_locked(self.home.root, self.options, self.lock)
+                self.lock = None
+                self.app.ctx.notices.append(f"The damaged database was kept as {self.recovery.moved_to}; "
+                                            "the app started with a fresh one.")
+            return self.app
 
     def start_server(self) -> str:
         """Start the local HTTP server (once) and return its base URL."""
@@ -117,10 +135,12 @@ class RecoveryApp:
         return self._url
 
     def close(self) -> None:
-        """Stop the server and release the home's lock."""
+        """Stop the server and the app it went on into; release the home's lock."""
         if self._url is not None:
             self.server.stop()
             self._url = None
+        if self.app is not None:
+            self.app.close()  # releases the lock it took over
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -167,7 +187,7 @@ def build_window_app(home_root: Path, options: AppOptions | None = None) -> App 
     except (DatabaseDamagedError, DatabaseTooNewError) as exc:
         log.error("%s The window opens on the recovery page.", exc.message)
         # The same lock stays held: moving the database aside must not race another app on this home.
-        return RecoveryApp(HomeLayout(home_root).create(), exc, lock)
+        return RecoveryApp(HomeLayout(home_root).create(), exc, lock, options)
     except BaseException:
         lock.release()
         raise
@@ -269,7 +289,7 @@ def _start_sandbox(home: HomeLayout, settings_file: SettingsFile) -> Any:
 
 # --- the window ---------------------------------------------------------------------------------------
 
-def run_window(app: App | RecoveryApp, *, is_self_test: bool = False) -> int:
+def run_window(app: App | RecoveryApp, *, is_self_test: bool = False, self_test_start_fresh: bool = False) -> int:
     """Open the pywebview window on the app's server; the only caller of webview.start()."""
     import webview
 
@@ -279,15 +299,36 @@ def run_window(app: App | RecoveryApp, *, is_self_test: bool = False) -> int:
     outcome: dict[str, Any] = {"code": 0}
     if isinstance(app, RecoveryApp):
         app.recovery.on_quit = window.destroy
+        app.recovery.on_open_app = lambda: _continue_into_app(app, window)
     else:
         app.ctx.dialogs = WebviewDialogs(window)
     if is_self_test:
-        threading.Thread(target=_self_test, args=(window, app, outcome), name="gif-self-test",
-                         daemon=True).start()
+        threading.Thread(target=_self_test, args=(window, app, outcome, self_test_start_fresh),
+                         name="gif-self-test", daemon=True).start()
     icon = resource_dir() / "build" / "icons" / "gif-app-256.png"
     webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
     app.close()
     return int(outcome["code"])
+
+
+def _continue_into_app(recovery: RecoveryApp, recovery_window: Any) -> None:
+    """Build the app on the fresh database (errors go back to the page), then swap the windows."""
+    app = recovery.open_app()
+
+    def swap() -> None:
+        try:
+            window = create_main_window(app, app.start_server())
+            app.ctx.dialogs = WebviewDialogs(window)
+            recovery.app_window = window
+            recovery.app_opened.set()
+        except Exception:  # noqa: BLE001 - the recovery window stays, the user can still quit
+            log.exception("cannot open the app's window after the recovery")
+            return
+        # The new window first: closing the last window would end the GUI loop.
+        recovery_window.destroy()
+
+    # Off the page's call: its answer must reach the recovery window before that window goes.
+    threading.Thread(target=swap, name="gif-open-app", daemon=True).start()
 
 
 def run_home_in_use_window(home: Path, *, is_self_test: bool = False) -> int:
@@ -424,7 +465,27 @@ def _self_test_home_in_use(window: Any, app: HomeInUseApp, outcome: dict[str, An
         window.destroy()
 
 
-def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any]) -> None:
+def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any], start_fresh: bool = False) -> None:
+    """Check the page through the real bridge; with `start_fresh`, press it on the recovery page and check the app."""
+    try:
+        print(_check_page(window, app)[0], flush=True)
+        if isinstance(app, RecoveryApp) and start_fresh:
+            window.evaluate_js("document.querySelector('[data-testid=\"recovery-start-fresh\"]').click(); true")
+            if not app.app_opened.wait(SELF_TEST_TIMEOUT_S) or app.app is None:
+                raise RuntimeError("Start fresh did not go on into the app")
+            window = app.app_window
+            line, answer = _check_page(window, app.app)
+            notices = (answer.get("info") or {}).get("data", {}).get("notices", [])
+            print(f"{line}; after Start fresh: {' '.join(notices)}", flush=True)
+    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
+        outcome["code"] = 1
+        print(f"SELF-TEST FAILED: {exc}", flush=True)
+    finally:
+        window.destroy()
+
+
+def _check_page(window: Any, app: App | RecoveryApp) -> tuple[str, dict[str, Any]]:
+    """Return the self-test's line for the window's page and the page's answer; raise if anything is off."""
     reported = threading.Event()
     answer: dict[str, Any] = {}
 
@@ -436,35 +497,28 @@ def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any]) -> 
         app.recovery.self_test_sink = sink
     else:
         app.ctx.services.self_test_sink = sink
-    try:
-        if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
-            raise RuntimeError("the page did not load")
-        # The page answers through the real bridge (the exposed functions), the path every user action takes.
-        window.evaluate_js(_SELF_TEST_JS)
-        if not reported.wait(SELF_TEST_TIMEOUT_S):
-            raise RuntimeError("the page never called the API through the bridge")
-        if "error" in answer:
-            raise RuntimeError(f"bridge check failed: {answer['error']}")
-        info = answer.get("info") or {}
-        if isinstance(app, RecoveryApp):
-            if not info.get("ok") or not answer.get("recovery"):
-                raise RuntimeError(f"the recovery page was not shown: {answer}")
-            if answer.get("apiNames") != list(exposed_names(RecoveryApi)):
-                raise RuntimeError(f"the page sees other functions than the recovery API: {answer.get('apiNames')}")
-            print(f"SELF-TEST OK: recovery page shown ({answer.get('recoveryMessage')})", flush=True)
-            return
-        if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
-            raise RuntimeError(f"unexpected page state: {answer}")
-        if answer.get("apiNames") != list(exposed_names()):
-            raise RuntimeError(f"the page sees other functions than the exposed API: {answer.get('apiNames')}")
-        print(f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
-              f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']}, "
-              f"api functions={len(answer['apiNames'])})", flush=True)
-    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
-        outcome["code"] = 1
-        print(f"SELF-TEST FAILED: {exc}", flush=True)
-    finally:
-        window.destroy()
+    if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
+        raise RuntimeError("the page did not load")
+    # The page answers through the real bridge (the exposed functions), the path every user action takes.
+    window.evaluate_js(_SELF_TEST_JS)
+    if not reported.wait(SELF_TEST_TIMEOUT_S):
+        raise RuntimeError("the page never called the API through the bridge")
+    if "error" in answer:
+        raise RuntimeError(f"bridge check failed: {answer['error']}")
+    info = answer.get("info") or {}
+    if isinstance(app, RecoveryApp):
+        if not info.get("ok") or not answer.get("recovery"):
+            raise RuntimeError(f"the recovery page was not shown: {answer}")
+        if answer.get("apiNames") != list(exposed_names(RecoveryApi)):
+            raise RuntimeError(f"the page sees other functions than the recovery API: {answer.get('apiNames')}")
+        return f"SELF-TEST OK: recovery page shown ({answer.get('recoveryMessage')})", answer
+    if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
+        raise RuntimeError(f"unexpected page state: {answer}")
+    if answer.get("apiNames") != list(exposed_names()):
+        raise RuntimeError(f"the page sees other functions than the exposed API: {answer.get('apiNames')}")
+    return (f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
+            f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']}, "
+            f"api functions={len(answer['apiNames'])})"), answer
 
 
 class WebviewDialogs:
