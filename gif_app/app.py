@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -10,13 +9,12 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from gif_app.api import Api
 from gif_app.api.context import ApiContext, SandboxHandle, Services
 from gif_app.api.home_in_use import HomeInUseApi
 from gif_app.api.recovery import RecoveryApi, RecoveryContext
-from gif_app.api.surface import SealedObject, exposed_functions, exposed_names
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.domain import GeneratedImage
 from gif_app.errors import ConflictError, DatabaseDamagedError, DatabaseTooNewError, NotFoundError
@@ -39,8 +37,6 @@ from gif_app.vendors import VENDORS
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Gen Image Factory"
-SELF_TEST_TIMEOUT_S = 90.0
-EXIT_HOME_IN_USE = 2  # like the command line's refusal: nothing ran
 
 
 @dataclass
@@ -285,266 +281,3 @@ def _start_sandbox(home: HomeLayout, settings_file: SettingsFile) -> Any:
         settings["parameters"]["variations"] = max(settings["parameters"]["variations"], 2)
         settings_file.save(settings)
     return servers
-
-
-# --- the window ---------------------------------------------------------------------------------------
-
-def run_window(app: App | RecoveryApp, *, is_self_test: bool = False, self_test_start_fresh: bool = False) -> int:
-    """Open the pywebview window on the app's server; the only caller of webview.start()."""
-    import webview
-
-    _prepare_qt_environment()
-    base = app.start_server()
-    window = create_main_window(app, base + RecoveryApp.page if isinstance(app, RecoveryApp) else base)
-    outcome: dict[str, Any] = {"code": 0}
-    if isinstance(app, RecoveryApp):
-        app.recovery.on_quit = window.destroy
-        app.recovery.on_open_app = lambda: _continue_into_app(app, window)
-    else:
-        app.ctx.dialogs = WebviewDialogs(window)
-    if is_self_test:
-        threading.Thread(target=_self_test, args=(window, app, outcome, self_test_start_fresh),
-                         name="gif-self-test", daemon=True).start()
-    icon = resource_dir() / "build" / "icons" / "gif-app-256.png"
-    webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
-    app.close()
-    return int(outcome["code"])
-
-
-def _continue_into_app(recovery: RecoveryApp, recovery_window: Any) -> None:
-    """Build the app on the fresh database (errors go back to the page), then swap the windows."""
-    app = recovery.open_app()
-
-    def swap() -> None:
-        try:
-            window = create_main_window(app, app.start_server())
-            app.ctx.dialogs = WebviewDialogs(window)
-            recovery.app_window = window
-            recovery.app_opened.set()
-        except Exception:  # noqa: BLE001 - the recovery window stays, the user can still quit
-            log.exception("cannot open the app's window after the recovery")
-            return
-        # The new window first: closing the last window would end the GUI loop.
-        recovery_window.destroy()
-
-    # Off the page's call: its answer must reach the recovery window before that window goes.
-    threading.Thread(target=swap, name="gif-open-app", daemon=True).start()
-
-
-def run_home_in_use_window(home: Path, *, is_self_test: bool = False) -> int:
-    """Tell a second start, in a small window, that another one holds `home`; return 2 once it is closed."""
-    import webview
-
-    _prepare_qt_environment()
-    app = HomeInUseApp(home)
-    window = webview.create_window(WINDOW_TITLE, app.start_server(), js_api=SealedObject(), width=560, height=260,
-                                   resizable=False, background_color="#f6f7f9")
-    if window is None:
-        raise RuntimeError("The window could not be created.")
-    window.expose(*exposed_functions(app.api))
-    app.api.on_quit = window.destroy
-    outcome: dict[str, Any] = {"code": EXIT_HOME_IN_USE}
-    checker = threading.Thread(target=_self_test_home_in_use, args=(window, app, outcome), name="gif-self-test",
-                               daemon=True)
-    if is_self_test:
-        checker.start()
-    webview.start(gui=_gui_name(), private_mode=True)
-    if is_self_test:
-        checker.join(SELF_TEST_TIMEOUT_S)  # its verdict is printed before the process ends
-    app.close()
-    return int(outcome["code"])
-
-
-def create_main_window(app: App | RecoveryApp, url: str) -> Any:
-    """Create the window on `url` with the sealed page surface: the API's methods by exact name, nothing else."""
-    import webview
-
-    window = webview.create_window(WINDOW_TITLE, url, js_api=SealedObject(), width=1280, height=840,
-                                   min_size=(960, 640), background_color="#f6f7f9")
-    if window is None:  # pywebview returns None only when the GUI failed to create it
-        raise RuntimeError("The window could not be created.")
-    window.expose(*exposed_functions(app.api))
-    return window
-
-
-def _gui_name() -> Literal["qt"] | None:
-    return "qt" if os.name == "posix" and not _is_macos() else None
-
-
-def _is_macos() -> bool:
-    import sys
-
-    return sys.platform == "darwin"
-
-
-def _prepare_qt_environment() -> None:
-    if os.name == "posix" and not _is_macos():
-        os.environ.setdefault("QT_API", "pyside6")
-        if os.geteuid() == 0:
-            # QtWebEngine refuses to start its sandbox as root.
-            os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-
-
-_SELF_TEST_JS = """
-(async () => {
-  const report = (result) => window.pywebview.api.self_test_report(JSON.stringify(result));
-  const started = Date.now();
-  while (!(window.pywebview && window.pywebview.api && window.pywebview.api.self_test_report
-           && window.pywebview.api.app_info)) {
-    if (Date.now() - started > 30000) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  try {
-    const info = await window.pywebview.api.app_info();
-    const recovery = Boolean(info.data && info.data.recovery);
-    // The recovery page has no settings and no navigation: it is checked by its own view and message.
-    const settings = recovery ? {ok: false} : await window.pywebview.api.get_settings();
-    const shown = () => recovery
-      ? document.querySelector('[data-testid="recovery-view"]:not([aria-busy])') !== null
-      : document.querySelectorAll('[data-testid^="nav-"]').length >= 4;
-    while (!shown() && Date.now() - started < 30000) {
-      await new Promise(r => setTimeout(r, 100));
-    }
-    const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
-    const recoveryMessage = recovery ? document.querySelector('[data-testid="recovery-message"]').textContent : '';
-    const apiNames = Object.keys(window.pywebview.api).sort();
-    await report({info, settingsOk: settings.ok, nav, title: document.title, apiNames, recovery: shown() && recovery,
-                  recoveryMessage});
-  } catch (err) {
-    await report({error: String(err)});
-  }
-})();
-true
-"""
-
-
-_HOME_IN_USE_JS = """
-new Promise((resolve) => {
-  const started = Date.now();
-  const check = () => {
-    const api = window.pywebview && window.pywebview.api;
-    const view = document.querySelector('[data-testid="home-in-use-view"]:not([aria-busy])');
-    if (api && typeof api.quit === 'function' && view) {
-      resolve({apiNames: Object.keys(api).sort(),
-               message: document.querySelector('[data-testid="home-in-use-message"]').textContent});
-    } else if (Date.now() - started > 30000) {
-      resolve({error: 'the page or its bridge did not come up'});
-    } else {
-      setTimeout(check, 100);
-    }
-  };
-  check();
-})
-"""
-
-
-def _self_test_home_in_use(window: Any, app: HomeInUseApp, outcome: dict[str, Any]) -> None:
-    """Check the "already running" page and its one-function bridge, then press Quit as a user would."""
-    reported = threading.Event()
-    answer: dict[str, Any] = {}
-
-    def receive(result: Any) -> None:
-        answer.update(json.loads(result) if isinstance(result, str) else result or {})
-        reported.set()
-
-    try:
-        if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
-            raise RuntimeError("the page did not load")
-        window.evaluate_js(_HOME_IN_USE_JS, receive)
-        if not reported.wait(SELF_TEST_TIMEOUT_S) or "error" in answer:
-            raise RuntimeError(f"the page did not show: {answer.get('error', 'no answer')}")
-        if answer.get("apiNames") != list(exposed_names(HomeInUseApi)):
-            raise RuntimeError(f"the page sees other functions than quit: {answer.get('apiNames')}")
-        window.evaluate_js("document.querySelector('[data-testid=\"home-in-use-quit\"]').click(); true")
-        if not window.events.closed.wait(SELF_TEST_TIMEOUT_S) or app.api.quit_calls != 1:
-            raise RuntimeError("the Quit button did not close the window")
-        print(f"SELF-TEST OK: already-running page shown ({answer.get('message')}); Quit closed it", flush=True)
-    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
-        outcome["code"] = 1
-        print(f"SELF-TEST FAILED: {exc}", flush=True)
-        window.destroy()
-
-
-def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any], start_fresh: bool = False) -> None:
-    """Check the page through the real bridge; with `start_fresh`, press it on the recovery page and check the app."""
-    try:
-        print(_check_page(window, app)[0], flush=True)
-        if isinstance(app, RecoveryApp) and start_fresh:
-            window.evaluate_js("document.querySelector('[data-testid=\"recovery-start-fresh\"]').click(); true")
-            if not app.app_opened.wait(SELF_TEST_TIMEOUT_S) or app.app is None:
-                raise RuntimeError("Start fresh did not go on into the app")
-            window = app.app_window
-            line, answer = _check_page(window, app.app)
-            notices = (answer.get("info") or {}).get("data", {}).get("notices", [])
-            print(f"{line}; after Start fresh: {' '.join(notices)}", flush=True)
-    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
-        outcome["code"] = 1
-        print(f"SELF-TEST FAILED: {exc}", flush=True)
-    finally:
-        window.destroy()
-
-
-def _check_page(window: Any, app: App | RecoveryApp) -> tuple[str, dict[str, Any]]:
-    """Return the self-test's line for the window's page and the page's answer; raise if anything is off."""
-    reported = threading.Event()
-    answer: dict[str, Any] = {}
-
-    def sink(raw: str) -> None:
-        answer.update(json.loads(raw))
-        reported.set()
-
-    if isinstance(app, RecoveryApp):
-        app.recovery.self_test_sink = sink
-    else:
-        app.ctx.services.self_test_sink = sink
-    if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
-        raise RuntimeError("the page did not load")
-    # The page answers through the real bridge (the exposed functions), the path every user action takes.
-    window.evaluate_js(_SELF_TEST_JS)
-    if not reported.wait(SELF_TEST_TIMEOUT_S):
-        raise RuntimeError("the page never called the API through the bridge")
-    if "error" in answer:
-        raise RuntimeError(f"bridge check failed: {answer['error']}")
-    info = answer.get("info") or {}
-    if isinstance(app, RecoveryApp):
-        if not info.get("ok") or not answer.get("recovery"):
-            raise RuntimeError(f"the recovery page was not shown: {answer}")
-        if answer.get("apiNames") != list(exposed_names(RecoveryApi)):
-            raise RuntimeError(f"the page sees other functions than the recovery API: {answer.get('apiNames')}")
-        return f"SELF-TEST OK: recovery page shown ({answer.get('recoveryMessage')})", answer
-    if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
-        raise RuntimeError(f"unexpected page state: {answer}")
-    if answer.get("apiNames") != list(exposed_names()):
-        raise RuntimeError(f"the page sees other functions than the exposed API: {answer.get('apiNames')}")
-    return (f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
-            f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']}, "
-            f"api functions={len(answer['apiNames'])})"), answer
-
-
-class WebviewDialogs:
-    """Native dialogs through pywebview."""
-
-    def __init__(self, window: Any) -> None:
-        self._window = window
-
-    def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
-        """Show an open-file or folder dialog."""
-        import webview
-
-        dialog = webview.FileDialog.FOLDER if kind == "dir" else webview.FileDialog.OPEN
-        types = tuple(f"{t.upper()} files (*.{t})" for t in file_types) + ("All files (*.*)",)
-        start = str(Path(current).expanduser().parent) if current else ""
-        result = self._window.create_file_dialog(dialog, directory=start, file_types=types if kind == "file"
-                                                 else ())
-        return str(result[0]) if result else None
-
-    def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
-        """Show a save dialog."""
-        import webview
-
-        types = tuple(f"{t.upper()} files (*.{t})" for t in file_types)
-        result = self._window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
-                                                 save_filename=suggested_name, file_types=types)
-        if not result:
-            return None
-        return str(result if isinstance(result, str) else result[0])

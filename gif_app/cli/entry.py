@@ -115,8 +115,9 @@ def _window(args: argparse.Namespace) -> int:
         # Checked before Qt loads: Qt's own message blames an installed library, which sends people astray.
         print(NO_DISPLAY, file=sys.stderr, flush=True)
         return 1
-    from gif_app.app import AppOptions, build_window_app, run_home_in_use_window, run_window
+    from gif_app.app import AppOptions, build_window_app
     from gif_app.keystore import KeyStore, choose_backend
+    from gif_app.window import run_home_in_use_window, run_window
 
     if args.auto_sandbox and not args.sandbox:
         home = _home(args)
