@@ -137,8 +137,8 @@ class JobService:
 
     def resume(self, execution_id: int) -> JobExecution:
         """Queue a resumable execution: finish its remaining generations and fetch its missing downloads."""
-        # Counted afresh from the image rows, so the rule (JobExecution.is_resumable) sees every billed image.
-        self._repo.refresh_counts(execution_id)
+        # The rule is JobExecution.is_resumable; its count of images awaiting a download is kept by every image
+        # status change (RepositoryEvents) and the end of each run.
         execution = self._repo.get_execution(execution_id)
         if not execution.is_resumable:
             raise ConflictError("Only an interrupted, stopped or failed job, or a finished one with images still "

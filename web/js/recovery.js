@@ -47,7 +47,10 @@ async function boot() {
         }
       });
     }
-    if (info.moved_to) showMoved(info);
+    if (info.moved_to) {
+      showMoved(info);
+      $('recovery-done').textContent += ' Quit and open the app again to start with it.';
+    }
   } catch (err) {
     showError(err);
   }
