@@ -1,6 +1,6 @@
 """Time launch -> window ready (page loaded, first API answer) from source and from the bundle; budget <= 2 s.
 
-"Window ready" is the moment `gif-app --self-test` prints "SELF-TEST OK" (gif_app.app._self_test: the page has
+"Window ready" is the moment `gif-app --self-test` prints "SELF-TEST OK" (gif_app.self_test.check_window: the page has
 loaded and answered app_info + get_settings through the pywebview bridge). Each run gets a fresh --home, Qt runs
 offscreen. Also reports the import time of gif_app.app (python -X importtime) and checks, in a run that records
 every import, that rembg/onnxruntime/pymatting/numba were never imported up to window ready.

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from gif_app.api import Api
 from gif_app.api.context import ApiContext, SandboxHandle, Services
+from gif_app.api.home_in_use import HomeInUseApi
 from gif_app.api.recovery import RecoveryApi, RecoveryContext
-from gif_app.api.surface import SealedObject, exposed_functions, exposed_names
 from gif_app.dialogs import Dialogs, NoDialogs
 from gif_app.domain import GeneratedImage
-from gif_app.errors import DatabaseDamagedError, DatabaseTooNewError, NotFoundError
+from gif_app.errors import ConflictError, DatabaseDamagedError, DatabaseTooNewError, NotFoundError
 from gif_app.export.service import ExportService
 from gif_app.home_lock import HomeLock
 from gif_app.jobs.model_download import ModelDownloads
@@ -37,7 +37,6 @@ from gif_app.vendors import VENDORS
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Gen Image Factory"
-SELF_TEST_TIMEOUT_S = 90.0
 
 
 @dataclass
@@ -98,14 +97,32 @@ class RecoveryApp:
     page = "recovery.html"
 
     def __init__(self, home: HomeLayout, problem: DatabaseDamagedError | DatabaseTooNewError,
-                 lock: HomeLock | None = None) -> None:
+                 lock: HomeLock | None = None, options: AppOptions | None = None) -> None:
         self.home = home
         self.lock = lock
+        self.options = options or AppOptions()
         self.recovery = RecoveryContext(home, problem)
         self.api = RecoveryApi(self.recovery)
         media = MediaSource(get_image=_no_image, allowed_roots=list, thumbnails=home.thumbnails)
         self.server = LocalServer(create_server_app(resource_dir() / "web", media))
         self._url: str | None = None
+        self.app: App | None = None  # the app it went on into after "Start fresh"
+        self.app_opened = threading.Event()  # set once that app's window exists (the self-test waits on it)
+        self.app_window: Any = None
+        self._opening = threading.Lock()
+
+    def open_app(self) -> App:
+        """Build the normal app on the fresh database under the lock held since the start (once)."""
+        with self._opening:
+            if self.app is None:
+                if self.recovery.moved_to is None or self.lock is None:
+                    raise ConflictError("The damaged database is still in place; move it aside first.")
+                # The lock passes to the app (App.close releases it): no moment where the home is free.
+                self.app = _build_locked(self.home.root, self.options, self.lock)
+                self.lock = None
+                self.app.ctx.notices.append(f"The damaged database was kept as {self.recovery.moved_to}; "
+                                            "the app started with a fresh one.")
+            return self.app
 
     def start_server(self) -> str:
         """Start the local HTTP server (once) and return its base URL."""
@@ -114,13 +131,43 @@ class RecoveryApp:
         return self._url
 
     def close(self) -> None:
-        """Stop the server and release the home's lock."""
+        """Stop the server and the app it went on into; release the home's lock."""
         if self._url is not None:
             self.server.stop()
             self._url = None
+        if self.app is not None:
+            self.app.close()  # releases the lock it took over
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+class HomeInUseApp:
+    """The small window of a second start on a home another process holds: a message and Quit, nothing else.
+
+    It takes no lock and opens no database, settings or key store: its server serves the page files only.
+    """
+
+    page = "already-running.html"
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.api = HomeInUseApi()
+        media = MediaSource(get_image=_no_image, allowed_roots=list, thumbnails=home / "thumbnails")
+        self.server = LocalServer(create_server_app(resource_dir() / "web", media))
+        self._url: str | None = None
+
+    def start_server(self) -> str:
+        """Start the local HTTP server (once) and return the page's address, naming the home."""
+        if self._url is None:
+            self._url = self.server.start()
+        return f"{self._url}{self.page}?{urllib.parse.urlencode({'home': str(self.home)})}"
+
+    def close(self) -> None:
+        """Stop the server."""
+        if self._url is not None:
+            self.server.stop()
+            self._url = None
 
 
 def _no_image(image_id: int) -> GeneratedImage:
@@ -136,7 +183,7 @@ def build_window_app(home_root: Path, options: AppOptions | None = None) -> App 
     except (DatabaseDamagedError, DatabaseTooNewError) as exc:
         log.error("%s The window opens on the recovery page.", exc.message)
         # The same lock stays held: moving the database aside must not race another app on this home.
-        return RecoveryApp(HomeLayout(home_root).create(), exc, lock)
+        return RecoveryApp(HomeLayout(home_root).create(), exc, lock, options)
     except BaseException:
         lock.release()
         raise
@@ -234,161 +281,3 @@ def _start_sandbox(home: HomeLayout, settings_file: SettingsFile) -> Any:
         settings["parameters"]["variations"] = max(settings["parameters"]["variations"], 2)
         settings_file.save(settings)
     return servers
-
-
-# --- the window ---------------------------------------------------------------------------------------
-
-def run_window(app: App | RecoveryApp, *, is_self_test: bool = False) -> int:
-    """Open the pywebview window on the app's server; the only caller of webview.start()."""
-    import webview
-
-    _prepare_qt_environment()
-    base = app.start_server()
-    window = create_main_window(app, base + RecoveryApp.page if isinstance(app, RecoveryApp) else base)
-    outcome: dict[str, Any] = {"code": 0}
-    if isinstance(app, RecoveryApp):
-        app.recovery.on_quit = window.destroy
-    else:
-        app.ctx.dialogs = WebviewDialogs(window)
-    if is_self_test:
-        threading.Thread(target=_self_test, args=(window, app, outcome), name="gif-self-test",
-                         daemon=True).start()
-    icon = resource_dir() / "build" / "icons" / "gif-app-256.png"
-    webview.start(gui=_gui_name(), icon=str(icon) if icon.exists() else None, private_mode=True)
-    app.close()
-    return int(outcome["code"])
-
-
-def create_main_window(app: App | RecoveryApp, url: str) -> Any:
-    """Create the window on `url` with the sealed page surface: the API's methods by exact name, nothing else."""
-    import webview
-
-    window = webview.create_window(WINDOW_TITLE, url, js_api=SealedObject(), width=1280, height=840,
-                                   min_size=(960, 640), background_color="#f6f7f9")
-    if window is None:  # pywebview returns None only when the GUI failed to create it
-        raise RuntimeError("The window could not be created.")
-    window.expose(*exposed_functions(app.api))
-    return window
-
-
-def _gui_name() -> Literal["qt"] | None:
-    return "qt" if os.name == "posix" and not _is_macos() else None
-
-
-def _is_macos() -> bool:
-    import sys
-
-    return sys.platform == "darwin"
-
-
-def _prepare_qt_environment() -> None:
-    if os.name == "posix" and not _is_macos():
-        os.environ.setdefault("QT_API", "pyside6")
-        if os.geteuid() == 0:
-            # QtWebEngine refuses to start its sandbox as root.
-            os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-
-
-_SELF_TEST_JS = """
-(async () => {
-  const report = (result) => window.pywebview.api.self_test_report(JSON.stringify(result));
-  const started = Date.now();
-  while (!(window.pywebview && window.pywebview.api && window.pywebview.api.self_test_report
-           && window.pywebview.api.app_info)) {
-    if (Date.now() - started > 30000) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  try {
-    const info = await window.pywebview.api.app_info();
-    const recovery = Boolean(info.data && info.data.recovery);
-    // The recovery page has no settings and no navigation: it is checked by its own view and message.
-    const settings = recovery ? {ok: false} : await window.pywebview.api.get_settings();
-    const shown = () => recovery
-      ? document.querySelector('[data-testid="recovery-view"]:not([aria-busy])') !== null
-      : document.querySelectorAll('[data-testid^="nav-"]').length >= 4;
-    while (!shown() && Date.now() - started < 30000) {
-      await new Promise(r => setTimeout(r, 100));
-    }
-    const nav = document.querySelectorAll('[data-testid^="nav-"]').length;
-    const recoveryMessage = recovery ? document.querySelector('[data-testid="recovery-message"]').textContent : '';
-    const apiNames = Object.keys(window.pywebview.api).sort();
-    await report({info, settingsOk: settings.ok, nav, title: document.title, apiNames, recovery: shown() && recovery,
-                  recoveryMessage});
-  } catch (err) {
-    await report({error: String(err)});
-  }
-})();
-true
-"""
-
-
-def _self_test(window: Any, app: App | RecoveryApp, outcome: dict[str, Any]) -> None:
-    reported = threading.Event()
-    answer: dict[str, Any] = {}
-
-    def sink(raw: str) -> None:
-        answer.update(json.loads(raw))
-        reported.set()
-
-    if isinstance(app, RecoveryApp):
-        app.recovery.self_test_sink = sink
-    else:
-        app.ctx.services.self_test_sink = sink
-    try:
-        if not window.events.loaded.wait(SELF_TEST_TIMEOUT_S):
-            raise RuntimeError("the page did not load")
-        # The page answers through the real bridge (the exposed functions), the path every user action takes.
-        window.evaluate_js(_SELF_TEST_JS)
-        if not reported.wait(SELF_TEST_TIMEOUT_S):
-            raise RuntimeError("the page never called the API through the bridge")
-        if "error" in answer:
-            raise RuntimeError(f"bridge check failed: {answer['error']}")
-        info = answer.get("info") or {}
-        if isinstance(app, RecoveryApp):
-            if not info.get("ok") or not answer.get("recovery"):
-                raise RuntimeError(f"the recovery page was not shown: {answer}")
-            if answer.get("apiNames") != list(exposed_names(RecoveryApi)):
-                raise RuntimeError(f"the page sees other functions than the recovery API: {answer.get('apiNames')}")
-            print(f"SELF-TEST OK: recovery page shown ({answer.get('recoveryMessage')})", flush=True)
-            return
-        if not info.get("ok") or not answer.get("settingsOk") or answer.get("nav", 0) < 4:
-            raise RuntimeError(f"unexpected page state: {answer}")
-        if answer.get("apiNames") != list(exposed_names()):
-            raise RuntimeError(f"the page sees other functions than the exposed API: {answer.get('apiNames')}")
-        print(f"SELF-TEST OK: {info['data']['name']} {info['data']['version']} "
-              f"(sandbox={info['data']['is_sandbox']}, nav items={answer['nav']}, "
-              f"api functions={len(answer['apiNames'])})", flush=True)
-    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's answer
-        outcome["code"] = 1
-        print(f"SELF-TEST FAILED: {exc}", flush=True)
-    finally:
-        window.destroy()
-
-
-class WebviewDialogs:
-    """Native dialogs through pywebview."""
-
-    def __init__(self, window: Any) -> None:
-        self._window = window
-
-    def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
-        """Show an open-file or folder dialog."""
-        import webview
-
-        dialog = webview.FileDialog.FOLDER if kind == "dir" else webview.FileDialog.OPEN
-        types = tuple(f"{t.upper()} files (*.{t})" for t in file_types) + ("All files (*.*)",)
-        start = str(Path(current).expanduser().parent) if current else ""
-        result = self._window.create_file_dialog(dialog, directory=start, file_types=types if kind == "file"
-                                                 else ())
-        return str(result[0]) if result else None
-
-    def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
-        """Show a save dialog."""
-        import webview
-
-        types = tuple(f"{t.upper()} files (*.{t})" for t in file_types)
-        result = self._window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
-                                                 save_filename=suggested_name, file_types=types)
-        if not result:
-            return None
-        return str(result if isinstance(result, str) else result[0])

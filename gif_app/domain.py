@@ -238,6 +238,15 @@ class JobExecution:
     settings_snapshot: dict[str, Any]
     queue_position: int | None
     completed_generations: tuple[int, ...] = ()
+    # Paid images whose file never arrived (`download_failed`): resume fetches them from their recorded URL.
+    awaiting_download: int = 0
+
+    @property
+    def is_resumable(self) -> bool:
+        """Return True when resume may queue the execution: its status says so, or paid images await their files."""
+        # A finished job (even completed) with a billed image still to download resumes to fetch it: nothing
+        # is rendered again, so nothing is billed twice.
+        return self.status.is_resumable or (self.status.is_terminal and self.awaiting_download > 0)
 
     @property
     def duration_seconds(self) -> float | None:
@@ -444,6 +453,7 @@ class CancelToken:
 
         self._stop = threading.Event()
         self._abort = threading.Event()
+        self._no_new_charges = threading.Event()
         self._lock = threading.Lock()
         self._hooks: dict[int, Any] = {}
         self._next_hook = 0
@@ -488,6 +498,15 @@ class CancelToken:
     def is_aborted(self) -> bool:
         """Return True once a force stop was asked for."""
         return self._abort.is_set()
+
+    def refuse_new_charges(self) -> None:
+        """Let calls already sent finish, but send no new paid request (a force stop's kept render)."""
+        self._no_new_charges.set()
+
+    @property
+    def refuses_new_charges(self) -> bool:
+        """Return True when no new paid request may be sent: after a force stop, or when told so."""
+        return self._no_new_charges.is_set() or self._abort.is_set()
 
     def wait_aborted(self, timeout: float) -> bool:
         """Sleep up to `timeout` seconds, waking early on force stop; return True if aborted."""

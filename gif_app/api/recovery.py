@@ -28,6 +28,8 @@ class RecoveryContext:
     moved_to: Path | None = None
     self_test_sink: Callable[[str], None] | None = None
     on_quit: Callable[[], None] | None = None
+    # Set by the window: build the app on the fresh database under the same lock and open it (raises if not).
+    on_open_app: Callable[[], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -74,6 +76,16 @@ class RecoveryApi:
                 Repository.open(database).close()  # proves the fresh file opens before the page says so
                 self.ctx.moved_to = moved
         return {"moved_to": str(self.ctx.moved_to), "database": str(self.ctx.home.database)}
+
+    @envelope
+    def open_app(self) -> dict[str, Any]:
+        """Go on into the app on the fresh database (after Start fresh); `opening` is False without a window."""
+        if self.ctx.moved_to is None:
+            raise ConflictError("The damaged database is still in place; move it aside first.")
+        if self.ctx.on_open_app is None:
+            return {"opening": False}
+        self.ctx.on_open_app()
+        return {"opening": True}
 
     @envelope
     def quit_app(self) -> dict[str, Any]:

@@ -26,7 +26,10 @@ def execution_json(execution: JobExecution) -> dict[str, Any]:
         "qc_failed": execution.qc_failed, "processing_failed": execution.failed, "cost": execution.cost,
         "error": execution.error, "queue_position": execution.queue_position,
         "completed_generations": len(execution.completed_generations),
+        "awaiting_download": execution.awaiting_download,
         **job_status_json(execution.status),
+        # The execution's own rule: a finished job with billed images still to download resumes too.
+        "is_resumable": execution.is_resumable,
     }
 
 

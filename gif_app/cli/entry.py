@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox vendors")
     parser.add_argument("--auto-sandbox", action="store_true",
                         help="use the sandbox when no API key is configured (what `make run` does)")
-    parser.add_argument("--self-test", action="store_true", help="open the window, check the bridge, exit")
+    parser.add_argument("--self-test", nargs="?", const="check", choices=("check", "start-fresh"),
+                        help="open the window, check the bridge, exit; 'start-fresh' also presses Start fresh on "
+                             "the recovery page of a damaged database and checks the app it goes on into")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command")
 
@@ -113,8 +115,9 @@ def _window(args: argparse.Namespace) -> int:
         # Checked before Qt loads: Qt's own message blames an installed library, which sends people astray.
         print(NO_DISPLAY, file=sys.stderr, flush=True)
         return 1
-    from gif_app.app import AppOptions, build_window_app, run_window
+    from gif_app.app import AppOptions, build_window_app
     from gif_app.keystore import KeyStore, choose_backend
+    from gif_app.window import run_home_in_use_window, run_window
 
     if args.auto_sandbox and not args.sandbox:
         home = _home(args)
@@ -125,11 +128,16 @@ def _window(args: argparse.Namespace) -> int:
     try:
         app = build_window_app(_home(args), AppOptions(is_sandbox=args.sandbox))
     except HomeInUseError as exc:
-        # No second window: the message goes to stderr (and the log); `main` exits 2.
-        if args.self_test:
-            print(f"SELF-TEST FAILED: {exc.message}", flush=True)
-        raise
-    code = run_window(app, is_self_test=args.self_test)
+        # No second app: the message goes to stderr (and the log) and a small window says it; exit 2.
+        print(f"error: {exc.message}", file=sys.stderr, flush=True)
+        try:
+            code = run_home_in_use_window(Path(exc.home), is_self_test=bool(args.self_test))
+        except Exception:  # noqa: BLE001 - the message is on stderr already; the window only repeats it
+            log.exception("the 'already running' window could not open")
+            code = 2
+    else:
+        code = run_window(app, is_self_test=bool(args.self_test),
+                          self_test_start_fresh=args.self_test == "start-fresh")
     # pywebview answers each page call on a non-daemon thread; one caught mid-call when the window closed
     # waits forever for a JavaScript result and would keep the process alive with no window.
     sys.stdout.flush()

@@ -136,22 +136,18 @@ class JobService:
         return [self.rerun(i) for i in execution_ids]
 
     def resume(self, execution_id: int) -> JobExecution:
-        """Queue an interrupted, stopped or failed execution to finish its remaining generations."""
+        """Queue a resumable execution: finish its remaining generations and fetch its missing downloads."""
+        # The rule is JobExecution.is_resumable; its count of images awaiting a download is kept by every image
+        # status change (RepositoryEvents) and the end of each run.
         execution = self._repo.get_execution(execution_id)
-        # A failed job (e.g. a wrong key, since fixed) resumes too: its paid images are not rendered again.
-        # A completed job resumes while a paid image still waits for its file (it is fetched, not rendered).
-        if not execution.status.is_resumable and not (
-                execution.status.is_complete and self._has_missing_downloads(execution_id)):
-            raise ConflictError("Only an interrupted, stopped or failed job can be resumed.")
+        if not execution.is_resumable:
+            raise ConflictError("Only an interrupted, stopped or failed job, or a finished one with images still "
+                                "to download, can be resumed.")
         with self._lock:
             position = max([e.queue_position or 0 for e in self._repo.queued_executions()] or [0]) + 1
             execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position)
         self._worker.wake()
         return execution
-
-    def _has_missing_downloads(self, execution_id: int) -> bool:
-        """Return whether a paid image of the execution still waits for its file."""
-        return any(i.status.needs_download for i in self._repo.images_of_execution(execution_id))
 
     def cancel_queued(self, execution_id: int) -> JobExecution:
         """Take a queued execution out of the queue."""

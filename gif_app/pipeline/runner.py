@@ -54,6 +54,12 @@ def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: st
         raise CancelledError("Stopped by the user.")  # nothing sent yet: nothing to keep
     render_ctx = replace(ctx, cancel=CancelToken())  # never aborted: abandoning the call would waste the charge
     done = threading.Event()
+
+    def on_force_stop() -> None:
+        # Before force_stop() returns: the render's retries, top-ups and further tasks would be new charges.
+        render_ctx.cancel.refuse_new_charges()
+        done.set()
+
     box: dict[str, list[GeneratedImage] | BaseException] = {}
 
     def target() -> None:
@@ -75,7 +81,7 @@ def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: st
             done.set()
 
     thread = threading.Thread(target=target, name=f"gif-render-{generation.index}", daemon=True)
-    handle = ctx.cancel.add_abort_hook(done.set)
+    handle = ctx.cancel.add_abort_hook(on_force_stop)  # registered before the thread can send anything
     try:
         thread.start()
         done.wait()

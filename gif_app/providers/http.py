@@ -167,6 +167,12 @@ def check_cancel(cancel: CancelToken | None) -> None:
         raise CancelledError("Stopped by the user.")
 
 
+def check_new_charge(cancel: CancelToken | None) -> None:
+    """Raise CancelledError before a paid request once a force stop refuses new charges (a retry included)."""
+    if cancel is not None and cancel.refuses_new_charges:
+        raise CancelledError("Stopped by the user; no new paid request is sent.")
+
+
 def vendor_message(vendor: str, body: Any) -> str:
     """Return the vendor's own error message from its JSON error body, or '' if it has none."""
     if not isinstance(body, dict):
@@ -304,6 +310,8 @@ def send_with_retries(
     attempt = 0
     while True:
         check_cancel(cancel)
+        if paid:
+            check_new_charge(cancel)  # a refused render retried after a force stop would be a new charge
         try:
             response = run_abortable(lambda: client.request(method, url, **kwargs), cancel)
         except httpx.HTTPError as exc:

@@ -88,6 +88,8 @@ class OpenAIImages(OpenAIClientHolder):
         remaining = max(1, request.count)
         per_call = images_per_call(request.model or self._model)
         while remaining > 0:
+            if images and cancel is not None and cancel.refuses_new_charges:
+                break  # after a force stop the images already paid for are kept, no further call is made
             batch = self._generate(request, min(remaining, per_call), cancel)
             if not batch:
                 break

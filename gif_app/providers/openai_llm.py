@@ -25,6 +25,7 @@ from gif_app.providers.base import QCVerdict
 from gif_app.providers.http import (
     backoff_delay,
     check_cancel,
+    check_new_charge,
     is_retryable_status,
     is_unsent,
     not_repeated,
@@ -116,6 +117,8 @@ def call_with_retries(
     attempt = 0
     while True:
         check_cancel(cancel)
+        if paid:
+            check_new_charge(cancel)
         try:
             return run_abortable(call, cancel)
         except openai.OpenAIError as exc:

@@ -159,8 +159,11 @@ class PiapiMidjourney:
         headers = {"X-API-Key": self._api_key}
         images: list[RenderedImage] = []
         with self._client_factory(self._base_url, self._timeout_s, headers) as api:
-            started = [(self._create(api, body, cancel), time.monotonic())
-                       for _ in range(math.ceil(wanted / IMAGES_PER_TASK))]
+            started: list[tuple[str, float]] = []
+            for _ in range(math.ceil(wanted / IMAGES_PER_TASK)):
+                if started and cancel is not None and cancel.refuses_new_charges:
+                    break  # a force stop came: the tasks created are awaited, no further one is paid for
+                started.append((self._create(api, body, cancel), time.monotonic()))
             outputs = [(task_id, self._wait(api, task_id, since, cancel)) for task_id, since in started]
         with self._client_factory("", self._timeout_s, None) as cdn:  # the key stays with the API host
             for task_id, output in outputs:

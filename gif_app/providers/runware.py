@@ -268,8 +268,8 @@ class RunwareGenerator:
         with self._client_factory(self._base_url, self._timeout_s, headers) as api:
             for _ in range(budget):
                 missing = wanted - len(items)
-                if missing <= 0:
-                    break
+                if missing <= 0 or (items and cancel is not None and cancel.refuses_new_charges):
+                    break  # a top-up after a force stop would be a new charge: keep what is paid
                 items.extend(self._infer(api, request, min(missing, MAX_RESULTS_PER_REQUEST), cancel))
         if not items:
             raise ProviderError("Runware returned no images for this prompt.", vendor=VENDOR)
@@ -304,6 +304,10 @@ class RunwareGenerator:
                 )
             except PossiblyChargedError as exc:
                 transport = exc.transport or exc
+                if cancel is not None and cancel.refuses_new_charges:
+                    # After a force stop nothing is sent again, even with the same taskUUID: read back (free)
+                    # what the first send got, so an image it paid for is still recorded.
+                    return self._task_details(api, task_uuid, cancel)
                 if sends > self._retries:
                     raise type(transport)(
                         f"{transport.message} Runware may have charged task {task_uuid}: sent {sends} time(s) with "

@@ -72,6 +72,7 @@ def execution(row: JobExecutionRow) -> JobExecution:
         failed=row.failed, cost=row.cost, error=row.error,
         settings_snapshot=loads(row.settings_snapshot, {}), queue_position=row.queue_position,
         completed_generations=tuple(loads(row.completed_generations, [])),
+        awaiting_download=row.awaiting_download,
     )
 
 

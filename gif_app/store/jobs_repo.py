@@ -146,13 +146,15 @@ class JobsRepository:
         img = GeneratedImageRow
         rows: Any = (img.select(img.status, img.reason, peewee.fn.COUNT(img.id), peewee.fn.SUM(img.cost))
                 .where(img.execution == execution_id).group_by(img.status, img.reason).tuples())
-        generated = approved = qc_failed = failed = 0
+        generated = approved = qc_failed = failed = awaiting_download = 0
         cost = 0.0
         for status, reason, count, total in rows:
             cost += total or 0.0
             reason = reason or ""
             if status == "approved":
                 approved += count
+            if status == "download_failed":
+                awaiting_download += count
             elif status in {"qc_failed", "retry_failed", "retry_pending", "processing", "download_failed"}:
                 if reason.startswith("processing_failed:"):
                     failed += count
@@ -160,7 +162,7 @@ class JobsRepository:
                     qc_failed += count
             generated += count
         JobExecutionRow.update(generated=generated, approved=approved, qc_failed=qc_failed, failed=failed,
-                               cost=round(cost, 6), updated_at=now()).where(
+                               awaiting_download=awaiting_download, cost=round(cost, 6), updated_at=now()).where(
             JobExecutionRow.id == execution_id).execute()
 
     def rename_execution(self, execution_id: int, label: str) -> JobExecution:

@@ -128,6 +128,12 @@ MIGRATIONS: Sequence[tuple[int, str, Sequence[str]]] = (
         END""",
         "INSERT INTO image_search (image_search) VALUES ('rebuild')",
     )),
+    # The job list shows Resume for a finished job whose paid images still wait for their files.
+    (6, "count of billed images awaiting their download per execution", (
+        "ALTER TABLE job_execution ADD COLUMN awaiting_download INTEGER NOT NULL DEFAULT 0",
+        """UPDATE job_execution SET awaiting_download = (SELECT COUNT(*) FROM generated_image
+            WHERE generated_image.execution_id = job_execution.id AND generated_image.status = 'download_failed')""",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -49,6 +49,7 @@ class JobExecutionRow(BaseModel):
     queue_position = peewee.IntegerField(null=True)
     completed_generations = peewee.TextField(default="[]")
     updated_at = peewee.DateTimeField(null=True)
+    awaiting_download = peewee.IntegerField(default=0)
 
     class Meta:
         table_name = "job_execution"

@@ -48,7 +48,38 @@ def test_start_fresh_moves_the_damaged_database_aside(recovery_page: tuple[Page,
     expect(done).to_contain_text("gif_app.db.damaged-")
     expect(fresh).to_be_hidden()
     assert len(list(home.glob("gif_app.db.damaged-*"))) == 1
+    # Without a window to go on in (this browser), the page says exactly what to do.
+    expect(done).to_contain_text("A fresh database is ready. Quit and open the app again to start with it.")
     expect(page.get_by_test_id("recovery-quit")).to_be_visible()
+
+
+def test_start_fresh_goes_on_into_the_app_when_the_window_can(page: Page, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "gif_app.db").write_bytes(os.urandom(8192))
+    app = build_window_app(home, AppOptions(prefer_keychain=False, environ={}, start_workers=False))
+    assert isinstance(app, RecoveryApp)
+
+    def open_here() -> None:
+        app.open_app()  # the desktop then swaps the windows; here the test opens the app's page itself
+
+    app.recovery.on_open_app = open_here
+    try:
+        install_bridge(page, app.api)  # type: ignore[arg-type]
+        page.goto(app.start_server() + RecoveryApp.page)
+        page.get_by_test_id("recovery-start-fresh").click()
+        done = page.get_by_test_id("recovery-done")
+        expect(done).to_contain_text("A fresh database is ready. Opening the app on it…")
+        assert app.app is not None and app.app.lock is not None and app.app.lock.is_held
+        # The app it went on into is the real one: its page (the desktop's new window) loads on the fresh
+        # database and shows where the damaged file went.
+        window = page.context.new_page()
+        install_bridge(window, app.app.api)
+        window.goto(app.app.start_server())
+        expect(window.locator("[data-testid^='nav-']").first).to_be_visible()
+        expect(window.locator("#app-notices")).to_contain_text("The damaged database was kept as")
+    finally:
+        app.close()
 
 
 @pytest.mark.parametrize("recovery_page", ["newer"], indirect=True)

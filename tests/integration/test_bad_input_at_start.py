@@ -12,8 +12,9 @@ import pytest
 
 from gif_app.api.recovery import RecoveryApi
 from gif_app.api.surface import exposed_names
-from gif_app.app import AppOptions, RecoveryApp, build_app, build_window_app
-from gif_app.errors import DatabaseDamagedError, DatabaseTooNewError
+from gif_app.app import App, AppOptions, RecoveryApp, build_app, build_window_app
+from gif_app.errors import DatabaseDamagedError, DatabaseTooNewError, HomeInUseError
+from gif_app.home_lock import HomeLock
 from gif_app.store import migrations
 from gif_app.store.db import open_database
 from gif_app.store.repository import Repository
@@ -91,8 +92,45 @@ def test_a_newer_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
 
 
 def test_the_recovery_page_sees_only_the_recovery_calls() -> None:
-    assert exposed_names(RecoveryApi) == ("app_info", "quit_app", "recover_database", "recovery_info",
+    assert exposed_names(RecoveryApi) == ("app_info", "open_app", "quit_app", "recover_database", "recovery_info",
                                           "self_test_report")
+
+
+def test_start_fresh_goes_on_into_the_app_under_the_lock_held_from_the_start(tmp_path: Path) -> None:
+    home = _damaged_home(tmp_path)
+    recovery = build_window_app(home, OPTIONS)
+    assert isinstance(recovery, RecoveryApp)
+    opened: list[App] = []
+    recovery.recovery.on_open_app = lambda: opened.append(recovery.open_app())  # what the window does
+    try:
+        early = recovery.api.open_app()  # the damaged file is still in place: nothing to open
+        assert not early["ok"] and early["error"]["code"] == "conflict" and not opened
+        assert recovery.api.recover_database()["ok"]
+        answer = recovery.api.open_app()
+        assert answer["ok"] and answer["data"] == {"opening": True}, answer
+        app = opened[0]
+        assert app is recovery.open_app()  # once: a second ask gets the same app
+        assert app.lock is not None and app.lock.is_held and recovery.lock is None
+        with pytest.raises(HomeInUseError):  # never free on the way: no other start can slip in
+            HomeLock(home).acquire()
+        info = app.api.app_info()["data"]
+        assert any("The damaged database was kept as" in notice for notice in info["notices"])
+        assert app.api.list_jobs({})["data"]["total"] == 0  # the fresh database, working
+    finally:
+        recovery.close()  # closes the app it went on into, which releases the lock
+    free = HomeLock(home)
+    free.acquire()
+    free.release()
+
+
+def test_without_a_window_open_app_says_so(tmp_path: Path) -> None:
+    recovery = build_window_app(_damaged_home(tmp_path), OPTIONS)
+    assert isinstance(recovery, RecoveryApp)
+    try:
+        assert recovery.api.recover_database()["ok"]
+        assert recovery.api.open_app()["data"] == {"opening": False}  # the page then says to quit and reopen
+    finally:
+        recovery.close()
 
 
 def _cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

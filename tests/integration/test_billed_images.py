@@ -108,3 +108,37 @@ def test_piapi_keeps_three_of_four_when_one_file_stays_bad(sandbox_app: App, tmp
     assert resumed.status is JobStatus.COMPLETED, resumed.error
     assert all(i.status is ImageStatus.APPROVED for i in images_of(sandbox_app, resumed))
     assert sandbox.billed_images("piapi") == 4  # fetched, not rendered again
+
+
+def test_a_completed_job_with_a_lost_download_offers_resume_which_fetches_it_without_a_new_charge(
+        sandbox_app: App) -> None:
+    sandbox = servers(sandbox_app)
+    sandbox.config.broken_files = {"/2.png"}  # the third image of every task arrives cut, every time
+    execution = run_job(sandbox_app, {"parameters.provider": "piapi", "parameters.count": 2,
+                                      "parameters.variations": 4, **NO_AI})
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    lost = [i for i in images_of(sandbox_app, execution) if i.status is ImageStatus.DOWNLOAD_FAILED]
+    assert len(lost) == 2 and all(str(i.provider_ids["source_url"]).endswith("/2.png") for i in lost)
+    # The page is told through the API's flags: the job list and the job view offer Resume.
+    listed = sandbox_app.api.list_jobs({})
+    assert listed["ok"], listed.get("error")
+    row = next(j for j in listed["data"]["items"] if j["id"] == execution.id)
+    assert row["status"] == "completed" and row["is_resumable"] is True and row["awaiting_download"] == 2
+    assert sandbox_app.api.get_job(execution.id)["data"]["execution"]["is_resumable"] is True
+
+    sandbox.config.broken_files = set()
+    billed, creates = sandbox.billed(), sandbox.request_count("piapi", "/api/v1/task")
+    done = threading.Event()
+    jobs_of(sandbox_app).add_listener(lambda event, changed: done.set() if event == "finished" else None)
+    answer = sandbox_app.api.resume_job(execution.id)
+    assert answer["ok"] and answer["data"]["status"] == "queued", answer.get("error")
+    assert done.wait(JOB_TIMEOUT_S), "the resumed job did not finish"
+    resumed = sandbox_app.repo.get_execution(execution.id)
+    assert resumed.status is JobStatus.COMPLETED and resumed.awaiting_download == 0, resumed.error
+    images = images_of(sandbox_app, resumed)
+    assert len(images) == 8 and all(i.status is ImageStatus.APPROVED and image_file(i).is_file() for i in images)
+    assert {i.mapping_id for i in lost} <= {i.mapping_id for i in images}  # the same rows, now with their files
+    assert sandbox.billed() == billed  # fetched from the recorded URLs: nothing billed again
+    assert sandbox.request_count("piapi", "/api/v1/task") == creates  # no task created, none even polled
+    assert sandbox_app.api.get_job(execution.id)["data"]["execution"]["is_resumable"] is False
+    assert "Fetched image" in log_text(sandbox_app, resumed)

@@ -22,7 +22,8 @@ from webview.util import js_bridge_call
 from gif_app.api import Api
 from gif_app.api.envelope import is_api_method
 from gif_app.api.surface import exposed_names
-from gif_app.app import App, AppOptions, build_app, create_main_window
+from gif_app.app import App, AppOptions, build_app
+from gif_app.window import create_main_window
 
 KEY = "sk-proj-SecretCanary0123456789abcdef"
 WAIT_S = 30.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from gif_app.app import App
 from gif_app.domain import ImageStatus, JobExecution, JobStatus
@@ -114,3 +115,51 @@ def _resume(app: App, execution: JobExecution) -> JobExecution:
     jobs_of(app).resume(execution.id)
     assert done.wait(JOB_TIMEOUT_S), f"job {execution.id} did not finish after resume"
     return finished[-1]
+
+
+def _paid_requests_after(app: App, vendor: str, path: str, moment: float) -> list[float]:
+    """Return the arrival times of the vendor's POSTs on `path` (renders, task creates) after `moment`."""
+    return [r.at for r in app.sandbox.requests(vendor) if r.method == "POST" and r.path.startswith(path)
+            and r.at >= moment]
+
+
+def test_after_a_force_stop_no_task_is_created_and_the_tasks_sent_are_kept(sandbox_app: App) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.piapi_task_duration = 1.5  # two tasks created, both still rendering at the force stop
+    watch = JobWatch(sandbox_app, {"parameters.provider": "piapi", "parameters.count": 6,
+                                   "parameters.variations": 4, "parameters.concurrency": 2,
+                                   "parameters.use_llm_prompts": True, "ai.run_quality_check": True,
+                                   "ai.run_metadata_gen": True})
+    # Both pool workers wait on a created task: no generation is between its prompt and its create.
+    wait_until(lambda: len(sandbox.billed("piapi")) == 2, what="two tasks created")
+    stopped_at = time.time()
+    jobs_of(sandbox_app).force_stop()
+    execution = watch.wait()
+    assert execution.status is JobStatus.STOPPED
+    assert _paid_requests_after(sandbox_app, "piapi", "/api/v1/task", stopped_at) == []
+    assert _paid_requests_after(sandbox_app, "openai", "/v1/", stopped_at) == []  # no prompt, QC or metadata
+    assert len(sandbox.billed("piapi")) == 2 and sandbox.billed_images("piapi") == 8
+    # The tasks sent were polled to their end after the stop and their images kept for resume.
+    assert any(r.at > stopped_at for r in sandbox.requests("piapi") if r.method == "GET")
+    images = images_of(sandbox_app, execution)
+    assert len(images) == 8 and {i.status for i in images} == {ImageStatus.PENDING}
+    assert all(image_file(i).is_file() for i in images)
+
+
+def test_after_a_force_stop_a_refused_render_is_not_sent_again(sandbox_app: App) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.latency["runware"] = 1.0
+    sandbox.config.set_fault("runware", "503")  # every render is refused (unbilled) after a second
+    watch = JobWatch(sandbox_app, {"parameters.provider": "runware", "parameters.count": 6,
+                                   "parameters.variations": 1, "parameters.concurrency": 2,
+                                   "parameters.generation_retries": 3, "parameters.use_llm_prompts": False,
+                                   "ai.run_quality_check": False, "ai.run_metadata_gen": False})
+    wait_until(lambda: sandbox.request_count("runware", "/v1") == 2, what="two renders in flight")
+    stopped_at = time.time()
+    jobs_of(sandbox_app).force_stop()
+    execution = watch.wait()
+    assert execution.status is JobStatus.STOPPED
+    # Refused renders cost nothing, but their retries would be new paid calls made after the stop.
+    assert _paid_requests_after(sandbox_app, "runware", "/v1", stopped_at) == []
+    assert sandbox.request_count("runware", "/v1") == 2 and not sandbox.billed("runware")
+    assert images_of(sandbox_app, execution) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from gif_app.domain import (
     ImageStatus,
     JobExecution,
     JobStatus,
+    NewImage,
     ProcessingRecord,
     StockMetadata,
     reason_label,
@@ -178,3 +180,32 @@ def test_resume_accepts_exactly_the_resumable_statuses(app: App) -> None:
         else:
             assert not answer["ok"]
             assert answer["error"]["code"] == ConflictError.code, status
+
+
+@pytest.mark.parametrize("status", list(JobStatus))
+def test_a_finished_job_with_images_awaiting_download_is_resumable(status: JobStatus) -> None:
+    waiting = replace(_execution(status), awaiting_download=1)
+    # The status's own rule, or: over (even completed) with a billed image still to fetch.
+    assert waiting.is_resumable is (status.is_resumable or status.is_terminal)
+    assert execution_json(waiting)["is_resumable"] is waiting.is_resumable
+    assert execution_json(waiting)["awaiting_download"] == 1
+    assert _execution(status).is_resumable is status.is_resumable
+
+
+def test_resume_takes_a_completed_job_only_while_an_image_awaits_its_download(app: App) -> None:
+    settings = app.ctx.settings_file.load().settings
+    execution = app.repo.create_execution(label="Done", configuration_id=None, settings_snapshot=settings,
+                                          planned=2, status=JobStatus.COMPLETED)
+    refused = app.api.resume_job(execution.id)
+    assert not refused["ok"] and refused["error"]["code"] == ConflictError.code
+    assert "images still to download" in refused["error"]["message"]
+    app.repo.record_image(NewImage(mapping_id="m-1", execution_id=execution.id, generation_index=0, variation_index=0,
+                                prompt="p", keyword="cat", seed=1, provider="runware",
+                                provider_ids={"source_url": "http://127.0.0.1:9/x.png"}, temp_path="", cost=0.01,
+                                status=ImageStatus.DOWNLOAD_FAILED, reason=FailureStage.DOWNLOAD.reason))
+    app.repo.refresh_counts(execution.id)  # as the job's events do after each recorded image
+    listed = app.api.get_job(execution.id)
+    assert listed["ok"] and listed["data"]["execution"]["is_resumable"] is True
+    answer = app.api.resume_job(execution.id)
+    assert answer["ok"], answer.get("error")
+    assert answer["data"]["status"] == JobStatus.QUEUED.value

@@ -12,9 +12,18 @@ function showError(err) {
 
 function showMoved(info) {
   const done = $('recovery-done');
-  done.textContent = `The damaged database is kept as ${info.moved_to}. A fresh database is ready: quit and open the app again to start.`;
+  done.textContent = `The damaged database is kept as ${info.moved_to}. A fresh database is ready.`;
   done.hidden = false;
   $('recovery-start-fresh').hidden = true;
+}
+
+/** Go on into the app; without a window to open it in, say exactly what to do instead. */
+async function openApp() {
+  const done = $('recovery-done');
+  const opened = await call('open_app');
+  done.textContent += opened.opening
+    ? ' Opening the app on it…'
+    : ' Quit and open the app again to start with it.';
 }
 
 async function boot() {
@@ -31,13 +40,17 @@ async function boot() {
         fresh.disabled = true;
         try {
           showMoved(await call('recover_database'));
+          await openApp();
         } catch (err) {
           fresh.disabled = false;
           showError(err);
         }
       });
     }
-    if (info.moved_to) showMoved(info);
+    if (info.moved_to) {
+      showMoved(info);
+      $('recovery-done').textContent += ' Quit and open the app again to start with it.';
+    }
   } catch (err) {
     showError(err);
   }
