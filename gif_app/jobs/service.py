@@ -12,6 +12,7 @@ from typing import Any
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError
+from gif_app.jobs.accounts import check_balance
 from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import (
     ProviderAccess,
@@ -236,6 +237,7 @@ class JobService:
             settings = settings_mod.validate(execution.settings_snapshot)[0]
             providers = build_providers(settings, self._access())
             plan = build_plan(execution, settings, self._home, set(execution.completed_generations))
+            check_balance(settings, self._access(), len(plan.generations) * plan.variations)
             plan.temp_dir.mkdir(parents=True, exist_ok=True)
             plan.output_dir.mkdir(parents=True, exist_ok=True)
         except (AppError, OSError) as exc:
