@@ -81,14 +81,17 @@ class JobService:
         if overrides:
             settings = settings_mod.validated(_flat_merge(settings, overrides))
         label = settings["parameters"]["label"].strip() or f"job_{datetime.now():%Y%m%d_%H%M%S}"
+        planned = settings["parameters"]["count"] * images_per_generation(settings)
+        # Refused at once where the vendor reports a balance that cannot cover the plan; checked again when
+        # the job runs, since a queued job may wait while the credits go elsewhere.
+        check_balance(settings, self._access(), planned)
         with self._lock:
             if when_busy == "refuse" and self.is_busy():
                 raise ConflictError("A job is already running. Only one job runs at a time; wait for it or "
                                     "queue this one.")
             config = self._repo.create_configuration(label, settings)
             execution = self._repo.create_execution(
-                label=label, configuration_id=config.id, settings_snapshot=settings,
-                planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
+                label=label, configuration_id=config.id, settings_snapshot=settings, planned=planned, queue=True)
         self._worker.wake()
         return execution
 

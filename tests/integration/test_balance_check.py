@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from gif_app.domain import JobStatus
 from gif_app.errors import InsufficientCreditsError
 from gif_app.jobs.accounts import check_balance
 from gif_app.jobs.planning import ProviderAccess
-from tests.integration.conftest import images_of, log_text, run_job
+from tests.integration.conftest import FAST, JOB_TIMEOUT_S, images_of, jobs_of, log_text, run_job
+from tests.integration.jobs_support import error_code
 
 
 def _overrides(**extra: Any) -> dict[str, Any]:
@@ -34,13 +36,30 @@ def _access(app: App) -> ProviderAccess:
 def test_a_job_the_credits_cannot_cover_is_refused_naming_both_numbers(sandbox_app: App) -> None:
     sandbox = sandbox_app.sandbox
     sandbox.config.removebg_credits = 2.0
-    execution = run_job(sandbox_app, _overrides())
-    assert execution.status is JobStatus.FAILED
-    error = execution.error or ""
-    assert "remove.bg has 2 credits" in error and "plans 6 images" in error and "6 credits" in error
-    assert error in log_text(sandbox_app, execution)
-    assert images_of(sandbox_app, execution) == []
+    refused = sandbox_app.api.start_job(_overrides())
+    assert error_code(refused) == "insufficient_credits"
+    message = refused["error"]["message"]
+    assert "remove.bg has 2 credits" in message and "plans 6 images" in message and "6 credits" in message
+    assert sandbox_app.repo.queued_executions() == []
     assert sandbox.request_count("runware") == 0  # refused before anything was spent
+
+
+def test_a_queued_job_is_checked_again_when_it_runs(sandbox_app: App) -> None:
+    sandbox = sandbox_app.sandbox
+    sandbox.config.removebg_credits = 6.0
+    jobs = jobs_of(sandbox_app)
+    finished = threading.Event()
+    jobs.add_listener(lambda event, _execution: finished.set() if event == "finished" else None)
+    execution = jobs.start_job({**FAST, **_overrides()})  # 6 credits cover 6 images when it is queued ...
+    sandbox.config.removebg_credits = 2.0  # ... then they are spent elsewhere before it runs
+    jobs.start_worker()
+    assert finished.wait(JOB_TIMEOUT_S)
+    ended = sandbox_app.repo.get_execution(execution.id)
+    assert ended.status is JobStatus.FAILED
+    assert "remove.bg has 2 credits" in (ended.error or "") and "plans 6 images" in (ended.error or "")
+    assert (ended.error or "") in log_text(sandbox_app, ended)
+    assert images_of(sandbox_app, ended) == []
+    assert sandbox.request_count("runware") == 0
 
 
 def test_a_job_the_credits_cover_runs(sandbox_app: App) -> None:
