@@ -59,12 +59,20 @@ def _ask(vendor: str, base_url: str, timeout_s: float, headers: dict[str, str], 
 def removebg_account(api_key: str, base_url: str, timeout_s: float = 15.0) -> RemoveBgAccount:
     """Return the remove.bg balance from GET /v1.0/account; raise a ProviderError subclass otherwise."""
     response = _ask("removebg", base_url, timeout_s, {"X-Api-Key": api_key}, "GET", "/v1.0/account")
-    attributes = _json(response, "removebg").get("data", {}).get("attributes", {})
-    credits = attributes.get("credits", {}).get("total", 0)
-    free_calls = attributes.get("api", {}).get("free_calls", 0)
+    attributes = _dig(_json(response, "removebg"), "data", "attributes")
+    credits = _dig(attributes, "credits").get("total", 0)
+    free_calls = _dig(attributes, "api").get("free_calls", 0)
     if not isinstance(credits, int | float) or not isinstance(free_calls, int):
         raise ProviderError("remove.bg answered the account call without a balance.", vendor="removebg")
     return RemoveBgAccount(float(credits), free_calls)
+
+
+def _dig(body: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Return the object at body[k1][k2]..., or {} where the vendor's answer has another shape."""
+    for key in keys:
+        inner = body.get(key)
+        body = inner if isinstance(inner, dict) else {}
+    return body
 
 
 def _json(response: httpx.Response, vendor: str) -> dict[str, Any]:
@@ -92,11 +100,14 @@ def _check_runware(api_key: str, base_url: str, timeout_s: float) -> KeyCheck:
     response = _ask("runware", base_url, timeout_s, {"Authorization": f"Bearer {api_key}"}, "POST", "/v1",
                     json=[task])
     body = _json(response, "runware")
-    items = [i for i in body.get("data", []) if isinstance(i, dict) and i.get("taskType") == "accountManagement"]
+    data = body.get("data")
+    items = [i for i in (data if isinstance(data, list) else []) if isinstance(i, dict)
+             and i.get("taskType") == "accountManagement"]
     balance = items[0].get("balance") if items else None
     if not isinstance(balance, int | float):
-        errors = body.get("errors") or [{}]
-        said = errors[0].get("message") if isinstance(errors[0], dict) else ""
+        errors = body.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors else {}
+        said = first.get("message") if isinstance(first, dict) else ""
         return KeyCheck("runware", OK, f"Key accepted; Runware gave no balance{f' ({said})' if said else ''}.")
     if balance <= 0:
         return KeyCheck("runware", NO_CREDITS, f"Runware accepted the key, but the balance is ${balance:.2f}.",

@@ -105,3 +105,16 @@ def test_the_api_tests_the_stored_key_against_the_apps_vendors(sandbox_app: App)
     sandbox_app.sandbox.config.runware_balance = 0
     assert _test_key(sandbox_app, "runware")["status"] == "no_credits"
     assert error_code(sandbox_app.api.test_key("midjourney")) == "validation_error"
+
+
+def test_an_answer_that_is_not_json_fails_the_test_without_a_crash(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("runware", "malformed")
+    result = check_key("runware", "sandbox-key", sandbox.base_urls["runware"])
+    assert result.status == "failed"
+    assert "not JSON" in result.message
+
+
+def test_the_price_table_reaches_the_page_read_only(sandbox_app: App) -> None:
+    entries = ok(sandbox_app.api.price_table())["entries"]
+    assert {"openai", "runware", "piapi", "removebg"} <= {e["vendor"] for e in entries}
+    assert all(e["source"] and e["checked"] for e in entries)
