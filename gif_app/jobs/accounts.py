@@ -29,15 +29,22 @@ def _credits_per_image(size: str) -> float:
 
 
 def check_balance(settings: settings_mod.Settings, access: ProviderAccess, images: int) -> None:
-    """Refuse a run whose remove.bg balance cannot pay for the images it plans, when remove.bg removes backgrounds.
+    """Refuse a run whose remove.bg credits cannot pay for the images it plans, when remove.bg removes backgrounds.
 
-    Only remove.bg reports a balance in credits per image; a check that cannot be made (no key, vendor
-    unreachable, key refused) lets the run go on, and the failure policy decides as it does without a check.
+    remove.bg is the vendor whose balance is in per-image units. Runware reports a USD balance (the key
+    test shows it) but prices by compute, so a job's cost there is an estimate; OpenAI and PiAPI document
+    no balance call. A check that cannot be made (no key, vendor unreachable, key refused) lets the run go
+    on: the vendor's own answer, under the failure policy, decides then.
     """
-    proc = settings["processing"]
-    if not proc["remove_bg"] or proc["remover"] != "removebg" or images <= 0:
+    if images <= 0:
         return
-    access = access.for_run(settings)
+    _check_removebg_credits(settings, access.for_run(settings), images)
+
+
+def _check_removebg_credits(settings: settings_mod.Settings, access: ProviderAccess, images: int) -> None:
+    proc = settings["processing"]
+    if not proc["remove_bg"] or proc["remover"] != "removebg":
+        return
     key = access.keys.get("removebg") or ""
     if not key:
         return

@@ -95,7 +95,8 @@ def _check_removebg(api_key: str, base_url: str, timeout_s: float) -> KeyCheck:
                     account.credits, "credits")
 
 
-def _check_runware(api_key: str, base_url: str, timeout_s: float) -> KeyCheck:
+def runware_balance(api_key: str, base_url: str, timeout_s: float = 15.0) -> tuple[float | None, str]:
+    """Return the Runware balance in USD from accountManagement getDetails (None, and why, when not given)."""
     task = {"taskType": "accountManagement", "taskUUID": str(uuid.uuid4()), "operation": "getDetails"}
     response = _ask("runware", base_url, timeout_s, {"Authorization": f"Bearer {api_key}"}, "POST", "/v1",
                     json=[task])
@@ -104,15 +105,21 @@ def _check_runware(api_key: str, base_url: str, timeout_s: float) -> KeyCheck:
     items = [i for i in (data if isinstance(data, list) else []) if isinstance(i, dict)
              and i.get("taskType") == "accountManagement"]
     balance = items[0].get("balance") if items else None
-    if not isinstance(balance, int | float):
-        errors = body.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else {}
-        said = first.get("message") if isinstance(first, dict) else ""
+    if isinstance(balance, int | float) and not isinstance(balance, bool):
+        return float(balance), ""
+    errors = body.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors else {}
+    return None, str(first.get("message") or "") if isinstance(first, dict) else ""
+
+
+def _check_runware(api_key: str, base_url: str, timeout_s: float) -> KeyCheck:
+    balance, said = runware_balance(api_key, base_url, timeout_s)
+    if balance is None:
         return KeyCheck("runware", OK, f"Key accepted; Runware gave no balance{f' ({said})' if said else ''}.")
     if balance <= 0:
         return KeyCheck("runware", NO_CREDITS, f"Runware accepted the key, but the balance is ${balance:.2f}.",
-                        float(balance), "USD")
-    return KeyCheck("runware", OK, f"Key accepted: ${balance:.2f} balance.", float(balance), "USD")
+                        balance, "USD")
+    return KeyCheck("runware", OK, f"Key accepted: ${balance:.2f} balance.", balance, "USD")
 
 
 def _check_openai(api_key: str, base_url: str, timeout_s: float) -> KeyCheck:
