@@ -223,7 +223,7 @@ def _build_locked(home_root: Path, options: AppOptions, lock: HomeLock) -> App:
     retries = RetryService(repo, home, access)
     services = Services(jobs=JobService(repo, home, settings_file, access, Redactor(keystore.secrets)),
                         retries=retries, exports=ExportService(repo), models=ModelDownloads(home.models),
-                        records=JobRecords(repo, retries), recovery=recovery, sandbox=sandbox)
+                        records=JobRecords(repo, retries), recovery=recovery, sandbox=sandbox, access=access)
     ctx = ApiContext(home=home, settings_file=settings_file, keystore=keystore, repo=repo,
                      dialogs=options.dialogs or NoDialogs(), services=services, is_sandbox=options.is_sandbox,
                      notices=notices)

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from gif_app.errors import StorageError, ValidationError
 from gif_app.openai_models import json_schema_problem
+from gif_app.prices import override_problem
 from gif_app.providers.runware_models import lora_problem
 from gif_app.settings_schema import SECTIONS, SETTINGS, Setting
 
@@ -170,6 +171,9 @@ def _cross_field_errors(clean: Settings) -> dict[str, str]:
     model_problem = json_schema_problem(str(clean["parameters"]["openai_model"]))
     if model_problem:
         errors["parameters.openai_model"] = model_problem
+    prices = override_problem(str(clean["advanced"]["price_overrides"]))
+    if prices:
+        errors["advanced.price_overrides"] = prices
     lora = lora_problem(clean["parameters"]["lora"]) if clean["parameters"]["lora_enabled"] else ""
     if lora:
         errors["parameters.lora"] = lora

@@ -242,6 +242,12 @@ PROVIDER_URLS = Section("providers", "Provider addresses", "Advanced: where each
 
 ADVANCED = Section("advanced", "Advanced", "", (
     Setting("advanced.debug_mode", "bool", False, "Debug logs", "Show debug-level lines in the log viewer."),
+    Setting("advanced.price_overrides", "text", "", "Price overrides (USD)",
+            "JSON object of vendor/model to your own price, replacing the price table below: a number (per "
+            "image; per credit for removebg, per 4-image task for piapi) or {unit: price} with units image, "
+            "task, input_1m, output_1m, credit. Empty: the table's prices.",
+            placeholder='{"openai/gpt-image-1": 0.042, "openai/gpt-4o": {"input_1m": 2.5, "output_1m": 10}, '
+                        '"removebg/*": 0.2}'),
 ))
 
 SECTIONS: tuple[Section, ...] = (FILE_PATHS, PARAMETERS, PROCESSING, AI, METADATA, OUTPUT, PROVIDER_URLS,

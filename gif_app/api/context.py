@@ -9,6 +9,7 @@ from typing import Protocol
 from gif_app.dialogs import Dialogs
 from gif_app.export.service import ExportService
 from gif_app.jobs.model_download import ModelDownloads
+from gif_app.jobs.planning import ProviderAccess
 from gif_app.jobs.records import JobRecords
 from gif_app.jobs.recovery import RecoveryReport
 from gif_app.jobs.retry import RetryService
@@ -43,6 +44,8 @@ class Services:
     records: JobRecords
     recovery: RecoveryReport = field(default_factory=RecoveryReport)
     sandbox: SandboxHandle | None = None
+    # Keys and vendor addresses as a run would use them (the key test in Settings asks with these).
+    access: Callable[[], ProviderAccess] | None = None
     self_test_sink: Callable[[str], None] | None = None
 
     def shutdown(self) -> None:

@@ -10,7 +10,10 @@ from gif_app.api.args import as_dict, as_strings
 from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
 from gif_app.dialogs import validate_path
-from gif_app.errors import ValidationError
+from gif_app.errors import ConfigurationError, ValidationError
+from gif_app.jobs.accounts import run_key_test
+from gif_app.prices import packaged_table
+from gif_app.vendors import find_vendor
 
 
 class SettingsApi:
@@ -66,6 +69,21 @@ class SettingsApi:
         """Remove one stored key and return the masked views."""
         self.ctx.keystore.clear(str(name))
         return self.ctx.keystore.status()
+
+    @envelope
+    def test_key(self, vendor: str) -> dict[str, Any]:
+        """Test one vendor's stored key with its cheapest authenticated call: ok, wrong key, no credits..."""
+        access = self.ctx.services.access
+        if access is None:
+            raise ConfigurationError("Keys cannot be tested in this window.")
+        if find_vendor(str(vendor)) is None:
+            raise ValidationError(f"Unknown vendor {vendor!r}.")
+        return run_key_test(str(vendor), access()).to_dict()
+
+    @envelope
+    def price_table(self) -> dict[str, Any]:
+        """Return the packaged price table's rows (read-only) for Settings → Advanced."""
+        return {"entries": [entry.to_dict() for entry in packaged_table().entries]}
 
     @envelope
     def pick_path(self, kind: str, file_types: list[str] | None = None, current: str = "") -> dict[str, Any]:

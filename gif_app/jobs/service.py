@@ -12,6 +12,7 @@ from typing import Any
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError
+from gif_app.jobs.accounts import check_balance
 from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import (
     ProviderAccess,
@@ -80,14 +81,17 @@ class JobService:
         if overrides:
             settings = settings_mod.validated(_flat_merge(settings, overrides))
         label = settings["parameters"]["label"].strip() or f"job_{datetime.now():%Y%m%d_%H%M%S}"
+        planned = settings["parameters"]["count"] * images_per_generation(settings)
+        # Refused at once where the vendor reports a balance that cannot cover the plan; checked again when
+        # the job runs, since a queued job may wait while the credits go elsewhere.
+        check_balance(settings, self._access(), planned)
         with self._lock:
             if when_busy == "refuse" and self.is_busy():
                 raise ConflictError("A job is already running. Only one job runs at a time; wait for it or "
                                     "queue this one.")
             config = self._repo.create_configuration(label, settings)
             execution = self._repo.create_execution(
-                label=label, configuration_id=config.id, settings_snapshot=settings,
-                planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
+                label=label, configuration_id=config.id, settings_snapshot=settings, planned=planned, queue=True)
         self._worker.wake()
         return execution
 
@@ -232,6 +236,7 @@ class JobService:
             settings = settings_mod.validate(execution.settings_snapshot)[0]
             providers = build_providers(settings, self._access())
             plan = build_plan(execution, settings, self._home, set(execution.completed_generations))
+            check_balance(settings, self._access(), len(plan.generations) * plan.variations)
             plan.temp_dir.mkdir(parents=True, exist_ok=True)
             plan.output_dir.mkdir(parents=True, exist_ok=True)
         except (AppError, OSError) as exc:

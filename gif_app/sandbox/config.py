@@ -43,6 +43,7 @@ class SandboxConfig:
     removebg_free_calls: int = 50
     openai_org_verified: bool = True
     openai_quota_exhausted: bool = False
+    runware_balance: float = 100.0  # USD in the Runware wallet (accountManagement); 0 refuses inference (402)
 
     def latency_for(self, vendor: str) -> float:
         """Return the delay in seconds added before each of the vendor's responses."""

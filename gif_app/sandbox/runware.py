@@ -1,4 +1,4 @@
-"""Runware sandbox: `POST /v1` task arrays (imageInference, getResponse, authentication) and the image files.
+"""Runware sandbox: `POST /v1` task arrays (imageInference, getResponse, accountManagement, authentication), images.
 
 Accepted: a JSON array of tasks; the key comes from `Authorization: Bearer <key>` or from a first task
 `{"taskType":"authentication","apiKey":"<key>"}`. Any non-empty key but `invalid` is accepted.
@@ -23,6 +23,8 @@ images with `status: success` (or the provider error).
 `getTaskDetails` (runware.ai/docs/platform/task-details) answers a finished task's original request and
 answer by its taskUUID (taskNotFound before it finished). A repeated taskUUID is refused (conflictTaskUUID)
 and not charged.
+`accountManagement` with operation `getDetails` answers the organisation and its `balance` in USD
+(`SandboxConfig.runware_balance`); at a balance of 0 or less imageInference is refused with 402.
 Images are served at `GET /image/ws/2/ii/<imageUUID>.<ext>`; `/v1/images/generate` aliases `/v1`.
 """
 
@@ -276,6 +278,16 @@ class RunwareSandbox:
                             "Use a new UUID v4.", "taskUUID", type="string")
         return task_uuid
 
+    def account_details(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """Answer accountManagement getDetails (runware.ai/docs/platform/account-management) with the balance."""
+        task_uuid = self.check_task(task)
+        if task.get("operation") != "getDetails":
+            raise TaskError("invalidOperation", "Invalid value for 'operation' parameter. Allowed values: getDetails.",
+                            "operation", type="string")
+        return [{"taskType": "accountManagement", "taskUUID": task_uuid, "operation": "getDetails",
+                 "organizationUUID": "00000000-0000-4000-8000-000000000000", "organizationName": "Sandbox",
+                 "balance": self.state.config.runware_balance}]
+
     def inference(self, task: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
         """Run one imageInference task: its results (sync) or an ack (async), or raise TaskError."""
         task_uuid = self.check_task(task)
@@ -377,8 +389,10 @@ def _run_one(sandbox: RunwareSandbox, task: dict[str, Any], base_url: str) -> li
         return sandbox.get_response(task)
     if task_type == "getTaskDetails":
         return sandbox.task_details(task)
+    if task_type == "accountManagement":
+        return sandbox.account_details(task)
     raise TaskError("unsupportedTaskType", f"Task type {task_type!r} is not supported by the sandbox; use "
-                    "imageInference, getResponse or getTaskDetails.", "taskType", type="string")
+                    "imageInference, getResponse, getTaskDetails or accountManagement.", "taskType", type="string")
 
 
 def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:
@@ -389,6 +403,8 @@ def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:
         key, tasks = (api_key if isinstance(api_key, str) else ""), body[1:]
     if not key or key == "invalid":
         return error_response(401)
+    if sandbox.state.config.runware_balance <= 0 and any(t.get("taskType") == "imageInference" for t in tasks):
+        return error_response(402)  # an empty wallet refuses paid work, as Runware's errors page documents
     base_url = request.host_url.rstrip("/")
     data: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []

@@ -11,9 +11,10 @@ from PIL import Image
 
 from gif_app.app import App, AppOptions, build_app
 from gif_app.domain import GeneratedImage, ImageStatus, JobStatus
+from gif_app.errors import InsufficientCreditsError
 from gif_app.sandbox.demo import KEYWORDS
 from gif_app.sandbox.servers import SandboxServers
-from tests.integration.conftest import image_file, images_of, log_text, run_job
+from tests.integration.conftest import image_file, images_of, jobs_of, log_text, run_job
 
 REMOVE_BG = "/v1.0/removebg"
 MARK_FAILED_REASON = "processing_failed:remove_bg"
@@ -171,16 +172,14 @@ def test_auto_preview_without_credits_is_recorded_never_swapped_in_silently(sand
         assert "remove_bg soft failure recorded: remove.bg returned" in log_text(sandbox_app, execution)
 
 
-def test_full_size_without_credits_is_refused_once_checked_not_downsized(sandbox_app: App) -> None:
+def test_full_size_without_credits_is_refused_before_anything_is_rendered(sandbox_app: App) -> None:
     sandbox = sandbox_app.sandbox
     sandbox.config.removebg_credits = 0.0
-    execution = run_job(sandbox_app, _overrides("approve", **{"parameters.count": 3}))  # size: the default, full
-    images = images_of(sandbox_app, execution)
-    assert len(images) == 3
-    for image in images:
-        assert image.status is ImageStatus.APPROVED and "remove_bg" not in image.processing.applied
-        [failure] = image.processing.soft_failures
-        assert "0 credits" in failure["message"] and "Preview or Auto" in failure["message"]
-        assert not _has_transparency(image_file(image))
+    # The balance check before the job (spend control) refuses it: no render is paid for images that
+    # could not get their background removed.
+    with pytest.raises(InsufficientCreditsError, match="0 credits .* 3 images"):
+        jobs_of(sandbox_app).start_job(_overrides("approve", **{"parameters.count": 3}))  # size: full
+    assert sandbox_app.repo.queued_executions() == []
+    assert sandbox.request_count("runware", "/v1") == 0
     assert sandbox.request_count("removebg", REMOVE_BG) == 0  # nothing uploaded that could not be paid for
     assert sandbox.request_count("removebg", "/v1.0/account") == 1  # one check for the whole run

@@ -13,6 +13,7 @@ import { toast, toastError } from '../ui/toast.js';
 import { SettingsForm } from './settings_form.js';
 import { KeysPanel } from './settings_keys.js';
 import { ModelStatus } from './settings_model.js';
+import { priceTable } from './settings_prices.js';
 
 const KEYS_TAB = 'keys';
 const VALIDATE_DELAY_MS = 350;
@@ -31,6 +32,7 @@ class SettingsView {
     });
     this.tabs = new Map();
     this.panels = new Map([[KEYS_TAB, this.keys.element], ...this.form.panels]);
+    this.panels.get('advanced')?.append(priceTable());
     this.render(data);
     (data.notices || []).forEach((notice) => showNotice(notice));
     this.form.pathFields().forEach((field) => this.checkPath(field));

@@ -31,10 +31,12 @@ class KeyRow {
     });
     this.saveButton = h('button', { class: 'btn btn-primary', type: 'button', text: 'Save', 'data-testid': `key-save-${name}`, onClick: () => this.save() });
     this.clearButton = h('button', { class: 'btn btn-danger-ghost', type: 'button', text: 'Clear', 'data-testid': `key-clear-${name}`, onClick: () => this.clear() });
+    this.testButton = h('button', { class: 'btn', type: 'button', text: 'Test', title: `Check the ${label} key with one free call`, 'data-testid': `key-test-${name}`, onClick: () => this.test() });
     this.error = h('p', { class: 'field-error', 'data-testid': `key-error-${name}`, 'aria-live': 'polite' });
+    this.result = h('p', { class: 'key-test-result', 'data-testid': `key-test-result-${name}`, 'aria-live': 'polite', hidden: true });
     this.row = h('div', { class: 'key-row', 'data-testid': `key-row-${name}` },
       h('div', {}, h('label', { class: 'key-title', for: `key-${name}` }, label, this.mask), this.meta),
-      h('div', { class: 'field-control' }, h('div', { class: 'key-controls' }, this.input, this.saveButton, this.clearButton), this.error));
+      h('div', { class: 'field-control' }, h('div', { class: 'key-controls' }, this.input, this.saveButton, this.testButton, this.clearButton), this.error, this.result));
     this.update(status);
   }
 
@@ -53,6 +55,30 @@ class KeyRow {
     const fromEnv = this.status.source === 'env';
     this.saveButton.disabled = fromEnv || this.input.value.trim() === '';
     this.clearButton.disabled = fromEnv || !this.status.is_set;
+    this.testButton.disabled = this.testing || !this.status.is_set;
+  }
+
+  /** Show a key test's state: `loading`, or the Api's status (ok, wrong_key, no_credits, unreachable, ...). */
+  showResult(state, text) {
+    this.result.hidden = false;
+    this.result.dataset.state = state;
+    this.result.className = `key-test-result is-${state === 'ok' ? 'ok' : state === 'loading' ? 'loading' : 'error'}`;
+    this.result.replaceChildren(state === 'loading' ? h('span', { class: 'spinner spinner-sm', 'aria-hidden': 'true' }) : '', text);
+  }
+
+  async test() {
+    this.testing = true;
+    this.refreshButtons();
+    this.showResult('loading', `Asking ${this.label}…`);
+    try {
+      const check = await call('test_key', this.name);
+      this.showResult(check.is_ok ? 'ok' : check.status, check.message);
+    } catch (err) {
+      this.showResult('failed', err.message);
+    } finally {
+      this.testing = false;
+      this.refreshButtons();
+    }
   }
 
   async save() {
@@ -63,6 +89,7 @@ class KeyRow {
     try {
       const statuses = await call('set_key', this.name, value);
       this.input.value = '';
+      this.result.hidden = true;
       this.panel.update(statuses);
       toast(`${this.label} key saved`, { kind: 'success' });
     } catch (err) {
@@ -83,6 +110,7 @@ class KeyRow {
     try {
       this.panel.update(await call('clear_key', this.name));
       this.input.value = '';
+      this.result.hidden = true;
       toast(`${this.label} key removed`, { kind: 'success' });
     } catch (err) {
       toastError(err, `Could not remove the ${this.label} key.`);
