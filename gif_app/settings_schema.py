@@ -218,10 +218,22 @@ METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload 
             visible_if=(_when("metadata.site_preset", "custom"),)),
 ))
 
+# Ids of export/targets.py's table (tests/unit/test_stock_target.py keeps them in step with it).
+_TARGETS = (("adobe", "Adobe Stock"), ("shutterstock", "Shutterstock"), ("freepik", "Freepik"),
+            ("dreamstime", "Dreamstime"), ("none", "None (my own settings)"))
+
 OUTPUT = Section("output", "Output files", "How finished files are named and tagged.", (
+    Setting("output.stock_target", "choice", "adobe", "Stock target",
+            "Choosing a site sets what its upload needs: JPEG, quality, minimum size, metadata limits and the "
+            "file-name length (Adobe Stock: 30 characters). Each change is listed when you choose.",
+            choices=_TARGETS),
     Setting("output.filename_template", "str", "{keyword}_{n}", "File name template",
-            "Variables: {keyword} {title} {job} {date} {n} {id}.", placeholder="{keyword}_{n}"),
-    Setting("output.filename_max_length", "int", 80, "File name length (max)", minimum=16, maximum=200),
+            "Variables: {keyword} {title} {job} {date} {n} {id}. Letters are transliterated to ASCII "
+            "(straße -> strasse); {n} goes on from the highest number already in the output folder.",
+            placeholder="{keyword}_{n}"),
+    Setting("output.filename_max_length", "int", 80, "File name length (max)",
+            "Counts the extension. The stock target's limit applies when it is lower; words are shortened, "
+            "never the number.", minimum=16, maximum=200),
     Setting("output.embed_metadata", "bool", True, "Embed metadata in files",
             "Write title, description and keywords as IPTC and XMP."),
 ))

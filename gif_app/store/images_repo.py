@@ -28,6 +28,8 @@ class ImageFilter:
     date_to: datetime | None = None
     search: str = ""
     failed_only_processing: bool | None = None
+    # Only images with a soft failure of this processing stage ("remove_bg": the background was kept).
+    soft_failure_stage: str = ""
     sort: str = "newest"  # newest | oldest | title
     page: int = 1
     page_size: int = 50
@@ -57,6 +59,9 @@ def _conditions(flt: ImageFilter) -> list[Any]:
         conds.append(img.reason.startswith("processing_failed:"))
     elif flt.failed_only_processing is False:
         conds.append(~img.reason.startswith("processing_failed:") | img.reason.is_null())
+    if flt.soft_failure_stage:
+        # The record is stored as compact JSON (convert.dumps), so the entry reads exactly so.
+        conds.append(img.processing.contains(f'"stage":"{flt.soft_failure_stage}"'))
     return conds
 
 
