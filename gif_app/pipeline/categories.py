@@ -60,7 +60,7 @@ def validated_categories(site: str, values: list[str] | tuple[str, ...]) -> tupl
             continue
         category = target.category(str(value))
         if category is None:
-            raise ValidationError(f'"{value}" is not a {target.label} category.')
+            raise ValidationError(f'"{value}" is not on the {target.label} category list.')
         if category.id not in chosen:
             chosen.append(category.id)
     if len(chosen) > target.max_categories:

@@ -72,7 +72,9 @@ class NamePattern:
         over = len(prefix) + len(number) + len(self.suffix) + len(self._dot_ext) - self.max_length
         if over > 0 and self.has_number:
             # A number wider than the room kept for it takes its place from the words before it.
-            prefix = prefix[: max(0, len(prefix) - over)]
+            separator = prefix[-1] if prefix and prefix[-1] in "-_." else ""
+            core = prefix[: len(prefix) - len(separator)]
+            prefix = core[: max(0, len(core) - over)].rstrip("-_.") + separator
         return f"{prefix}{number}{self.suffix}{self._dot_ext}"
 
     def number_in(self, filename: str) -> int | None:
