@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from gif_app.errors import ProcessingError
@@ -73,20 +74,36 @@ def highest_number(folder: Path, pattern: NamePattern) -> int:
     return max((n for n in map(pattern.number_in, names) if n is not None), default=0)
 
 
-def claim_name(folder: Path, pattern: NamePattern) -> Path:
-    """Claim the next free name of the pattern in folder (an empty placeholder) and return its path.
-
-    With {n} the number goes on from the highest in the folder, so jobs sharing an output folder add
-    to one sequence; without it a taken name gets "-2", "-3", ... Both claims are O_EXCL, so threads
-    finalizing at once each get their own name.
-    """
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not pattern.has_number:
-            return _claim(folder, pattern.name(0), pattern.max_length)
+def _next_free(folder: Path, pattern: NamePattern) -> Path:
+    """Return the pattern's next free name in folder (a check, not a claim)."""
+    if not pattern.has_number:
+        for number in range(1, _MAX_CLAIMS + 1):
+            candidate = folder / _numbered(pattern.name(0), number, pattern.max_length)
+            if not candidate.exists():
+                return candidate
+    else:
         start = highest_number(folder, pattern) + 1
         for n in range(start, start + _MAX_CLAIMS):
             candidate = folder / pattern.name(n)
+            if not candidate.exists():
+                return candidate
+    raise ProcessingError(STAGE, f"No free file name like {pattern.name(1)} in {folder}.")
+
+
+def claim_name(folder: Path, pattern: NamePattern, before_claim: Callable[[Path], None] | None = None) -> Path:
+    """Claim the next free name of the pattern in folder (an empty placeholder) and return its path.
+
+    With {n} the number goes on from the highest in the folder, so jobs sharing an output folder add
+    to one sequence; without it a taken name gets "-2", "-3", ... `before_claim(path)` runs before each
+    attempt: the caller records its intent there, so a crash never leaves a claim nobody knows about.
+    The claim is O_EXCL: when another thread took the name first, the next free one is tried.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for _ in range(_MAX_CLAIMS):
+            candidate = _next_free(folder, pattern)
+            if before_claim is not None:
+                before_claim(candidate)
             if _create(candidate):
                 return candidate
     except OSError as exc:

@@ -189,16 +189,14 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                job=plan.label, date=plan.started_at, image_id=image.mapping_id,
                                max_length=plan.filename_max_length,
                                extension=source.suffix.lstrip(".") or "png")
-        target = claim_name(plan.output_dir, pattern)
-        try:
-            # Write the intended destination first: a crash mid-move is then recoverable, not an orphan
-            # (recovery drops a claim that is still empty).
+
+        def record_intent(target: Path) -> None:
+            # The destination is on record before its name is claimed: a crash mid-move is then
+            # recoverable, not an orphan (recovery drops a claim that is still empty).
             ctx.events.update_image(image.id, processing=replace(image.processing, moving_to=str(target)),
                                     metadata=None if image.metadata.is_empty else image.metadata)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-        final = move_onto(source, target)
+
+        final = move_onto(source, claim_name(plan.output_dir, pattern, before_claim=record_intent))
     except (AppError, OSError) as exc:
         _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
               metadata=None if image.metadata.is_empty else image.metadata)
