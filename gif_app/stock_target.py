@@ -1,7 +1,7 @@
 """One-click upload-ready: the settings a stock target needs, and the list of what choosing it changes.
 
-A target raises what is too low and never lowers what already suffices: JPEG at quality >= 95, the
-site's minimum size, its file-name limit (Adobe Stock: 30 characters with the extension) and its
+A target raises what is too low and never lowers what already suffices: JPEG at quality >= 95, sRGB
+colours, the site's minimum size, its file-name limit (Adobe Stock: 30 characters with the extension) and its
 metadata limits. The file-name limit in force is the smaller of the user's and the target's, so a
 name fits the target even when the user's own limit was never touched.
 """
@@ -44,6 +44,8 @@ def needed_values(target: StockTarget, current: dict[str, Any]) -> dict[str, Any
         needed.update({"processing.image_convert": True, "processing.convert_format": "jpg",
                        "processing.jpg_quality": max(int(current.get("processing.jpg_quality") or 0),
                                                      STOCK_JPG_QUALITY)})
+    if target.colour_space == "sRGB":
+        needed["processing.convert_srgb"] = True
     needed["processing.min_megapixels"] = max(float(current.get("processing.min_megapixels") or 0),
                                               minimum_megapixels(target))
     if target.filename_max:
