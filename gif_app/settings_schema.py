@@ -223,7 +223,7 @@ METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload 
 
 # Ids of export/targets.py's table (tests/unit/test_stock_target.py keeps them in step with it).
 _TARGETS = (("adobe", "Adobe Stock"), ("shutterstock", "Shutterstock"), ("freepik", "Freepik"),
-            ("dreamstime", "Dreamstime"), ("none", "None (my own settings)"))
+            ("dreamstime", "Dreamstime"), ("123rf", "123RF"), ("none", "None (my own settings)"))
 
 OUTPUT = Section("output", "Output files", "How finished files are named and tagged.", (
     Setting("output.stock_target", "choice", "adobe", "Stock target",
