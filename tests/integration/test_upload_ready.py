@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from PIL import Image
@@ -98,4 +100,19 @@ def test_choosing_a_target_changes_the_processing_of_the_next_job(sandbox_app: A
     path = Path(image.final_path or "")
     assert path.suffix == ".jpg" and len(path.name) <= 30
     with Image.open(path) as picture:
+        assert picture.format == "JPEG" and picture.width * picture.height >= 4_000_000
+
+
+def test_cli_run_with_a_stock_target_writes_upload_ready_files(tmp_path: Path) -> None:
+    home = tmp_path / "cli-home"
+    done = subprocess.run(
+        [sys.executable, "-m", "gif_app", "--home", str(home), "run", "--sandbox", "--stock-target", "shutterstock",
+         "--set", "parameters.count=1", "--set", "parameters.variations=1", "--set", "ai.run_quality_check=false",
+         "--json"],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2], check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "stock target: Format: PNG -> JPG" in done.stderr  # each change is listed
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    (produced,) = list(Path(report["output_folder"]).iterdir())
+    with Image.open(produced) as picture:
         assert picture.format == "JPEG" and picture.width * picture.height >= 4_000_000
