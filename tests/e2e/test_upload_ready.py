@@ -75,6 +75,8 @@ def test_choosing_a_stock_target_in_settings_lists_what_changed(ui: UI, gif: App
     expect(changes.locator("li[data-key='metadata.site_preset']")).to_contain_text("Adobe Stock → Shutterstock")
     ui.by("settings-save").click()
     expect(ui.toast("Settings saved")).to_be_visible()
+    ui.by("settings-target-apply").click()  # the target shown again: nothing left to change
+    expect(ui.by("settings-target-notice")).to_contain_text("Shutterstock: your settings already fit")
     saved = gif.ctx.settings_file.load().settings
     assert saved["output"]["stock_target"] == "shutterstock"
     assert saved["processing"]["image_convert"] is True and saved["processing"]["convert_format"] == "jpg"

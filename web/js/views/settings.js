@@ -38,7 +38,14 @@ class SettingsView {
     const modelField = this.form.fields.get('processing.rembg_model');
     if (modelField) this.model = new ModelStatus(modelField);
     const targetField = this.form.fields.get('output.stock_target');
-    if (targetField) targetField.input.addEventListener('change', () => this.chooseTarget(targetField));
+    if (targetField) {
+      targetField.input.addEventListener('change', () => this.chooseTarget(targetField));
+      // Choosing the target already shown fires no change: this applies its needs again on demand.
+      targetField.row.append(h('button', {
+        class: 'btn btn-sm target-apply', type: 'button', 'data-testid': 'settings-target-apply', text: 'Apply its settings',
+        onClick: () => this.chooseTarget(targetField),
+      }));
+    }
   }
 
   /** Apply what the chosen stock target needs to the form and list each change under the field. */
