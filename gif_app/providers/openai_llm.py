@@ -69,19 +69,25 @@ METADATA_SCHEMA: dict[str, Any] = {
 }
 
 
-def metadata_schema(categories: tuple[CategoryField, ...] = ()) -> dict[str, Any]:
-    """Return the metadata schema, with a `categories` object holding one enum per asked site."""
+def metadata_schema(categories: tuple[CategoryField, ...] = (), *, has_array_bounds: bool = True) -> dict[str, Any]:
+    """Return the metadata schema, with a `categories` object holding one enum per asked site.
+
+    Strict Structured Outputs accept minItems/maxItems on arrays, except on fine-tuned models (OpenAI's
+    "Supported schemas"): without them the answer is capped by chosen_categories all the same.
+    """
     if not categories:
         return METADATA_SCHEMA
     sites: dict[str, Any] = {}
     for question in categories:
         choice = {"type": "string", "enum": list(question.options),
                   "description": f"{question.label} category"}
-        sites[question.site] = choice if question.max_count <= 1 else {
+        many: dict[str, Any] = {
             "type": "array", "items": {"type": "string", "enum": list(question.options)},
-            "minItems": 1, "maxItems": question.max_count,
             "description": f"{question.label} categories, 1 to {question.max_count}, most fitting first",
         }
+        if has_array_bounds:
+            many.update(minItems=1, maxItems=question.max_count)
+        sites[question.site] = choice if question.max_count <= 1 else many
     schema = dict(METADATA_SCHEMA)
     schema["properties"] = {**METADATA_SCHEMA["properties"], "categories": {
         "type": "object", "properties": sites, "required": list(sites), "additionalProperties": False}}
@@ -270,7 +276,8 @@ class OpenAIText(OpenAIClientHolder):
     ) -> StockMetadata:
         """Return the title, description, keywords and asked categories the model writes for one image."""
         user = _image_message("Write the stock metadata for this image.", image, mime)
-        content = self._complete(system_prompt, user, "stock_metadata", metadata_schema(categories), cancel)
+        schema = metadata_schema(categories, has_array_bounds=not self._model.strip().lower().startswith("ft:"))
+        content = self._complete(system_prompt, user, "stock_metadata", schema, cancel)
         value = parse_json_object(content, {"title": str, "description": str, "keywords": list})
         keywords = tuple(str(k).strip() for k in value["keywords"] if str(k).strip())
         return StockMetadata(

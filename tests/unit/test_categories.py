@@ -26,6 +26,9 @@ def test_adobe_and_shutterstock_are_asked_with_their_lists_as_enums() -> None:
     assert adobe["enum"] == [c.name for c in get_target("adobe").categories] and len(adobe["enum"]) == 21
     assert shutter["items"]["enum"] == [c.name for c in get_target("shutterstock").categories]
     assert (shutter["minItems"], shutter["maxItems"]) == (1, 2)
+    # Fine-tuned models take no array bounds: the answer is capped after it comes back.
+    unbounded = metadata_schema(fields, has_array_bounds=False)["properties"]["categories"]["properties"]
+    assert "maxItems" not in unbounded["shutterstock"] and unbounded["shutterstock"]["items"]["enum"]
 
 
 def test_the_prompt_spells_out_each_list() -> None:
