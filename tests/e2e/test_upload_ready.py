@@ -115,5 +115,9 @@ def test_background_kept_badge_and_filter(ui: UI, gif: App, images: list[Generat
     ui.by("gallery-background-kept").check()
     expect(ui.by("gallery-card")).to_have_count(1)
     expect(ui.page.locator(f"[data-testid=gallery-card][data-id='{kept.id}']")).to_be_visible()
+    ui.page.locator(f"[data-testid=gallery-card][data-id='{kept.id}']").click()
+    expect(ui.by("modal-background-kept")).to_be_visible()  # the modal's Details say it too
+    ui.page.keyboard.press("Escape")
+    expect(ui.by("image-modal")).to_have_count(0)
     ui.by("gallery-background-kept").uncheck()
     expect(ui.by("gallery-card")).to_have_count(3)
