@@ -64,8 +64,9 @@ def image_json(image: GeneratedImage) -> dict[str, Any]:
         "created_at": iso(image.created_at), "updated_at": iso(image.updated_at),
         "thumb_url": f"/media/{image.id}/thumb?v={version}", "original_url": f"/media/{image.id}/original?v={version}",
         # A soft-failed background removal (Approve mode) kept the original background: the card says so.
-        "is_background_kept": any(f.get("stage") == FailureStage.REMOVE_BG.value
-                                  for f in image.processing.soft_failures),
+        # (A smaller cut-out soft-fails too, but its background is gone: "remove_bg" is in `applied`.)
+        "is_background_kept": FailureStage.REMOVE_BG.value not in image.processing.applied
+        and any(f.get("stage") == FailureStage.REMOVE_BG.value for f in image.processing.soft_failures),
         **image_status_json(image.status),
     }
 

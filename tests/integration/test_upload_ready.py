@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 
 from gif_app.app import App
-from gif_app.domain import ImageStatus, JobStatus
+from gif_app.domain import ImageStatus, JobStatus, NewImage, ProcessingRecord
 from gif_app.export.targets import get_target
 from gif_app.pipeline.categories import category_fields
 from gif_app.providers.openai_llm import OpenAIText
@@ -116,3 +116,31 @@ def test_cli_run_with_a_stock_target_writes_upload_ready_files(tmp_path: Path) -
     (produced,) = list(Path(report["output_folder"]).iterdir())
     with Image.open(produced) as picture:
         assert picture.format == "JPEG" and picture.width * picture.height >= 4_000_000
+
+
+def test_background_kept_filter_finds_only_images_that_kept_their_background(sandbox_app: App) -> None:
+    repo = sandbox_app.repo
+    execution = repo.create_execution(label="Soft", configuration_id=None, settings_snapshot={}, planned=3,
+                                      status=JobStatus.COMPLETED)
+    failed = {"stage": "remove_bg", "message": "remove.bg: Could not identify foreground in image."}
+    smaller = {"stage": "remove_bg", "message": "remove.bg returned a preview (0.25 MP) instead of full size."}
+    records = {
+        "kept": ProcessingRecord(applied=("convert:jpg",), soft_failures=(failed,)),
+        "smaller cut-out": ProcessingRecord(applied=("remove_bg", "convert:jpg"), soft_failures=(smaller,)),
+        "clean": ProcessingRecord(applied=("remove_bg",)),
+    }
+    ids = {}
+    for n, (name, record) in enumerate(records.items()):
+        image = repo.record_image(NewImage(
+            mapping_id=f"soft-{n}", execution_id=execution.id, generation_index=n, variation_index=0, prompt=name,
+            keyword=name, seed=n, provider="runware", provider_ids={}, temp_path=f"/tmp/soft-{n}.png", cost=0.0))
+        ids[name] = repo.update_image(image.id, status=ImageStatus.APPROVED, processing=record).id
+    api = sandbox_app.api
+    shown = api.list_images({"status": ["approved"], "background_kept": True})["data"]["items"]
+    assert [item["id"] for item in shown] == [ids["kept"]]
+    assert shown[0]["is_background_kept"] is True
+    every = api.list_images({"status": ["approved"]})["data"]["items"]
+    assert {item["id"]: item["is_background_kept"] for item in every} == {
+        ids["kept"]: True, ids["smaller cut-out"]: False, ids["clean"]: False}
+    searched = api.list_images({"background_kept": True, "search": "kept"})["data"]["items"]
+    assert [item["id"] for item in searched] == [ids["kept"]]  # the text search path filters too
