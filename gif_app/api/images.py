@@ -93,7 +93,7 @@ class ImagesApi:
         clean = enforce_limits(StockMetadata(title=str(metadata.get("title") or ""),
                                              description=str(metadata.get("description") or ""),
                                              keywords=tuple(str(k) for k in keywords),
-                                             category=str(metadata.get("category") or ""),
+                                             category=str(metadata.get("category", current.category) or ""),
                                              categories=categories), limits)
         image = self.ctx.repo.update_image(as_int(image_id, "image_id"), metadata=clean)
         is_embedded = False

@@ -49,7 +49,7 @@ def test_category_selects_save_and_come_back(ui: UI, gif: App, images: list[Gene
     stored = gif.repo.get_image(images[0].id).metadata
     assert stored.categories_for("adobe") == ("1",)
     assert stored.categories_for("shutterstock") == ("Animals/Wildlife", "Nature")
-    assert stored.title == "Ginger kitten"  # the other fields are untouched
+    assert stored.title == "Ginger kitten" and stored.category == "Animals"  # the other fields are untouched
 
     ui.reload("dashboard")
     open_card(ui, images[0])
