@@ -7,7 +7,7 @@ import logging
 import math
 from typing import Literal
 
-from PIL import Image, ImageEnhance, ImageFilter
+from PIL import Image, ImageCms, ImageEnhance, ImageFilter
 
 logger = logging.getLogger(__name__)
 
@@ -197,3 +197,31 @@ def downscale_for_vision(data: bytes, max_edge: int = 1024) -> tuple[bytes, str]
     if has_alpha(img):
         return encode(img, "png"), "image/png"
     return encode(img, "jpg", quality=85), "image/jpeg"
+
+
+def srgb_profile() -> bytes:
+    """Return the bytes of Pillow's built-in sRGB ICC profile (embedded after a conversion to sRGB)."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def is_srgb_profile(profile: bytes) -> bool:
+    """Return True when an ICC profile describes sRGB (by its description, as colour tools do)."""
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(profile)))
+    except (OSError, ImageCms.PyCMSError):
+        return False
+    return "srgb" in description.lower().replace(" ", "")
+
+
+def to_srgb(img: Image.Image, profile: bytes) -> Image.Image:
+    """Return the pixels converted from their ICC profile to sRGB (perceptual intent; alpha kept)."""
+    source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    target = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    rgb = _to_rgb_or_rgba(img)
+    alpha = rgb.getchannel("A") if rgb.mode == "RGBA" else None
+    converted = ImageCms.profileToProfile(rgb.convert("RGB"), source, target,
+                                          renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+    assert converted is not None  # inPlace=False always returns the new image
+    if alpha is not None:
+        converted.putalpha(alpha)
+    return converted

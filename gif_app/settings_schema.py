@@ -196,6 +196,9 @@ PROCESSING = Section("processing", "Processing", "What happens to images that pa
             visible_if=(_when("processing.image_convert", True), _JPG)),
     Setting("processing.webp_quality", "int", 90, "WebP quality", minimum=1, maximum=100,
             visible_if=(_when("processing.image_convert", True), _when("processing.convert_format", "webp"))),
+    Setting("processing.convert_srgb", "bool", False, "Convert colours to sRGB",
+            "Stock sites expect sRGB: an image with another embedded colour profile (Adobe RGB, Display P3) is "
+            "converted and tagged sRGB. An image without a profile is taken as sRGB already."),
     Setting("processing.min_megapixels", "float", 0, "Upscale to at least (MP)",
             "Stock sites ask for about 4 MP. 0 = never resize.", minimum=0, maximum=50, step=0.5),
 ))
@@ -224,10 +227,22 @@ METADATA = Section("metadata", "Metadata", "Limits of the stock site you upload 
             placeholder="© 2026 Your name"),
 ))
 
+# Ids of export/targets.py's table (tests/unit/test_stock_target.py keeps them in step with it).
+_TARGETS = (("adobe", "Adobe Stock"), ("shutterstock", "Shutterstock"), ("freepik", "Freepik"),
+            ("dreamstime", "Dreamstime"), ("123rf", "123RF"), ("none", "None (my own settings)"))
+
 OUTPUT = Section("output", "Output files", "How finished files are named and tagged.", (
+    Setting("output.stock_target", "choice", "adobe", "Stock target",
+            "Choosing a site sets what its upload needs: JPEG, quality, minimum size, metadata limits and the "
+            "file-name length (Adobe Stock: 30 characters). Each change is listed when you choose.",
+            choices=_TARGETS),
     Setting("output.filename_template", "str", "{keyword}_{n}", "File name template",
-            "Variables: {keyword} {title} {job} {date} {n} {id}.", placeholder="{keyword}_{n}"),
-    Setting("output.filename_max_length", "int", 80, "File name length (max)", minimum=16, maximum=200),
+            "Variables: {keyword} {title} {job} {date} {n} {id}. Letters are transliterated to ASCII "
+            "(straße -> strasse); {n} goes on from the highest number already in the output folder.",
+            placeholder="{keyword}_{n}"),
+    Setting("output.filename_max_length", "int", 80, "File name length (max)",
+            "Counts the extension. The stock target's limit applies when it is lower; words are shortened, "
+            "never the number.", minimum=16, maximum=200),
     Setting("output.embed_metadata", "bool", True, "Embed metadata in files",
             "Write title, description and keywords as IPTC and XMP."),
 ))

@@ -12,9 +12,10 @@ from gif_app.api.args import as_dict, as_ids, as_int, as_page, as_strings
 from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
 from gif_app.api.serialize import image_json, page_json, parse_date
-from gif_app.domain import StockMetadata
+from gif_app.domain import FailureStage, StockMetadata
 from gif_app.errors import AppError, ValidationError
 from gif_app.export.embed import embed_metadata
+from gif_app.pipeline.categories import category_targets, validated_categories
 from gif_app.pipeline.metadata import enforce_limits, limits_from_validated, ownership_from_validated, problems
 from gif_app.store.repository import ImageFilter
 
@@ -36,6 +37,7 @@ class ImagesApi:
             execution_ids=as_ids(q.get("execution_ids"), "execution_ids"),
             date_from=parse_date(q.get("date_from")), date_to=parse_date(q.get("date_to"), end_of_day=True),
             search=str(q.get("search") or ""), sort=str(q.get("sort") or "newest"),
+            soft_failure_stage=FailureStage.REMOVE_BG.value if q.get("background_kept") else "",
             page=page_no, page_size=page_size)
         page = self.ctx.repo.list_images(flt)
         return page_json(page, [image_json(i) for i in page.items])
@@ -68,13 +70,21 @@ class ImagesApi:
                           "keywords_min": limits.keywords_min, "keywords_max": limits.keywords_max,
                           "preset": limits.preset}
         data["problems"] = problems(image.metadata, limits)
+        data["category_sites"] = [
+            {"site": t.id, "label": t.label, "max": t.max_categories, "min": t.min_categories,
+             "options": [{"id": c.id, "name": c.name} for c in t.categories],
+             "chosen": list(image.metadata.categories_for(t.id))}
+            for t in category_targets()]
         return data
 
     @envelope
     def update_image_metadata(self, image_id: int, metadata: dict[str, Any]) -> dict[str, Any]:
-        """Save edited title, description and keywords within the preset's limits; re-embed them in the file."""
+        """Save edited title, description, keywords (within the preset's limits) and categories (from each
+        site's list); re-embed them in the file."""
         if not isinstance(metadata, dict):
             raise ValidationError("Metadata must be an object.")
+        current = self.ctx.repo.get_image(as_int(image_id, "image_id")).metadata
+        categories = _edited_categories(current, metadata.get("categories"))
         keywords = metadata.get("keywords") or []
         if isinstance(keywords, str):
             keywords = [k for k in keywords.replace(";", ",").split(",")]
@@ -83,7 +93,8 @@ class ImagesApi:
         clean = enforce_limits(StockMetadata(title=str(metadata.get("title") or ""),
                                              description=str(metadata.get("description") or ""),
                                              keywords=tuple(str(k) for k in keywords),
-                                             category=str(metadata.get("category") or "")), limits)
+                                             category=str(metadata.get("category", current.category) or ""),
+                                             categories=categories), limits)
         image = self.ctx.repo.update_image(as_int(image_id, "image_id"), metadata=clean)
         is_embedded = False
         if image.final_path and settings["output"]["embed_metadata"] and Path(image.final_path).is_file():
@@ -114,6 +125,21 @@ class ImagesApi:
             raise AppError("The file is no longer on disk.", code="not_found")
         _reveal(Path(path))
         return {"path": path}
+
+
+def _edited_categories(current: StockMetadata, edited: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return the stored categories with the edited sites' choices checked against their lists."""
+    if edited is None:
+        return current.categories
+    if not isinstance(edited, dict):
+        raise ValidationError("Categories must be an object of site -> list.")
+    result = current
+    for site, values in edited.items():
+        chosen = [values] if isinstance(values, str) else values
+        if not isinstance(chosen, list):
+            raise ValidationError(f"Categories of {site} must be a list.")
+        result = result.with_categories(str(site), validated_categories(str(site), chosen))
+    return result.categories
 
 
 def _reveal(path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gif_app.domain import GeneratedImage, ImageStatus, JobExecution, JobStatus, Page, reason_label
+from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, JobExecution, JobStatus, Page, reason_label
 
 
 def iso(value: datetime | None) -> str | None:
@@ -66,6 +66,10 @@ def image_json(image: GeneratedImage) -> dict[str, Any]:
         "metadata": image.metadata.to_json(), "processing": image.processing.to_json(), "cost": image.cost,
         "created_at": iso(image.created_at), "updated_at": iso(image.updated_at),
         "thumb_url": f"/media/{image.id}/thumb?v={version}", "original_url": f"/media/{image.id}/original?v={version}",
+        # A soft-failed background removal (Approve mode) kept the original background: the card says so.
+        # (A smaller cut-out soft-fails too, but its background is gone: "remove_bg" is in `applied`.)
+        "is_background_kept": FailureStage.REMOVE_BG.value not in image.processing.applied
+        and any(f.get("stage") == FailureStage.REMOVE_BG.value for f in image.processing.soft_failures),
         **image_status_json(image.status),
     }
 

@@ -13,6 +13,7 @@ from gif_app.dialogs import validate_path
 from gif_app.errors import ConfigurationError, ValidationError
 from gif_app.jobs.accounts import run_key_test
 from gif_app.prices import packaged_table
+from gif_app.stock_target import choose_target
 from gif_app.vendors import find_vendor
 
 
@@ -44,6 +45,12 @@ class SettingsApi:
     def save_settings(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validate and save; refused with per-field messages when something is out of range."""
         return {"settings": self.ctx.settings_file.save(as_dict(values, "values"))}
+
+    @envelope
+    def choose_stock_target(self, values: dict[str, Any], target: str) -> dict[str, Any]:
+        """Return the form values with a stock target's needs applied and the list of settings it changed."""
+        updated, changes = choose_target(as_dict(values, "values"), str(target))
+        return {"values": updated, "changes": [c.to_json() for c in changes]}
 
     @envelope
     def reset_settings(self, keep_keys: bool = True) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from gif_app.cli.export import add_export_command, run_export
 from gif_app.domain import JobExecution, JobStatus
 from gif_app.errors import ConfigurationError
 from gif_app.paths import resolve_home
+from gif_app.stock_target import choose_target
 
 
 def add_commands(sub: Any) -> None:
@@ -24,6 +25,9 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--settings", help="settings JSON file (same format the app saves)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a setting, e.g. parameters.concurrency=4 (repeatable)")
+    run.add_argument("--stock-target", metavar="SITE",
+                     help="make the files upload-ready for a stock site (adobe, shutterstock, ...): sets its format, "
+                          "colours, size and name length, lists each change; --set still wins")
     run.add_argument("--sandbox", action="store_true", dest="run_sandbox", help="use the built-in sandbox")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
 
@@ -60,6 +64,11 @@ def _load_run_settings(args: argparse.Namespace, saved: settings_mod.Settings) -
         except (OSError, ValueError) as exc:
             raise ConfigurationError(f"Cannot read the settings file {path}: {exc}") from exc
         settings = settings_mod.validated(raw)
+    if getattr(args, "stock_target", None):
+        values, changes = choose_target(settings_mod.flatten(settings), str(args.stock_target))
+        for change in changes:
+            print(f"stock target: {change.label}: {change.old or '(empty)'} -> {change.new}", file=sys.stderr)
+        settings = settings_mod.validated(values)
     return settings_mod.apply_overrides(settings, list(args.set))
 
 

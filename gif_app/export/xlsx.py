@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gif_app.domain import GeneratedImage, JobExecution
+from gif_app.export.targets import get_target
 from gif_app.settings import labelled_rows
 
 logger = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ logger = logging.getLogger(__name__)
 Cell = str | int | float | None
 Tick = Callable[[], None]
 
+# The sites whose fixed category lists the metadata model chooses from (pipeline/categories.py).
+CATEGORY_COLUMNS: tuple[tuple[str, str], ...] = (("adobe", "Adobe Stock category"),
+                                                 ("shutterstock", "Shutterstock categories"))
 IMAGE_COLUMNS: tuple[str, ...] = (
     "File name", "Status", "Reason", "Prompt", "Keyword", "Title", "Description", "Keywords", "Category",
-    "Seed", "Cost", "Final path", "Temp path",
+    *(label for _, label in CATEGORY_COLUMNS), "Seed", "Cost", "Final path", "Temp path",
 )
 JOB_SUMMARY_COLUMNS: tuple[str, ...] = (
     "Job ID", "Label", "Status", "Created", "Started", "Finished", "Duration (s)", "Planned", "Generated",
@@ -87,8 +91,20 @@ def image_row(image: GeneratedImage, file_name: str) -> list[Cell]:
     """Return one Images-sheet row in IMAGE_COLUMNS order."""
     meta = image.metadata
     return [file_name, image.status.value, image.reason or "", image.prompt, image.keyword, meta.title,
-            meta.description, ", ".join(meta.keywords), meta.category, image.seed, round(image.cost, 6),
-            image.final_path or "", image.temp_path or ""]
+            meta.description, ", ".join(meta.keywords), meta.category,
+            *(_categories(site, meta.categories_for(site)) for site, _ in CATEGORY_COLUMNS),
+            image.seed, round(image.cost, 6), image.final_path or "", image.temp_path or ""]
+
+
+def _categories(site: str, ids: tuple[str, ...]) -> str:
+    """Return chosen categories as a reader knows them: "8 Graphic Resources", or the name alone."""
+    target = get_target(site)
+    shown = []
+    for value in ids:
+        category = target.category(value)
+        name = category.name if category else value
+        shown.append(name if name == value else f"{value} {name}")
+    return ", ".join(shown)
 
 
 def job_summary_row(execution: JobExecution) -> list[Cell]:

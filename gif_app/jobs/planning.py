@@ -17,6 +17,7 @@ from gif_app.pipeline.metadata import limits_from_validated, ownership_from_vali
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.base import BackgroundRemover, RenderRequest
 from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
+from gif_app.stock_target import filename_limit
 from gif_app.vendors import VENDORS, get_vendor, vendor_label
 
 # A view of the registry, kept because jobs/retry_plan.py imports it; new code calls vendor_label().
@@ -147,7 +148,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         metadata_template=read_template(paths["metadata_prompt_file"], "metadata prompt file"),
         limits=limits_from_validated(settings),
         processing=ProcessingSettings.from_validated(settings),
-        filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
+        filename_template=output["filename_template"], filename_max_length=filename_limit(settings),
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
         provider=params["provider"], ownership=ownership_from_validated(settings),
     )

@@ -43,6 +43,7 @@ from gif_app.pipeline.metadata import limits_from_validated, ownership_from_vali
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.factory import build_text_model
 from gif_app.settings_schema import SETTINGS
+from gif_app.stock_target import filename_limit
 from gif_app.store.repository import Repository
 from gif_app.vendors import vendor_label
 
@@ -138,7 +139,7 @@ def build_retry_plan(execution: JobExecution, settings: settings_mod.Settings, r
         use_llm_prompts=False, prompt_template=None, run_qc=False, qc_prompt="",
         run_metadata=has_metadata, metadata_template=template, limits=limits_from_validated(settings),
         processing=ProcessingSettings.from_validated(settings),
-        filename_template=output["filename_template"], filename_max_length=output["filename_max_length"],
+        filename_template=output["filename_template"], filename_max_length=filename_limit(settings),
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
         provider=params["provider"], policy=stage_policy(request, settings),
         ownership=ownership_from_validated(settings))

@@ -1,7 +1,8 @@
-"""Final file names from a template, and moves/writes that never overwrite and never leave half files.
+"""Claiming final file names, and moves/writes that never overwrite and never leave half files.
 
 A name is claimed with O_CREAT|O_EXCL before the file is moved onto it, so concurrent images that
-render to the same name get "-2", "-3", ... instead of overwriting each other (anchor defect 10.2 #12).
+render to the same name never overwrite each other (anchor defect 10.2 #12): a template with {n} takes
+the next number after the highest one already in the folder, one without gets "-2", "-3", ...
 """
 
 from __future__ import annotations
@@ -9,102 +10,31 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import re
 import shutil
-import unicodedata
 import uuid
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from gif_app.errors import ProcessingError
+from gif_app.pipeline.naming import NamePattern
 
 logger = logging.getLogger(__name__)
 
 STAGE = "save_final"
-_VARIABLE = re.compile(r"\{(\w+)\}")
 _MAX_CLAIMS = 10_000
-# Names Windows refuses whatever the extension.
-_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-                       *(f"lpt{i}" for i in range(1, 10))})
-_EXTENSION_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 
 
-def slug(value: str) -> str:
-    """Return value as lowercase ASCII with runs of anything else turned into a single "-"."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def _literal(text: str) -> str:
-    """Return the template's own text with only file-name-safe characters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_text)
-
-
-def normalise_extension(extension: str) -> str:
-    """Return the extension lower-cased, without a dot, with "jpeg" spelled "jpg"."""
-    ext = extension.strip().lstrip(".").lower()
-    return _EXTENSION_ALIASES.get(ext, ext)
-
-
-def image_number(generation_index: int, variation_index: int, per_generation: int) -> int:
-    """Return an image's 1-based number within its job, the {n} of the file name template."""
-    return generation_index * max(per_generation, 1) + variation_index + 1
-
-
-def render_filename(
-    template: str,
-    *,
-    keyword: str,
-    title: str,
-    job: str,
-    date: datetime,
-    n: int,
-    image_id: str,
-    max_length: int,
-    extension: str,
-) -> str:
-    """Return a safe file name from the template: {keyword} {title} {job} {date} {n} {id}, plus extension."""
-    number = f"{n:03d}"
-    values = {
-        "keyword": slug(keyword),
-        "title": slug(title),
-        "job": slug(job),
-        "date": date.strftime("%Y%m%d"),
-        "n": number,
-        "id": slug(image_id),
-    }
-    parts: list[str] = []
-    position = 0
-    for match in _VARIABLE.finditer(template):
-        parts.append(_literal(template[position : match.start()]))
-        parts.append(values.get(match.group(1), ""))  # unknown variables are left out
-        position = match.end()
-    parts.append(_literal(template[position:]))
-    name = _tidy("".join(parts))
-    if not name:
-        name = f"image_{number}"
-    name = _tidy(name[: max(1, max_length)]) or f"image_{number}"[: max(1, max_length)]
-    if name.lower() in _RESERVED:
-        name = f"{name}_"
-    ext = normalise_extension(extension)
-    return f"{name}.{ext}" if ext else name
-
-
-def _tidy(name: str) -> str:
-    """Collapse runs of separators and trim them from both ends (no hidden files, no "name-.png")."""
-    name = re.sub(r"([-_.])[-_.]+", r"\1", name)
-    return name.strip("-_.")
-
-
-def _numbered(filename: str, number: int) -> str:
-    """Return filename with "-<number>" before its extension (number 1 is the name itself)."""
+def _numbered(filename: str, number: int, max_length: int = 0) -> str:
+    """Return filename with "-<number>" before its extension (number 1 is the name itself), within max_length."""
     if number == 1:
         return filename
     stem, dot, ext = filename.rpartition(".")
     if not dot or not stem:
-        return f"{filename}-{number}"
-    return f"{stem}-{number}.{ext}"
+        stem, ext = filename, ""
+    tail = f"-{number}" + (f".{ext}" if ext else "")
+    if max_length and len(stem) + len(tail) > max_length:
+        stem = stem[: max(1, max_length - len(tail))]
+    return stem + tail
 
 
 def unique_path(folder: Path, filename: str) -> Path:
@@ -116,17 +46,69 @@ def unique_path(folder: Path, filename: str) -> Path:
     raise ProcessingError(STAGE, f"No free file name like {filename} in {folder}.")
 
 
-def _claim(folder: Path, filename: str) -> Path:
+def _create(path: Path) -> bool:
+    """Create an empty placeholder at path unless something is there; return True when it was created."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def _claim(folder: Path, filename: str, max_length: int = 0) -> Path:
     """Create an empty placeholder under the first free name, atomically, and return its path."""
     for number in range(1, _MAX_CLAIMS + 1):
-        candidate = folder / _numbered(filename, number)
-        try:
-            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        return candidate
+        candidate = folder / _numbered(filename, number, max_length)
+        if _create(candidate):
+            return candidate
     raise ProcessingError(STAGE, f"No free file name like {filename} in {folder}.")
+
+
+def highest_number(folder: Path, pattern: NamePattern) -> int:
+    """Return the highest number of the files in folder named by this pattern (0 when there are none)."""
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except FileNotFoundError:
+        return 0
+    return max((n for n in map(pattern.number_in, names) if n is not None), default=0)
+
+
+def _next_free(folder: Path, pattern: NamePattern) -> Path:
+    """Return the pattern's next free name in folder (a check, not a claim)."""
+    if not pattern.has_number:
+        for number in range(1, _MAX_CLAIMS + 1):
+            candidate = folder / _numbered(pattern.name(0), number, pattern.max_length)
+            if not candidate.exists():
+                return candidate
+    else:
+        start = highest_number(folder, pattern) + 1
+        for n in range(start, start + _MAX_CLAIMS):
+            candidate = folder / pattern.name(n)
+            if not candidate.exists():
+                return candidate
+    raise ProcessingError(STAGE, f"No free file name like {pattern.name(1)} in {folder}.")
+
+
+def claim_name(folder: Path, pattern: NamePattern, before_claim: Callable[[Path], None] | None = None) -> Path:
+    """Claim the next free name of the pattern in folder (an empty placeholder) and return its path.
+
+    With {n} the number goes on from the highest in the folder, so jobs sharing an output folder add
+    to one sequence; without it a taken name gets "-2", "-3", ... `before_claim(path)` runs before each
+    attempt: the caller records its intent there, so a crash never leaves a claim nobody knows about.
+    The claim is O_EXCL: when another thread took the name first, the next free one is tried.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for _ in range(_MAX_CLAIMS):
+            candidate = _next_free(folder, pattern)
+            if before_claim is not None:
+                before_claim(candidate)
+            if _create(candidate):
+                return candidate
+    except OSError as exc:
+        raise ProcessingError(STAGE, f"Could not create {pattern.name(1)} in {folder}: {_reason(exc)}.") from exc
+    raise ProcessingError(STAGE, f"No free file name like {pattern.name(1)} in {folder}.")
 
 
 def _reason(exc: OSError) -> str:
@@ -179,6 +161,15 @@ def atomic_move(source: Path, folder: Path, filename: str) -> Path:
         target = _claim(folder, filename)
     except OSError as exc:
         raise ProcessingError(STAGE, f"Could not create {filename} in {folder}: {_reason(exc)}.") from exc
+    return move_onto(source, target)
+
+
+def move_onto(source: Path, target: Path) -> Path:
+    """Move source onto target, a name claimed before (its placeholder goes if the move fails)."""
+    folder = target.parent
+    if not source.is_file():
+        target.unlink(missing_ok=True)
+        raise ProcessingError(STAGE, f"The file to save is missing: {source}.")
     try:
         try:
             os.replace(source, target)

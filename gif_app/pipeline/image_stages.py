@@ -23,9 +23,11 @@ from gif_app.errors import (
     ProcessingError,
 )
 from gif_app.export.embed import embed_metadata_bytes
+from gif_app.pipeline.categories import category_fields, with_category_ids
 from gif_app.pipeline.context import RunContext
-from gif_app.pipeline.finalize import atomic_move, image_number, render_filename, unique_path, write_atomic
+from gif_app.pipeline.finalize import claim_name, move_onto, write_atomic
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
+from gif_app.pipeline.naming import name_pattern
 from gif_app.pipeline.process import process_image
 
 Stage = Callable[[RunContext, GeneratedImage], GeneratedImage | None]
@@ -148,16 +150,17 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
                                                      code="missing_key"))
     try:
         data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        fields = category_fields()
         system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
-                                              keyword=image.keyword, limits=ctx.plan.limits)
-        raw = writer.describe(data, mime, system_prompt, ctx.cancel)
+                                              keyword=image.keyword, limits=ctx.plan.limits, categories=fields)
+        raw = writer.describe(data, mime, system_prompt, ctx.cancel, categories=fields)
     except CancelledError:
         raise
     except (AppError, OSError) as exc:
         if isinstance(exc, JOB_ENDING_ERRORS) and ctx.plan.policy.account_errors_end_run:
             raise
         return _metadata_failed(ctx, image, exc if isinstance(exc, AppError) else AppError(str(exc)))
-    metadata = enforce_limits(raw, ctx.plan.limits)
+    metadata = with_category_ids(enforce_limits(raw, ctx.plan.limits))
     if metadata.is_empty:
         return _metadata_failed(ctx, image, AppError("The model returned no usable metadata."))
     # Stored by finalize together with the move's intent: one database write fewer per image.
@@ -182,16 +185,18 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     try:
         if plan.embed_metadata and not image.metadata.is_empty:
             _embed(ctx, image, source)
-        name = render_filename(plan.filename_template, keyword=image.keyword, title=image.metadata.title,
-                               job=plan.label, date=plan.started_at,
-                               n=image_number(image.generation_index, image.variation_index, plan.variations),
-                               image_id=image.mapping_id, max_length=plan.filename_max_length,
+        pattern = name_pattern(plan.filename_template, keyword=image.keyword, title=image.metadata.title,
+                               job=plan.label, date=plan.started_at, image_id=image.mapping_id,
+                               max_length=plan.filename_max_length,
                                extension=source.suffix.lstrip(".") or "png")
-        target = unique_path(plan.output_dir, name)
-        # Write the intended destination first: a crash mid-move is then recoverable, not an orphan.
-        ctx.events.update_image(image.id, processing=replace(image.processing, moving_to=str(target)),
-                                metadata=None if image.metadata.is_empty else image.metadata)
-        final = atomic_move(source, plan.output_dir, target.name)
+
+        def record_intent(target: Path) -> None:
+            # The destination is on record before its name is claimed: a crash mid-move is then
+            # recoverable, not an orphan (recovery drops a claim that is still empty).
+            ctx.events.update_image(image.id, processing=replace(image.processing, moving_to=str(target)),
+                                    metadata=None if image.metadata.is_empty else image.metadata)
+
+        final = move_onto(source, claim_name(plan.output_dir, pattern, before_claim=record_intent))
     except (AppError, OSError) as exc:
         _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
               metadata=None if image.metadata.is_empty else image.metadata)

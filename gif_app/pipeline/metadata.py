@@ -18,7 +18,9 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.domain import Ownership, StockMetadata
+from gif_app.pipeline.categories import categories_rule
 from gif_app.pipeline.keywords import substitute
+from gif_app.providers.base import CategoryField
 
 logger = logging.getLogger(__name__)
 
@@ -177,11 +179,22 @@ lower case, no duplicates.
 - No brand names, trademarks, logos, celebrities or real people's names, no AI terms \
 (do not write "AI", "generative AI" or "generated").
 - English only.
-Answer with JSON only: {"title": "...", "description": "...", "keywords": ["...", "..."]}"""
+Answer with JSON only: {"title": "...", "description": "...", "keywords": ["...", "..."]} (plus \
+"categories" when asked below)."""
 
 
-def build_metadata_prompt(template: str | None, *, prompt: str, keyword: str, limits: MetadataLimits) -> str:
-    """Return the system prompt for metadata: the user's template filled in, or the built-in one."""
+def build_metadata_prompt(template: str | None, *, prompt: str, keyword: str, limits: MetadataLimits,
+                          categories: tuple[CategoryField, ...] = ()) -> str:
+    """Return the system prompt for metadata: the user's template filled in, or the built-in one.
+
+    With categories, each site's list is spelled out after it (the schema holds the same lists as enums).
+    """
+    text = _metadata_prompt_text(template, prompt=prompt, keyword=keyword, limits=limits)
+    return f"{text}\n{categories_rule(categories)}" if categories else text
+
+
+def _metadata_prompt_text(template: str | None, *, prompt: str, keyword: str, limits: MetadataLimits) -> str:
+    """Return the user's template filled in, or the built-in prompt filled in."""
     if template and template.strip():
         # Unlike the anchor, ${promptContext} in a custom file is filled with the generation prompt.
         return substitute(template, {"prompt": prompt, "keyword": keyword, "promptContext": prompt})

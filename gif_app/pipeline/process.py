@@ -51,7 +51,7 @@ SCHEMA_KEYS = {
     "trim_threshold": "trim_threshold", "enhance": "image_enhancement", "sharpening": "sharpening",
     "saturation": "saturation", "convert": "image_convert", "format": "convert_format",
     "jpg_quality": "jpg_quality", "webp_quality": "webp_quality", "flatten_colour": "jpg_background",
-    "min_megapixels": "min_megapixels", "rembg_model": "rembg_model",
+    "min_megapixels": "min_megapixels", "rembg_model": "rembg_model", "srgb": "convert_srgb",
 }
 
 
@@ -80,6 +80,7 @@ class ProcessingSettings:
     flatten_colour: imaging.FlattenColour = _default("flatten_colour")
     min_megapixels: float = float(_default("min_megapixels"))
     rembg_model: str = _default("rembg_model")
+    srgb: bool = _default("srgb")
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ProcessingSettings:
@@ -105,7 +106,7 @@ class ProcessingSettings:
     def is_noop(self) -> bool:
         """Return True when no step is on: the source file passes through untouched."""
         is_resizing = self.min_megapixels > 0
-        return not (self.remove_bg or self.trim or self.is_enhancing or self.convert or is_resizing)
+        return not (self.remove_bg or self.trim or self.is_enhancing or self.convert or is_resizing or self.srgb)
 
     def to_json(self) -> dict[str, Any]:
         """Return the as-run settings in JSON form (for the processing record)."""
@@ -291,6 +292,17 @@ def _convert(run: _Run, settings: ProcessingSettings, source_fmt: imaging.ImageF
                 raise ProcessingError("convert", f"Convert failed: {_message(exc2)}") from exc2
 
 
+def _to_srgb(run: _Run, is_hard: bool) -> None:
+    """Convert pixels with a non-sRGB ICC profile to sRGB and tag them so (no profile: taken as sRGB)."""
+    if run.icc_profile is None or imaging.is_srgb_profile(run.icc_profile):
+        return
+    try:
+        run.update(imaging.to_srgb(run.pixels(), run.icc_profile), "srgb")
+        run.icc_profile = imaging.srgb_profile()
+    except Exception as exc:  # policy decides hard or soft
+        _fail(run, "convert", f"Conversion to sRGB failed: {_message(exc)}", is_hard)
+
+
 def process_image(
     source: bytes,
     source_name: str,
@@ -318,6 +330,8 @@ def process_image(
     _check_cancel(cancel)
     _local_steps(run, settings, {"trim": hard("trim"), "enhancement": hard("enhancement")})
     _check_cancel(cancel)
+    if settings.srgb:
+        _to_srgb(run, hard("convert"))
     _convert(run, settings, source_fmt, hard("convert"))
     record = ProcessingRecord(
         applied=tuple(run.applied),

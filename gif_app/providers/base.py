@@ -88,13 +88,24 @@ class VisionJudge(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class CategoryField:
+    """One stock site's category question: the names the model may choose from, and how many."""
+
+    site: str
+    label: str
+    options: tuple[str, ...]
+    max_count: int = 1
+
+
 class MetadataWriter(Protocol):
-    """Writes title, description and keywords for an image."""
+    """Writes title, description, keywords and each asked site's categories for an image."""
 
     def describe(
-        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None
+        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None,
+        categories: tuple[CategoryField, ...] = (),
     ) -> StockMetadata:
-        """Return the model's metadata (limits are enforced by the caller)."""
+        """Return the model's metadata, categories as chosen names per site (limits are the caller's)."""
         ...
 
 

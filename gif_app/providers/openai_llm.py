@@ -21,7 +21,7 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
-from gif_app.providers.base import QCVerdict
+from gif_app.providers.base import CategoryField, QCVerdict
 from gif_app.providers.http import (
     backoff_delay,
     check_cancel,
@@ -68,6 +68,45 @@ METADATA_SCHEMA: dict[str, Any] = {
     "required": ["title", "description", "keywords"],
     "additionalProperties": False,
 }
+
+
+def metadata_schema(categories: tuple[CategoryField, ...] = (), *, has_array_bounds: bool = True) -> dict[str, Any]:
+    """Return the metadata schema, with a `categories` object holding one enum per asked site.
+
+    Strict Structured Outputs accept minItems/maxItems on arrays, except on fine-tuned models (OpenAI's
+    "Supported schemas"): without them the answer is capped by chosen_categories all the same.
+    """
+    if not categories:
+        return METADATA_SCHEMA
+    sites: dict[str, Any] = {}
+    for question in categories:
+        choice = {"type": "string", "enum": list(question.options),
+                  "description": f"{question.label} category"}
+        many: dict[str, Any] = {
+            "type": "array", "items": {"type": "string", "enum": list(question.options)},
+            "description": f"{question.label} categories, 1 to {question.max_count}, most fitting first",
+        }
+        if has_array_bounds:
+            many.update(minItems=1, maxItems=question.max_count)
+        sites[question.site] = choice if question.max_count <= 1 else many
+    schema = dict(METADATA_SCHEMA)
+    schema["properties"] = {**METADATA_SCHEMA["properties"], "categories": {
+        "type": "object", "properties": sites, "required": list(sites), "additionalProperties": False}}
+    schema["required"] = [*METADATA_SCHEMA["required"], "categories"]
+    return schema
+
+
+def chosen_categories(answer: Any, categories: tuple[CategoryField, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return each asked site's answered names that are on its list, in order, without repeats, capped."""
+    answered = answer if isinstance(answer, dict) else {}
+    chosen: list[tuple[str, tuple[str, ...]]] = []
+    for question in categories:
+        raw = answered.get(question.site)
+        values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+        kept = tuple(dict.fromkeys(v for v in values if v in question.options))[: question.max_count]
+        if kept:
+            chosen.append((question.site, kept))
+    return tuple(sorted(chosen))
 
 
 def translate_openai_error(exc: openai.OpenAIError, secrets: list[str]) -> AppError:
@@ -235,17 +274,20 @@ class OpenAIText(OpenAIClientHolder):
         return QCVerdict(passed=bool(value["passed"]), reason=str(value["reason"]).strip())
 
     def describe(
-        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None
+        self, image: bytes, mime: str, system_prompt: str, cancel: CancelToken | None = None,
+        categories: tuple[CategoryField, ...] = (),
     ) -> StockMetadata:
-        """Return the title, description and keywords the model writes for one image."""
+        """Return the title, description, keywords and asked categories the model writes for one image."""
         user = _image_message("Write the stock metadata for this image.", image, mime)
-        content = self._complete(system_prompt, user, "stock_metadata", METADATA_SCHEMA, cancel)
+        schema = metadata_schema(categories, has_array_bounds=not self._model.strip().lower().startswith("ft:"))
+        content = self._complete(system_prompt, user, "stock_metadata", schema, cancel)
         value = parse_json_object(content, {"title": str, "description": str, "keywords": list})
         keywords = tuple(str(k).strip() for k in value["keywords"] if str(k).strip())
         return StockMetadata(
             title=str(value["title"]).strip(),
             description=str(value["description"]).strip(),
             keywords=keywords,
+            categories=chosen_categories(value.get("categories"), categories),
         )
 
     def _complete(

@@ -114,6 +114,11 @@ def _array(name: str, schema: dict[str, Any], facts: Facts, root: dict[str, Any]
     count = min(max(wanted, int(low)), int(high))
     if name.lower() in _KEYWORD_NAMES and items.get("type", "string") == "string" and "enum" not in items:
         return [_fit(word, items) for word in keywords_for(facts.subject, count)]
+    if isinstance(items.get("enum"), list) and items["enum"]:
+        # Distinct choices from a fixed list (a stock site's categories), stable for the subject.
+        options = items["enum"]
+        first = options.index(_pick(options, name, facts))
+        return [options[(first + i) % len(options)] for i in range(min(count, len(options)))]
     return [fill(items, facts, name, root) for _ in range(count)]
 
 

@@ -28,6 +28,8 @@ class ImageFilter:
     date_to: datetime | None = None
     search: str = ""
     failed_only_processing: bool | None = None
+    # Only images with a soft failure of this processing stage ("remove_bg": the background was kept).
+    soft_failure_stage: str = ""
     sort: str = "newest"  # newest | oldest | title
     page: int = 1
     page_size: int = 50
@@ -57,7 +59,19 @@ def _conditions(flt: ImageFilter) -> list[Any]:
         conds.append(img.reason.startswith("processing_failed:"))
     elif flt.failed_only_processing is False:
         conds.append(~img.reason.startswith("processing_failed:") | img.reason.is_null())
+    if flt.soft_failure_stage:
+        conds.extend(_soft_failed_without_result(flt.soft_failure_stage))
     return conds
+
+
+def _soft_failed_without_result(stage: str) -> list[Any]:
+    """Return conditions for a stage that soft-failed and left no result (a smaller remove.bg cut-out
+    soft-fails too, but its stage is in `applied`: that image has no background left)."""
+    img = GeneratedImageRow
+    # json_extract gives an array as minified JSON text, whatever spacing the row was stored with.
+    soft = peewee.fn.coalesce(peewee.fn.json_extract(img.processing, "$.soft_failures"), "[]")
+    applied = peewee.fn.coalesce(peewee.fn.json_extract(img.processing, "$.applied"), "[]")
+    return [peewee.fn.instr(soft, f'"stage":"{stage}"') > 0, peewee.fn.instr(applied, f'"{stage}"') == 0]
 
 
 # The words of a search: runs of letters and digits (the FTS tokenizer splits the stored text likewise).

@@ -22,17 +22,19 @@ Request = tuple[str, dict[str, str]]  # (path, lower-cased headers)
 
 
 class LoopbackServer:
-    """Serves GET and POST on 127.0.0.1 with `answer(path, headers)`; records every request's headers."""
+    """Serves GET and POST on 127.0.0.1 with `answer(path, headers)`; records every request's headers and body."""
 
     def __init__(self, answer: Callable[[str, dict[str, str]], Reply]) -> None:
         self.seen: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 owner.seen.append(headers)
+                owner.bodies.append(body)
                 reply = answer(self.path, headers)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():

@@ -173,7 +173,9 @@ def test_job_workbook_has_summary_labelled_settings_and_images(world: World, tmp
     images = book["Images"]
     header = [c.value for c in images[1]]
     assert header[:3] == ["File name", "Status", "Reason"] and "Keywords" in header and "Seed" in header
-    assert images.freeze_panes == "A2" and images.auto_filter.ref == f"A1:M{len(STANDARD) + 1}"
+    assert "Adobe Stock category" in header and "Shutterstock categories" in header
+    last_column = chr(ord("A") + len(header) - 1)
+    assert images.freeze_panes == "A2" and images.auto_filter.ref == f"A1:{last_column}{len(STANDARD) + 1}"
     assert images.column_dimensions["D"].width > 20  # prompts get room
     rows = list(images.iter_rows(min_row=2, values_only=True))
     assert rows[0][3].startswith("=HYPERLINK") and images["D2"].data_type == "s"  # text, never a formula

@@ -72,6 +72,8 @@ def test_bundle_carries_the_page_and_the_window_icon(bundle: Path) -> None:
     icon = resources / "build" / "icons" / "gif-app-256.png"
     with Image.open(icon) as image:
         assert image.size == (256, 256) and image.mode == "RGBA"
+    # File names are transliterated with anyascii, which reads its tables from package data at run time.
+    assert (resources / "anyascii" / "_data" / "000").is_file(), "anyascii's tables are missing"
 
 
 def test_bundle_has_local_background_removal_and_no_dev_tools(bundle: Path) -> None:

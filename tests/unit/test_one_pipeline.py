@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What a stage is made of: whoever uses these outside pipeline/ is doing a stage's work a second time.
 STAGE_PARTS = {"process_image", "embed_metadata_bytes", "embed_metadata", "atomic_move", "render_filename",
-               "unique_path", "write_atomic", "build_metadata_prompt", "enforce_limits", "downscale_for_vision"}
+               "unique_path", "write_atomic", "build_metadata_prompt", "enforce_limits", "downscale_for_vision",
+               "claim_name", "move_onto", "name_pattern", "with_category_ids"}
 
 
 def stage_parts_used(source: str) -> set[str]:

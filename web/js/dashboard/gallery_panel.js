@@ -55,9 +55,12 @@ export class GalleryPanel {
     this.sort = select('gallery-sort', 'Sort', SORTS, 'newest');
     this.dateFrom = h('input', { class: 'input input-sm', type: 'date', 'data-testid': 'gallery-date-from', 'aria-label': 'From date' });
     this.dateTo = h('input', { class: 'input input-sm', type: 'date', 'data-testid': 'gallery-date-to', 'aria-label': 'To date' });
-    [this.job, this.status, this.sort, this.dateFrom, this.dateTo].forEach((el) => el.addEventListener('change', reload));
+    // Approved images whose background removal soft-failed (Approve mode): they still have their background.
+    this.backgroundKept = h('input', { type: 'checkbox', 'data-testid': 'gallery-background-kept' });
+    [this.job, this.status, this.sort, this.dateFrom, this.dateTo, this.backgroundKept].forEach((el) => el.addEventListener('change', reload));
     this.filters = h('div', { class: 'gallery-filters' },
       h('div', { class: 'search-box' }, icon('search'), this.search), this.job, this.status,
+      h('label', { class: 'check-inline', title: 'Only images whose background removal failed and kept the background' }, this.backgroundKept, 'Background kept'),
       h('div', { class: 'gallery-dates' }, this.dateFrom, h('span', { text: '–' }), this.dateTo));
     const viewButton = (view, label) => h('button', {
       class: 'btn btn-ghost btn-icon btn-sm', type: 'button', title: label, 'aria-label': label, 'aria-pressed': String(view === 'grid'),
@@ -87,7 +90,7 @@ export class GalleryPanel {
     return {
       status: this.status.value ? [this.status.value] : [], execution_ids: this.job.value ? [Number(this.job.value)] : [],
       date_from: this.dateFrom.value, date_to: this.dateTo.value, search: this.search.value.trim(),
-      sort: this.sort.value, page, page_size: PAGE_SIZE,
+      sort: this.sort.value, background_kept: this.backgroundKept.checked, page, page_size: PAGE_SIZE,
     };
   }
 

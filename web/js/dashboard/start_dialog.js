@@ -1,11 +1,13 @@
 /**
  * The "Start job" dialog: the saved settings prefilled, with per-run overrides of label, generations,
- * variations, provider, model and the QC / metadata switches. Resolves with the started execution or null.
+ * variations, provider, model, the QC / metadata switches and the stock target (whose needs become
+ * overrides of this run, listed in a notice). Resolves with the started execution or null.
  */
 
 import { call } from '../bridge.js';
 import { h, uniqueId } from '../dom.js';
 import { icon } from '../icons.js';
+import { chooseStockTarget, targetNotice } from '../ui/target_notice.js';
 import { toastError } from '../ui/toast.js';
 
 function findSetting(schema, key) {
@@ -36,6 +38,7 @@ function fieldRow(key, label, input, help = null) {
 function buildInputs(data) {
   const { settings, schema } = data;
   const providers = findSetting(schema, 'parameters.provider')?.choices || [];
+  const targets = findSetting(schema, 'output.stock_target')?.choices || [];
   const number = (key, min, max) => h('input', { class: 'input', type: 'number', min, max, step: 1, value: valueOf(settings, key) ?? 1, inputmode: 'numeric' });
   const toggle = (key) => h('input', { class: 'switch', type: 'checkbox', role: 'switch', checked: Boolean(valueOf(settings, key)) });
   return {
@@ -46,7 +49,17 @@ function buildInputs(data) {
     'parameters.openai_model': h('input', { class: 'input', type: 'text', value: valueOf(settings, 'parameters.openai_model') || '', spellcheck: 'false', autocomplete: 'off' }),
     'ai.run_quality_check': toggle('ai.run_quality_check'),
     'ai.run_metadata_gen': toggle('ai.run_metadata_gen'),
+    'output.stock_target': h('select', { class: 'select' }, targets.map((c) => h('option', { value: c.value, text: c.label, selected: c.value === valueOf(settings, 'output.stock_target') }))),
   };
+}
+
+/** Return the saved settings as {"section.name": value}. */
+function flatSettings(settings) {
+  const flat = {};
+  for (const [section, values] of Object.entries(settings || {})) {
+    for (const [name, value] of Object.entries(values || {})) flat[`${section}.${name}`] = value;
+  }
+  return flat;
 }
 
 function overridesFrom(inputs) {
@@ -78,6 +91,9 @@ export async function openStartDialog({ isBusy = false } = {}) {
     return null;
   }
   const inputs = buildInputs(data);
+  // What the chosen stock target changes, sent as this run's overrides with the dialog's own values.
+  let targetValues = {};
+  const targetBox = h('div', { class: 'start-wide', 'data-testid': 'start-target-box' });
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'start-submit' }, icon('play'), isBusy ? 'Add to queue' : 'Start');
   const cancel = h('button', { class: 'btn', type: 'button', 'data-testid': 'start-cancel', text: 'Cancel' });
   const form = h('form', { class: 'start-form', novalidate: true },
@@ -90,8 +106,22 @@ export async function openStartDialog({ isBusy = false } = {}) {
       fieldRow('parameters.provider', 'Image provider', inputs['parameters.provider']),
       fieldRow('parameters.openai_model', 'Text and vision model', inputs['parameters.openai_model']),
       fieldRow('ai.run_quality_check', 'Quality check', inputs['ai.run_quality_check']),
-      fieldRow('ai.run_metadata_gen', 'Write metadata', inputs['ai.run_metadata_gen'])),
+      fieldRow('ai.run_metadata_gen', 'Write metadata', inputs['ai.run_metadata_gen']),
+      h('div', { class: 'start-wide' }, fieldRow('output.stock_target', 'Stock target', inputs['output.stock_target'],
+        'Sets format, quality, size and file-name length for the site, for this run.')),
+      targetBox),
     h('div', { class: 'dialog-actions' }, cancel, submit));
+  inputs['output.stock_target'].addEventListener('change', async () => {
+    const target = inputs['output.stock_target'].value;
+    try {
+      const result = await chooseStockTarget({ ...flatSettings(data.settings), ...overridesFrom(inputs) }, target);
+      targetValues = Object.fromEntries(result.changes.map((c) => [c.key, result.values[c.key]]));
+      const label = inputs['output.stock_target'].selectedOptions[0]?.textContent || target;
+      targetBox.replaceChildren(targetNotice(label, result.changes, 'start-target-notice'));
+    } catch (err) {
+      toastError(err, 'Could not apply the stock target.');
+    }
+  });
   const dialog = h('dialog', { class: 'dialog start-dialog', 'aria-labelledby': 'start-title', 'data-testid': 'start-dialog' }, form);
   return new Promise((resolve) => {
     let result = null;
@@ -106,7 +136,7 @@ export async function openStartDialog({ isBusy = false } = {}) {
       event.preventDefault();
       submit.disabled = true;
       try {
-        result = await call('start_job', overridesFrom(inputs), 'queue');
+        result = await call('start_job', { ...targetValues, ...overridesFrom(inputs) }, 'queue');
         dialog.close();
       } catch (err) {
         if (err.fields && Object.keys(err.fields).length) showErrors(form, err.fields);

@@ -18,6 +18,15 @@ export function imageTitle(image) {
   return (image.metadata && image.metadata.title) || image.keyword || `Image ${image.id}`;
 }
 
+/** Return the badge of an image whose background removal soft-failed: it was approved with its background. */
+function backgroundKeptBadge(image, testid) {
+  const soft = ((image.processing && image.processing.soft_failures) || []).find((f) => f.stage === 'remove_bg');
+  return h('span', {
+    class: 'badge badge-warning', 'data-testid': `${testid}-background-kept-${image.id}`, text: 'Background kept',
+    title: soft && soft.message ? `Background removal failed: ${soft.message}` : 'Background removal failed; the original background was kept.',
+  });
+}
+
 /** Return the file name of the image's current file. */
 export function fileName(image) {
   const path = image.final_path || image.temp_path || '';
@@ -161,10 +170,11 @@ export class Gallery {
     card.sub.textContent = [image.job_label || `Job ${image.execution_id}`, dateTime(image.created_at)].join(' · ');
     const keywords = (image.metadata && image.metadata.keywords) || [];
     card.words.textContent = keywords.length ? `${keywords.length} keywords · ${fileName(image)}` : fileName(image);
-    if (!before || before.status !== image.status || before.reason_label !== image.reason_label) {
+    if (!before || before.status !== image.status || before.reason_label !== image.reason_label
+      || before.is_background_kept !== image.is_background_kept) {
       const badge = imageBadge(image);
       if (!image.is_approved && image.reason_label) badge.title = image.reason_label;
-      card.badgeSlot.replaceChildren(badge);
+      card.badgeSlot.replaceChildren(badge, image.is_background_kept ? backgroundKeptBadge(image, this.testid) : '');
     }
     card.el.setAttribute('aria-label', imageTitle(image));
     this.paintSelected(card);

@@ -1,6 +1,7 @@
 /**
  * The image modal's Metadata tab: title, description and keywords with the stock preset's limits as live
- * counters ("54/70", red when over), the saved metadata's problems, and Save / Revert.
+ * counters ("54/70", red when over), each stock site's categories as selects from its fixed list (Adobe
+ * Stock one, Shutterstock up to two), the saved metadata's problems, and Save / Revert.
  */
 
 import { call } from '../bridge.js';
@@ -31,6 +32,21 @@ function labelled(label, control, counter, testid) {
     control);
 }
 
+/** Return the category fields of one site: as many selects as the site takes, each from its list. */
+function categorySelects(site) {
+  const selects = [];
+  for (let i = 0; i < Math.max(1, site.max); i += 1) {
+    const testid = site.max > 1 ? `modal-meta-category-${site.site}-${i + 1}` : `modal-meta-category-${site.site}`;
+    const label = site.max > 1 ? `${site.label} category ${i + 1}` : `${site.label} category`;
+    const select = h('select', { class: 'select', 'data-testid': testid, 'aria-label': label },
+      h('option', { value: '', text: i === 0 && site.min > 0 ? '— choose —' : '— none —' }),
+      site.options.map((c) => h('option', { value: c.id, text: c.id === c.name ? c.name : `${c.id} · ${c.name}` })));
+    select.value = site.chosen[i] || '';
+    selects.push(select);
+  }
+  return selects;
+}
+
 export class MetadataForm {
   /** Build the form; onSaved(image) runs after a successful save. */
   constructor({ onSaved }) {
@@ -44,6 +60,8 @@ export class MetadataForm {
     this.keywordsCount = h('span', { class: 'meta-count', 'data-testid': 'modal-meta-keywords-count' });
     this.preset = h('p', { class: 'meta-preset', 'data-testid': 'modal-meta-preset' });
     this.problems = h('ul', { class: 'meta-problems', 'data-testid': 'modal-meta-problems' });
+    this.categoryBox = h('div', { class: 'meta-categories', 'data-testid': 'modal-meta-categories' });
+    this.categorySelects = new Map(); // site id -> [select]
     this.saveButton = h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'modal-meta-save', text: 'Save', onClick: () => this.save() });
     this.revertButton = h('button', { class: 'btn', type: 'button', 'data-testid': 'modal-meta-revert', text: 'Revert', onClick: () => this.load(this.image) });
     for (const input of [this.title, this.description, this.keywords]) input.addEventListener('input', () => this.refresh());
@@ -52,6 +70,7 @@ export class MetadataForm {
       labelled('Title', this.title, this.titleCount, 'modal-meta-title-field'),
       labelled('Description', this.description, this.descriptionCount, 'modal-meta-description-field'),
       labelled('Keywords', this.keywords, this.keywordsCount, 'modal-meta-keywords-field'),
+      this.categoryBox,
       this.problems,
       h('div', { class: 'meta-actions' }, this.revertButton, this.saveButton));
   }
@@ -63,6 +82,7 @@ export class MetadataForm {
     this.title.value = meta.title || '';
     this.description.value = meta.description || '';
     this.keywords.value = (meta.keywords || []).join(', ');
+    this.buildCategories(image.category_sites || []);
     this.saved = this.values();
     const limits = image.limits || {};
     this.preset.textContent = `Limits of ${PRESET_LABELS[limits.preset] || limits.preset || 'the chosen site'}: title ${limits.title_max}, description ${limits.description_max}, ${limits.keywords_min}–${limits.keywords_max} keywords.`;
@@ -70,8 +90,21 @@ export class MetadataForm {
     this.refresh();
   }
 
+  buildCategories(sites) {
+    this.categorySelects = new Map(sites.map((site) => [site.site, categorySelects(site)]));
+    this.categoryBox.replaceChildren(...sites.map((site) => h('div', { class: 'meta-field' },
+      h('span', { class: 'meta-label-row', text: site.max > 1 ? `${site.label} categories (up to ${site.max})` : `${site.label} category` }),
+      h('div', { class: 'meta-category-row' }, this.categorySelects.get(site.site)))));
+    for (const selects of this.categorySelects.values()) selects.forEach((s) => s.addEventListener('change', () => this.refresh()));
+    this.categoryBox.hidden = sites.length === 0;
+  }
+
   values() {
-    return { title: this.title.value, description: this.description.value, keywords: parseKeywords(this.keywords.value) };
+    const categories = {};
+    for (const [site, selects] of this.categorySelects) {
+      categories[site] = [...new Set(selects.map((s) => s.value).filter(Boolean))];
+    }
+    return { title: this.title.value, description: this.description.value, keywords: parseKeywords(this.keywords.value), categories };
   }
 
   /** Return true when the form differs from the saved metadata. */

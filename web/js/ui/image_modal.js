@@ -28,6 +28,7 @@ function row(label, value, testid = null) {
 function detailsPanel(image) {
   return h('dl', { class: 'kv' },
     row('Status', h('span', { class: 'kv-status' }, imageBadge(image, 'modal-status'),
+      image.is_background_kept ? h('span', { class: 'badge badge-warning', 'data-testid': 'modal-background-kept', text: 'Background kept' }) : null,
       image.reason_label && !image.is_approved ? h('span', { class: 'kv-reason', 'data-testid': 'modal-reason', text: image.reason_label }) : null)),
     row('Prompt', h('p', { class: 'kv-prompt', 'data-testid': 'modal-prompt', text: image.prompt || '—' })),
     row('Keyword', image.keyword, 'modal-keyword'),

@@ -9,6 +9,7 @@ import { icon } from '../icons.js';
 import { replacePath } from '../router.js';
 import { confirmDialog, openDialog } from '../ui/dialog.js';
 import { showNotice } from '../ui/notices.js';
+import { chooseStockTarget, targetNotice } from '../ui/target_notice.js';
 import { toast, toastError } from '../ui/toast.js';
 import { SettingsForm } from './settings_form.js';
 import { KeysPanel } from './settings_keys.js';
@@ -38,6 +39,30 @@ class SettingsView {
     this.form.pathFields().forEach((field) => this.checkPath(field));
     const modelField = this.form.fields.get('processing.rembg_model');
     if (modelField) this.model = new ModelStatus(modelField);
+    const targetField = this.form.fields.get('output.stock_target');
+    if (targetField) {
+      targetField.input.addEventListener('change', () => this.chooseTarget(targetField));
+      // Choosing the target already shown fires no change: this applies its needs again on demand.
+      targetField.row.append(h('button', {
+        class: 'btn btn-sm target-apply', type: 'button', 'data-testid': 'settings-target-apply', text: 'Apply its settings',
+        onClick: () => this.chooseTarget(targetField),
+      }));
+    }
+  }
+
+  /** Apply what the chosen stock target needs to the form and list each change under the field. */
+  async chooseTarget(field) {
+    const target = String(field.get());
+    try {
+      const result = await chooseStockTarget(this.form.flatValues(), target);
+      for (const change of result.changes) this.form.fields.get(change.key)?.set(result.values[change.key]);
+      this.form.changed();
+      const label = field.setting.choices.find((c) => c.value === target)?.label || target;
+      field.row.querySelector('.target-notice')?.remove();
+      field.row.append(targetNotice(label, result.changes, 'settings-target-notice'));
+    } catch (err) {
+      toastError(err, 'Could not apply the stock target.');
+    }
   }
 
   render(data) {
