@@ -98,9 +98,11 @@ def test_lookup_and_index_walk_return_the_same_pages(repo: Repository) -> None:
 def test_an_upgraded_database_indexes_its_existing_images(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = open_database(path, migrate_to=4)
-    before = Repository(old)
-    job = _job(before, "Winter")
-    owl = _image(before, job, 0, "A snowy owl", title="Arctic hunter")
+    # Rows written as version 4 knew them: today's models carry later columns, so the job goes in by SQL.
+    old.execute_sql("INSERT INTO job_execution (label, status, created_at, settings_snapshot) "
+                    "VALUES ('Winter', 'completed', '2026-01-01T00:00:00', '{}')")
+    job = int(old.execute_sql("SELECT id FROM job_execution").fetchone()[0])
+    owl = _image(Repository(old), job, 0, "A snowy owl", title="Arctic hunter")
     old.close()
     upgraded = Repository(open_database(path))
     try:
