@@ -24,7 +24,7 @@ from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
-from gif_app.pipeline.generate import fetch_missing_images
+from gif_app.pipeline.generate import fetch_missing_images, is_missing_file
 from gif_app.pipeline.runner import run_generations
 from gif_app.store.repository import Repository
 from gif_app.worker import Worker
@@ -151,7 +151,7 @@ class JobService:
 
     def _has_missing_downloads(self, execution_id: int) -> bool:
         """Return whether a paid image of the execution still waits for its file."""
-        return any(i.status.needs_download for i in self._repo.images_of_execution(execution_id))
+        return any(is_missing_file(i) for i in self._repo.images_of_execution(execution_id))
 
     def cancel_queued(self, execution_id: int) -> JobExecution:
         """Take a queued execution out of the queue."""

@@ -27,7 +27,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.providers.base import RenderedImage, RenderRequest
-from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image
+from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image, lost_results
 from gif_app.providers.http import (
     ClientFactory,
     backoff_delay,
@@ -49,6 +49,7 @@ _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
 _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
 _AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
 _REPEAT_CODES = frozenset({"conflictTaskUUID", "duplicateTaskUUID"})  # a taskUUID Runware has already taken
+_LOST = "_lost"  # a result item's key holding the error of a task sent but never answered
 _PENDING = frozenset({"processing", "pending"})  # "pending" is the older docs' word for "processing"
 
 # Midjourney parameters: those that take no value, and those whose value runs to the next flag.
@@ -302,19 +303,16 @@ class RunwareGenerator:
                     api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
                     cancel=cancel, paid=True, ok_statuses=(400,) if sends > 1 else (), json=[task],
                 )
+                body = _json_body(response)
             except PossiblyChargedError as exc:
-                transport = exc.transport or exc
-                if sends > self._retries:
-                    raise type(transport)(
-                        f"{transport.message} Runware may have charged task {task_uuid}: sent {sends} time(s) with "
-                        "the same taskUUID, no answer came back.", vendor=VENDOR, code=transport.code,
-                        status=transport.status,
-                    ) from exc
-                logger.warning("Runware task %s was sent but not answered (%s); sending it again with the same "
-                               "taskUUID, which Runware does not render twice", task_uuid, transport.message)
-                wait_or_cancel(backoff_delay(sends - 1, self._backoff_s, None), cancel)
+                self._before_repeat(task_uuid, sends, exc.transport or exc, exc, cancel)
                 continue
-            body = _json_body(response)
+            except ProviderError as exc:
+                if exc.code != "invalid_response":
+                    raise
+                # An answer that cannot be read came after the work: as unknown as no answer at all.
+                self._before_repeat(task_uuid, sends, exc, exc, cancel)
+                continue
             if _is_repeat_refusal(body, task_uuid):
                 logger.warning("Runware already has task %s; reading its answer back instead of rendering again",
                                task_uuid)
@@ -322,6 +320,18 @@ class RunwareGenerator:
             if response.status_code == 400 and not _errors_of(body, task_uuid):
                 raise ProviderError(f"Runware refused task {task_uuid} (HTTP 400).", vendor=VENDOR, status=400)
             return body
+
+    def _before_repeat(self, task_uuid: str, sends: int, transport: ProviderError, cause: ProviderError,
+                       cancel: CancelToken | None) -> None:
+        """Wait before sending an unanswered task again, or raise once the repeats are used up."""
+        if sends > self._retries:
+            raise PossiblyChargedError(
+                f"{transport.message} Runware may have charged task {task_uuid}: sent {sends} time(s) with "
+                "the same taskUUID, no readable answer came back.", vendor=VENDOR, transport=transport,
+            ) from cause
+        logger.warning("Runware task %s was sent but not answered (%s); sending it again with the same "
+                       "taskUUID, which Runware does not render twice", task_uuid, transport.message)
+        wait_or_cancel(backoff_delay(sends - 1, self._backoff_s, None), cancel)
 
     def _task_details(self, api: httpx.Client, task_uuid: str, cancel: CancelToken | None) -> dict[str, Any]:
         """Return the answer Runware gave a task sent earlier, asking getTaskDetails until it has finished."""
@@ -333,7 +343,11 @@ class RunwareGenerator:
                 api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel,
                 ok_statuses=(400, 404), json=[{"taskType": "getTaskDetails", "taskUUID": task_uuid}],
             )
-            body = _json_body(response)
+            try:
+                body = _json_body(response)
+            except ProviderError as exc:  # a free question: an unreadable answer is asked again
+                logger.warning("Runware task %s details: %s; asking again", task_uuid, exc.message)
+                body = {}
             for item in _data_of(body, task_uuid):
                 answer = item.get("response")
                 if item.get("taskType") == "getTaskDetails" and isinstance(answer, dict):
@@ -355,7 +369,12 @@ class RunwareGenerator:
         """Run one imageInference task and return its finished result items, matched by taskUUID."""
         task = build_task(request, count, str(uuid.uuid4()))
         task_uuid, delivery = task["taskUUID"], task["deliveryMethod"]
-        body = self._send_paid(api, task, cancel)
+        try:
+            body = self._send_paid(api, task, cancel)
+        except PossiblyChargedError as exc:
+            # Perhaps rendered and billed: its images are recorded missing, under the taskUUID it was sent with.
+            logger.warning("Runware task %s: %s", task_uuid, exc.message)
+            return [{"taskUUID": task_uuid, "deliveryMethod": delivery, _LOST: exc}] * count
         if delivery == "async":
             images = _images_of(body, task_uuid)  # an ack normally holds none; a fast task may hold all
             errors = _errors_of(body, task_uuid)
@@ -393,6 +412,11 @@ class RunwareGenerator:
         images: list[RenderedImage] = []
         with self._client_factory("", self._timeout_s, None) as cdn:  # never send the key to the CDN
             for item in items:
+                lost = item.get(_LOST)
+                if isinstance(lost, PossiblyChargedError):
+                    ids = {k: v for k, v in item.items() if k != _LOST}
+                    images.extend(lost_results(1, lost, ids))
+                    continue
                 url = str(item["imageURL"])
                 try:
                     data, extension = fetch_image(cdn, url, vendor=VENDOR, retries=self._retries,
