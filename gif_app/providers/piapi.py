@@ -169,17 +169,9 @@ class PiapiMidjourney:
                         # Perhaps created and billed, its id never came: its four images are recorded missing.
                         logger.warning("%s", exc.message)
                         images.extend(lost_results(IMAGES_PER_TASK, exc, {"model": "midjourney"}))
-                for task_id, since in started:
-                    try:
-                        outputs.append((task_id, self._wait(api, task_id, since, cancel)))
-                    except (AuthenticationError, InsufficientCreditsError):
-                        raise
-                    except ProviderError as exc:
-                        # Created, so paid (credits are frozen at creation): recorded missing, under its id.
-                        logger.warning("PiAPI task %s: %s", task_id, exc.message)
-                        images.extend(lost_results(IMAGES_PER_TASK, exc, {"task_id": task_id}))
+                outputs.extend((task_id, self._wait(api, task_id, since, cancel)) for task_id, since in started)
         except (AuthenticationError, InsufficientCreditsError) as exc:
-            # The job ends; the tasks already created are paid, so they go on record first.
+            # The job ends; the tasks already created are paid (credits frozen at creation): on record first.
             waited = {task_id for task_id, _ in outputs}
             for task_id, _ in started:
                 if task_id not in waited:
