@@ -17,10 +17,11 @@ import pytest
 
 from gif_app.app import App
 from gif_app.domain import GeneratedImage, ImageStatus, JobExecution, JobStatus
+from gif_app.errors import ConflictError
 from gif_app.providers.fetch import CHARGE_UNKNOWN, is_fetchable
 from gif_app.sandbox.config import FAULTS
 from gif_app.sandbox.servers import SandboxServers
-from tests.integration.conftest import images_of, log_text, run_job
+from tests.integration.conftest import images_of, jobs_of, log_text, run_job
 
 RATE = 0.5
 CLIENT_TIMEOUT_MIN = 0.01  # 0.6 s, the settings' minimum
@@ -160,3 +161,26 @@ def test_fault_matrix(sandbox_app: App, case: Case) -> None:
     if case.vendor == "removebg":
         check_removebg_credits(sandbox, rows, start_credits)
     check_ending(case, sandbox_app, execution, rows)
+
+
+def test_images_lost_with_their_answer_are_on_record_but_not_offered_for_resume(sandbox_app: App) -> None:
+    sandbox, execution, rows = run_case(sandbox_app, Case("openai", "drop"))
+    lost = [r for r in rows if r.provider_ids.get(CHARGE_UNKNOWN)]
+    assert lost and all(r.status is ImageStatus.DOWNLOAD_FAILED for r in lost)
+    assert len(rows) == sandbox.billed_images("openai")
+    assert "it cannot be fetched again" in log_text(sandbox_app, execution)
+    # Nothing left to fetch, and a resume must not render the generation (and bill it) again.
+    with pytest.raises(ConflictError):
+        jobs_of(sandbox_app).resume(execution.id)
+
+
+def test_gpt_image_bad_payload_is_recorded_as_paid(sandbox_app: App) -> None:
+    case = Case("openai", "truncated")
+    sandbox = servers(sandbox_app)
+    sandbox.config.set_fault("openai", "truncated", RATE)
+    execution = run_job(sandbox_app, {**case.overrides(), "parameters.openai_image_model": "gpt-image-1"})
+    rows = images_of(sandbox_app, execution)
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    assert len(rows) == sandbox.billed_images("openai") == GENERATIONS * case.variations
+    missing = [r for r in rows if r.status is ImageStatus.DOWNLOAD_FAILED]
+    assert missing and not any(is_fetchable(r.provider_ids) for r in missing)  # base64 has no URL
