@@ -50,6 +50,7 @@ _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
 _AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
 _REPEAT_CODES = frozenset({"conflictTaskUUID", "duplicateTaskUUID"})  # a taskUUID Runware has already taken
 _LOST = "_lost"  # a result item's key holding the error of a task sent but never answered
+JOB_ENDING = (AuthenticationError, InsufficientCreditsError)
 _PENDING = frozenset({"processing", "pending"})  # "pending" is the older docs' word for "processing"
 
 # Midjourney parameters: those that take no value, and those whose value runs to the next flag.
@@ -231,6 +232,14 @@ def _is_settled(body: dict[str, Any], task_uuid: str, images: list[dict[str, Any
     return not pending and bool(images or _errors_of(body, task_uuid))
 
 
+class PollFailedError(Exception):
+    """Polling an accepted task failed for a reason of its own (not the task's): the task may still bill."""
+
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class RunwareGenerator:
     """Render images with Runware's imageInference task and download them."""
 
@@ -276,7 +285,12 @@ class RunwareGenerator:
             raise ProviderError("Runware returned no images for this prompt.", vendor=VENDOR)
         if len(items) < wanted:
             logger.warning("Runware returned %d of %d images after top-ups", len(items), wanted)
-        return self._download_all(items[:wanted], cancel)
+        results = self._download_all(items[:wanted], cancel)
+        ending = next((item[_LOST] for item in items if isinstance(item.get(_LOST), JOB_ENDING)), None)
+        if ending is not None:
+            ending.paid_results = results  # the job ends, but what was paid for goes on record first
+            raise ending
+        return results
 
     def _send(self, api: httpx.Client, task: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
         """Post one free task (a getResponse poll) and return the JSON body of the 2xx answer."""
@@ -381,7 +395,12 @@ class RunwareGenerator:
             if errors and not images:
                 raise task_error(errors[0])
             if len(images) < count:
-                images = self._poll(api, task_uuid, count, cancel)
+                try:
+                    images = self._poll(api, task_uuid, count, cancel)
+                except PollFailedError as failed:
+                    # Accepted, so it renders and bills whether or not we hear of it: recorded missing.
+                    logger.warning("Runware task %s: %s", task_uuid, failed.error.message)
+                    return [{"taskUUID": task_uuid, "deliveryMethod": delivery, _LOST: failed.error}] * count
         else:
             images = _sync_images(body, task_uuid)
         return [{**item, "deliveryMethod": delivery} for item in images]
@@ -394,7 +413,13 @@ class RunwareGenerator:
         delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
         while True:
             wait_or_cancel(delay, cancel)  # the ack said nothing is ready yet
-            body = self._send(api, poll_task(task_uuid), cancel)
+            try:
+                body = self._send(api, poll_task(task_uuid), cancel)
+            except ProviderError as exc:
+                if exc.code != "invalid_response":
+                    raise PollFailedError(exc) from exc
+                logger.warning("Runware task %s poll: %s; asking again", task_uuid, exc.message)
+                body = {}  # a free question: an unreadable answer is asked again
             images = _images_of(body, task_uuid)
             if _is_settled(body, task_uuid, images, count):
                 errors = _errors_of(body, task_uuid)
@@ -403,9 +428,9 @@ class RunwareGenerator:
                 return images
             delay = min(max(delay * 2, 0.05), MAX_POLL_DELAY_S)
             if time.monotonic() + delay > deadline:
-                raise ProviderTimeoutError(
+                raise PollFailedError(ProviderTimeoutError(
                     f"Runware did not finish task {task_uuid} within {self._poll_timeout_s:g} s.", vendor=VENDOR
-                )
+                ))
 
     def _download_all(self, items: list[dict[str, Any]], cancel: CancelToken | None) -> list[RenderedImage]:
         """Download every result; one that keeps failing comes back missing (it is paid, so it is recorded)."""
@@ -413,7 +438,7 @@ class RunwareGenerator:
         with self._client_factory("", self._timeout_s, None) as cdn:  # never send the key to the CDN
             for item in items:
                 lost = item.get(_LOST)
-                if isinstance(lost, PossiblyChargedError):
+                if isinstance(lost, ProviderError):
                     ids = {k: v for k, v in item.items() if k != _LOST}
                     images.extend(lost_results(1, lost, ids))
                     continue

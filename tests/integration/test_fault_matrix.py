@@ -28,11 +28,13 @@ CLIENT_TIMEOUT_MIN = 0.01  # 0.6 s, the settings' minimum
 HELD_S = 1.0  # a "timeout" fault holds the answer this long, past the client's timeout
 GENERATIONS = 2
 # Where each case's fault goes, the image provider of its job, and images per generation (PiAPI: a task of 4).
-TARGETS = {"runware": ("runware", 2), "piapi": ("piapi", 4), "openai": ("openai", 2), "removebg": ("runware", 2)}
+TARGETS = {"runware": ("runware", 2), "runware_async": ("runware", 2), "piapi": ("piapi", 4), "openai": ("openai", 2),
+           "removebg": ("runware", 2)}
 ENDED_ROWS = {ImageStatus.APPROVED, ImageStatus.QC_FAILED, ImageStatus.DOWNLOAD_FAILED}
 # What a job ended by a refused key or an empty account must tell the user to do, per vendor.
 FIX_WORDS = {
     ("runware", "401"): "my.runware.ai", ("runware", "402"): "my.runware.ai/wallet",
+    ("runware_async", "401"): "my.runware.ai", ("runware_async", "402"): "my.runware.ai/wallet",
     ("piapi", "401"): "X-API-Key", ("piapi", "402"): "top up",
     ("openai", "401"): "API key", ("openai", "402"): "billing",
 }
@@ -42,18 +44,23 @@ FIX_WORDS = {
 class Case:
     """One cell of the matrix."""
 
-    vendor: str
+    name: str  # the vendor, or runware_async: Runware with a model delivered by getResponse polls
     fault: str
+
+    @property
+    def vendor(self) -> str:
+        """Return the sandbox vendor the fault is set on."""
+        return self.name.removesuffix("_async")
 
     @property
     def provider(self) -> str:
         """Return the job's image provider."""
-        return TARGETS[self.vendor][0]
+        return TARGETS[self.name][0]
 
     @property
     def variations(self) -> int:
         """Return images per generation."""
-        return TARGETS[self.vendor][1]
+        return TARGETS[self.name][1]
 
     @property
     def ends_the_job(self) -> bool:
@@ -71,13 +78,15 @@ class Case:
         }
         if self.vendor == "openai":
             job["parameters.openai_image_model"] = "dall-e-3"  # URL answers, one call per image
+        if self.name == "runware_async":
+            job["parameters.runware_model"] = "google:4@1"  # acknowledged at once, then polled
         if self.vendor == "removebg":
             job.update({"processing.remove_bg": True, "processing.remover": "removebg",
                         "processing.remove_bg_size": "full", "processing.remove_bg_failure_mode": "approve"})
         return job
 
 
-CASES = [Case(vendor, fault) for vendor in TARGETS for fault in FAULTS]
+CASES = [Case(name, fault) for name in TARGETS for fault in FAULTS]
 
 
 def servers(app: App) -> SandboxServers:
@@ -138,7 +147,7 @@ def check_ending(case: Case, app: App, execution: JobExecution, rows: list[Gener
     """Assert the job's status and reason fit the fault."""
     if case.ends_the_job:
         assert execution.status is JobStatus.FAILED
-        assert execution.error and FIX_WORDS[(case.vendor, case.fault)] in execution.error, execution.error
+        assert execution.error and FIX_WORDS[(case.name, case.fault)] in execution.error, execution.error
         assert all(r.status in ENDED_ROWS | {ImageStatus.PENDING} for r in rows)
         return
     assert execution.status is JobStatus.COMPLETED, execution.error
@@ -151,7 +160,7 @@ def check_ending(case: Case, app: App, execution: JobExecution, rows: list[Gener
         assert any(r.processing.soft_failures for r in rows)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.vendor}-{c.fault}" for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.fault}" for c in CASES])
 def test_fault_matrix(sandbox_app: App, case: Case) -> None:
     start_credits = servers(sandbox_app).credits_left()
     sandbox, execution, rows = run_case(sandbox_app, case)
