@@ -14,7 +14,11 @@ What a fault does to a vendor's main endpoint:
   the vendor worked, and the vendors bill work done (Runware's taskUUID lets a client read it back; PiAPI,
   OpenAI and remove.bg answers are lost with their charge).
 - "truncated": image bytes (downloads, base64 payloads, remove.bg results) are cut to half their length;
-  the HTTP response itself is complete. `SandboxConfig.broken_files` truncates chosen downloads every time.
+  the HTTP response itself is complete; the image was made, so it is billed. `SandboxConfig.broken_files`
+  truncates chosen downloads every time.
+Dedup, as the vendors do it: Runware refuses a taskUUID it has seen (`conflictTaskUUID`, not billed) and
+answers `getTaskDetails` for it; PiAPI, OpenAI Images and remove.bg take no idempotency key, so every
+request they serve is billed again.
 A refusal ("401" ... "503") is billed by no vendor. No `x-should-retry` header is ever sent: retry policy is
 the client's decision. Faults fire on a fixed schedule (`config.fires`): request k of a vendor's channel
 meets a fault at rate r when floor(k*r) steps, so a run of requests always meets the same faults.
