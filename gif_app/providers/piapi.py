@@ -160,8 +160,9 @@ class PiapiMidjourney:
         images: list[RenderedImage] = []
         started: list[tuple[str, float]] = []
         outputs: list[tuple[str, dict[str, Any]]] = []
-        try:
-            with self._client_factory(self._base_url, self._timeout_s, headers) as api:
+        ending: AuthenticationError | InsufficientCreditsError | None = None
+        with self._client_factory(self._base_url, self._timeout_s, headers) as api:
+            try:
                 for _ in range(math.ceil(wanted / IMAGES_PER_TASK)):
                     try:
                         started.append((self._create(api, body, cancel), time.monotonic()))
@@ -169,18 +170,20 @@ class PiapiMidjourney:
                         # Perhaps created and billed, its id never came: its four images are recorded missing.
                         logger.warning("%s", exc.message)
                         images.extend(lost_results(IMAGES_PER_TASK, exc, {"model": "midjourney"}))
-                outputs.extend((task_id, self._wait(api, task_id, since, cancel)) for task_id, since in started)
-        except (AuthenticationError, InsufficientCreditsError) as exc:
-            # The job ends; the tasks already created are paid (credits frozen at creation): on record first.
-            waited = {task_id for task_id, _ in outputs}
-            for task_id, _ in started:
-                if task_id not in waited:
-                    images.extend(lost_results(IMAGES_PER_TASK, exc, {"task_id": task_id}))
-            exc.paid_results = images[:wanted]
-            raise
+                for task_id, since in started:
+                    outputs.append((task_id, self._wait(api, task_id, since, cancel)))
+            except (AuthenticationError, InsufficientCreditsError) as exc:
+                ending = exc  # the job ends, but the tasks created so far are paid: on record first
         with self._client_factory("", self._timeout_s, None) as cdn:  # the key stays with the API host
             for task_id, output in outputs:
                 images.extend(self._fetch(cdn, task_id, output, cancel))
+        if ending is not None:
+            waited = {task_id for task_id, _ in outputs}
+            for task_id, _ in started:
+                if task_id not in waited:  # credits are frozen at creation: recorded missing, under its id
+                    images.extend(lost_results(IMAGES_PER_TASK, ending, {"task_id": task_id}))
+            ending.paid_results = images[:wanted]
+            raise ending
         if not images:
             raise ProviderError("PiAPI returned no images for this prompt.", vendor=VENDOR)
         return images[:wanted]

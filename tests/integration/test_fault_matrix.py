@@ -31,13 +31,10 @@ GENERATIONS = 2
 TARGETS = {"runware": ("runware", 2), "runware_async": ("runware", 2), "piapi": ("piapi", 4), "openai": ("openai", 2),
            "removebg": ("runware", 2)}
 ENDED_ROWS = {ImageStatus.APPROVED, ImageStatus.QC_FAILED, ImageStatus.DOWNLOAD_FAILED}
-# What a job ended by a refused key or an empty account must tell the user to do, per vendor.
-FIX_WORDS = {
-    ("runware", "401"): "my.runware.ai", ("runware", "402"): "my.runware.ai/wallet",
-    ("runware_async", "401"): "my.runware.ai", ("runware_async", "402"): "my.runware.ai/wallet",
-    ("piapi", "401"): "X-API-Key", ("piapi", "402"): "top up",
-    ("openai", "401"): "API key", ("openai", "402"): "billing",
-}
+# What a job ended by a refused key or an empty account must tell the user to do.
+FIX_WORDS = {"401": "API key in Settings → API keys, then resume the job",
+             "402": "Add credits to the {label} account, then resume the job"}
+LABELS = {"runware": "Runware", "piapi": "PiAPI", "openai": "OpenAI"}
 
 
 @dataclass(frozen=True)
@@ -147,7 +144,9 @@ def check_ending(case: Case, app: App, execution: JobExecution, rows: list[Gener
     """Assert the job's status and reason fit the fault."""
     if case.ends_the_job:
         assert execution.status is JobStatus.FAILED
-        assert execution.error and FIX_WORDS[(case.name, case.fault)] in execution.error, execution.error
+        fix = FIX_WORDS[case.fault].format(label=LABELS[case.vendor])
+        assert execution.error and fix in execution.error and LABELS[case.vendor] in execution.error, execution.error
+        assert f"Stopping the job: {execution.error}" in log_text(app, execution)
         assert all(r.status in ENDED_ROWS | {ImageStatus.PENDING} for r in rows)
         return
     assert execution.status is JobStatus.COMPLETED, execution.error
