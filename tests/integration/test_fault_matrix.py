@@ -22,6 +22,7 @@ from gif_app.providers.fetch import CHARGE_UNKNOWN, is_fetchable
 from gif_app.sandbox.config import FAULTS
 from gif_app.sandbox.servers import SandboxServers
 from tests.integration.conftest import images_of, jobs_of, log_text, run_job
+from tests.integration.test_billed_images import resume
 
 RATE = 0.5
 CLIENT_TIMEOUT_MIN = 0.01  # 0.6 s, the settings' minimum
@@ -192,3 +193,22 @@ def test_gpt_image_bad_payload_is_recorded_as_paid(sandbox_app: App) -> None:
     assert len(rows) == sandbox.billed_images("openai") == GENERATIONS * case.variations
     missing = [r for r in rows if r.status is ImageStatus.DOWNLOAD_FAILED]
     assert missing and not any(is_fetchable(r.provider_ids) for r in missing)  # base64 has no URL
+
+
+def test_dalle_download_that_stays_bad_is_fetched_by_resume_without_a_new_render(sandbox_app: App) -> None:
+    case = Case("openai", "truncated")
+    sandbox = servers(sandbox_app)
+    sandbox.config.set_fault("openai", "truncated")  # every download of a DALL-E URL is cut
+    execution = run_job(sandbox_app, case.overrides())
+    rows = images_of(sandbox_app, execution)
+    assert len(rows) == sandbox.billed_images("openai") == GENERATIONS * case.variations
+    assert all(r.status is ImageStatus.DOWNLOAD_FAILED and is_fetchable(r.provider_ids) for r in rows)
+    assert "resume the job to fetch it again" in log_text(sandbox_app, execution)
+
+    sandbox.config.clear_faults()
+    billed = sandbox.billed()
+    resumed = resume(sandbox_app, execution)
+    again = images_of(sandbox_app, resumed)
+    assert [r.mapping_id for r in again] == [r.mapping_id for r in rows]  # the same rows, now with files
+    assert all(r.status in {ImageStatus.APPROVED, ImageStatus.QC_FAILED} for r in again)
+    assert sandbox.billed() == billed  # fetched from the recorded URLs, not rendered again
