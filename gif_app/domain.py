@@ -293,6 +293,10 @@ class ProcessingRecord:
         )
 
 
+# provider_ids key: where a paid image's file is downloaded from (resume fetches it again from there).
+SOURCE_URL = "source_url"
+
+
 @dataclass(frozen=True)
 class StockMetadata:
     """Title, description and keywords for a stock upload."""

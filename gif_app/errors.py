@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     """Base of every error that reaches the UI, the CLI or the job log."""
@@ -87,6 +89,8 @@ class ProviderError(AppError):
         self.vendor = vendor
         self.status = status
         self.is_retryable = is_retryable
+        # Results (providers.base.RenderedImage) the vendor billed before this error: recorded before it ends anything.
+        self.paid_results: list[Any] = []
 
 
 class AuthenticationError(ProviderError):

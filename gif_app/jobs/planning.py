@@ -190,5 +190,6 @@ def build_background_remover(settings: settings_mod.Settings,
     remover = build_remover(proc["remover"], api_key=access.keys.get("removebg", ""),
                             base_url=access.base_urls.get("removebg", ""), timeout_s=timeout_seconds(settings),
                             retries=params["generation_retries"], size=proc["remove_bg_size"],
-                            model_name=proc["rembg_model"], model_home=access.models_home)
+                            model_name=proc["rembg_model"], model_home=access.models_home,
+                            backoff_s=params["generation_retry_backoff_ms"] / 1000.0)
     return remover, ""

@@ -26,7 +26,7 @@ from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.generate import fetch_missing_images
-from gif_app.pipeline.runner import run_generations
+from gif_app.pipeline.runner import ending_message, run_generations
 from gif_app.store.repository import Repository
 from gif_app.worker import Worker
 
@@ -261,7 +261,7 @@ class JobService:
         self._repo.refresh_counts(execution.id)
         current = self._repo.get_execution(execution.id)
         if outcome.fatal_error is not None:
-            status, error = JobStatus.FAILED, outcome.fatal_error.message
+            status, error = JobStatus.FAILED, ending_message(outcome.fatal_error)
         elif outcome.was_stopped:
             status, error = JobStatus.STOPPED, None
         else:

@@ -13,7 +13,8 @@ from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage
 from gif_app.errors import ProviderError
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.finalize import write_atomic
-from gif_app.providers.fetch import fetch_source
+from gif_app.providers.base import RenderedImage
+from gif_app.providers.fetch import fetch_source, is_fetchable
 
 
 def temp_name(execution_id: int, generation: int, variation: int, mapping_id: str, extension: str) -> str:
@@ -28,14 +29,27 @@ def new_mapping_id() -> str:
 
 def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> list[GeneratedImage]:
     """Render the generation's images, save each to temp and record it as pending."""
-    plan, generator = ctx.plan, ctx.providers.generator
+    generator = ctx.providers.generator
     assert generator is not None, "a run with generations has an image generator"
     request = replace(generation.request, prompt=prompt)
     started = time.perf_counter()
-    results = generator.render(request, ctx.cancel)
+    try:
+        results = generator.render(request, ctx.cancel)
+    except ProviderError as exc:
+        if exc.paid_results:  # billed before the error: on record (pending) before the error ends anything
+            record_results(ctx, generation, prompt, exc.paid_results)
+        raise
     ctx.log.info(f"Rendered {len(results)} image(s) with {generator.name}", step="generation",
                  sub_step=f"generation {generation.index + 1}",
                  duration_ms=(time.perf_counter() - started) * 1000)
+    return record_results(ctx, generation, prompt, results)
+
+
+def record_results(ctx: RunContext, generation: Generation, prompt: str,
+                   results: list[RenderedImage]) -> list[GeneratedImage]:
+    """Save each rendered result to temp and record it pending (a missing one download_failed), at once."""
+    plan, generator = ctx.plan, ctx.providers.generator
+    assert generator is not None, "a run with generations has an image generator"
     plan.temp_dir.mkdir(parents=True, exist_ok=True)
     recorded: list[GeneratedImage] = []
     for variation, result in enumerate(results):
@@ -46,12 +60,15 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
             provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="", cost=result.cost,
         )
         if result.is_missing:
-            # Paid for but not here: the row keeps its source URL so resume can fetch it without a new render.
+            # Paid for (or perhaps) but not here: the row keeps its source URL, when there is one, so resume can
+            # fetch it without a new render; without one it stays on record as what the vendor may have billed.
             ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
                                             reason=FailureStage.DOWNLOAD.reason))
-            ctx.log.warning(f"Image {variation + 1} could not be downloaded; resume the job to fetch it again "
-                            f"({result.download_error})", step="download",
-                            sub_step=f"generation {generation.index + 1}", error_code="download_failed")
+            then = "resume the job to fetch it again" if is_fetchable(result.provider_ids) else \
+                "it cannot be fetched again"
+            ctx.log.warning(f"Image {variation + 1} could not be downloaded; {then} ({result.download_error})",
+                            step="download", sub_step=f"generation {generation.index + 1}",
+                            error_code="download_failed")
             continue
         path = plan.temp_dir / temp_name(plan.execution_id, generation.index, variation, mapping_id,
                                          result.extension)
@@ -61,13 +78,18 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
     return recorded
 
 
+def is_missing_file(image: GeneratedImage) -> bool:
+    """Return whether resume can still fetch an image's file: download failed, and its source URL is known."""
+    return image.status.needs_download and is_fetchable(image.provider_ids)
+
+
 def fetch_missing_images(ctx: RunContext, images: Iterable[GeneratedImage], *, timeout_s: float,
                          backoff_s: float) -> list[GeneratedImage]:
     """Fetch each download-failed image from its recorded URL; return those now pending (others stay as they are)."""
     plan = ctx.plan
     fetched: list[GeneratedImage] = []
     for image in images:
-        if not image.status.needs_download or ctx.cancel.is_stopping:
+        if not is_missing_file(image) or ctx.cancel.is_stopping:
             continue
         try:
             data, extension = fetch_source(image.provider_ids, vendor=image.provider, timeout_s=timeout_s,

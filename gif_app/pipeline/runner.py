@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from gif_app.domain import CancelToken, GeneratedImage, ImageStatus
-from gif_app.errors import AppError, CancelledError
+from gif_app.errors import AppError, AuthenticationError, CancelledError, ProviderError
 from gif_app.logs import JobLog
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import render_generation
 from gif_app.pipeline.image_stages import JOB_ENDING_ERRORS, run_image
 from gif_app.pipeline.prompts import write_prompt
+from gif_app.vendors import vendor_label
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ class RunOutcome:
         for thread in list(self.kept_renders):
             thread.join(timeout_s)
         return len(self.kept_renders)
+
+
+def ending_message(exc: AppError) -> str:
+    """Return a job-ending error's message with what to do about it, unless it already points to Settings."""
+    if "Settings" in exc.message or not isinstance(exc, ProviderError):
+        return exc.message
+    label = vendor_label(exc.vendor)
+    if isinstance(exc, AuthenticationError):
+        return f"{exc.message} Check the {label} API key in Settings → API keys, then resume the job."
+    return f"{exc.message} Add credits to the {label} account, then resume the job."
 
 
 def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: str,
@@ -188,7 +199,7 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
         with lock:
             if outcome.fatal_error is None:
                 outcome.fatal_error = exc
-                ctx.log.error(f"Stopping the job: {exc.message}", step="job", error_code=exc.code)
+                ctx.log.error(f"Stopping the job: {ending_message(exc)}", step="job", error_code=exc.code)
         ctx.cancel.request_stop()
 
     pool = _Pool(max(1, ctx.plan.concurrency), on_error)

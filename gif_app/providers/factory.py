@@ -75,13 +75,15 @@ def build_remover(
     size: str,
     model_name: str,
     model_home: Path,
+    backoff_s: float = 2.0,
 ) -> BackgroundRemover:
     """Return the background remover: remove.bg, or local rembg (imported only when chosen)."""
     if kind == "removebg":
         from gif_app.providers.removebg import RemoveBgRemover
 
         return RemoveBgRemover(
-            api_key, base_url or default_base_url("removebg"), timeout_s=timeout_s, retries=retries, size=size
+            api_key, base_url or default_base_url("removebg"), timeout_s=timeout_s, retries=retries, size=size,
+            backoff_s=backoff_s,
         )
     if kind == "rembg":
         # rembg pulls in onnxruntime and numba, which take a minute to import: only on demand.

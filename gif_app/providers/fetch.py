@@ -8,15 +8,30 @@ from typing import Any
 
 import httpx
 
+from gif_app.domain import SOURCE_URL as SOURCE_URL  # re-exported: the providers name it from here
 from gif_app.domain import CancelToken
 from gif_app.errors import ProviderError
+from gif_app.providers.base import RenderedImage
 from gif_app.providers.http import ClientFactory, build_client, download_image, wait_or_cancel
 
 logger = logging.getLogger(__name__)
 
 FETCH_ATTEMPTS = 3
-SOURCE_URL = "source_url"  # provider_ids key: where a paid image's file is downloaded from
 GRID_INDEX = "grid_index"  # provider_ids key: which quarter (1-4) of a Midjourney grid the image is
+CHARGE_UNKNOWN = "charge_unknown"  # provider_ids key: a paid call's answer was lost, so was its image
+
+
+def lost_results(count: int, error: ProviderError, ids: dict[str, Any]) -> list[RenderedImage]:
+    """Return `count` missing results of a paid call whose answer never came: perhaps billed, so recorded."""
+    # No source URL: nothing can fetch them; the row says what may have been paid for, and why it is empty.
+    return [RenderedImage(b"", "png", provider_ids={**ids, CHARGE_UNKNOWN: True}, download_error=error.message)
+            for _ in range(max(0, count))]
+
+
+def is_fetchable(provider_ids: dict[str, Any]) -> bool:
+    """Return whether a missing image's file can be fetched (its source URL was recorded)."""
+    url = provider_ids.get(SOURCE_URL)
+    return isinstance(url, str) and bool(url)
 
 
 def is_worth_another_try(exc: ProviderError) -> bool:

@@ -5,6 +5,10 @@ Per model, as OpenAI's Images API takes them: gpt-image-* up to 10 images per ca
 1024x1536; dall-e-3 only n=1 (so one call per image) in 1024x1024, 1792x1024, 1024x1792; dall-e-2 up to
 10 per call in 1024x1024. A gpt-image model refused with 403 for an organisation that is not verified ends
 the job with the fix in words.
+Every image paid for comes back, whole or missing: DALL-E answers with URLs (valid about an hour), fetched
+again when a copy is bad and recorded with the URL when it stays bad, so resume can fetch it; gpt-image
+answers only base64, so a bad payload is missing for good; a call sent but not answered (not repeated:
+the Images API takes no idempotency key) comes back as `n` missing images that may have been billed.
 """
 
 from __future__ import annotations
@@ -13,14 +17,22 @@ import base64
 import binascii
 import logging
 import math
-from typing import Literal
+from typing import Any, Literal
 
+import httpx
 import openai
 
 from gif_app.domain import CancelToken
-from gif_app.errors import AuthenticationError, ConfigurationError, ProviderError
+from gif_app.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InsufficientCreditsError,
+    PossiblyChargedError,
+    ProviderError,
+)
 from gif_app.providers.base import RenderedImage, RenderRequest
-from gif_app.providers.http import image_extension
+from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image, lost_results
+from gif_app.providers.http import build_client, image_extension
 from gif_app.providers.openai_llm import ORG_NOT_VERIFIED, VERIFY_URL, OpenAIClientHolder, call_with_retries
 from gif_app.providers.runware import strip_mj_flags
 from gif_app.vendors import default_base_url
@@ -86,11 +98,26 @@ class OpenAIImages(OpenAIClientHolder):
             raise ConfigurationError("OpenAI API key is missing. Set it in Settings > API keys.")
         images: list[RenderedImage] = []
         remaining = max(1, request.count)
-        per_call = images_per_call(request.model or self._model)
+        model = request.model or self._model
+        per_call = images_per_call(model)
         while remaining > 0:
             if images and cancel is not None and cancel.refuses_new_charges:
                 break  # after a force stop the images already paid for are kept, no further call is made
-            batch = self._generate(request, min(remaining, per_call), cancel)
+            count = min(remaining, per_call)
+            try:
+                batch = self._generate(request, count, cancel)
+            except PossiblyChargedError as exc:
+                # Earlier calls' images are kept; this call's may be billed, so they are recorded missing.
+                logger.warning("%s", exc.message)
+                batch = lost_results(count, exc, {"model": model})
+            except ProviderError as exc:
+                if not images:
+                    raise
+                if isinstance(exc, AuthenticationError | InsufficientCreditsError):
+                    exc.paid_results = images  # the job ends; the images already paid for go on record first
+                    raise
+                logger.warning("OpenAI returned %d of %d images: %s", len(images), request.count, exc.message)
+                break
             if not batch:
                 break
             images.extend(batch)
@@ -111,10 +138,8 @@ class OpenAIImages(OpenAIClientHolder):
             raise ConfigurationError(f"OpenAI cannot render the format {request.output_format!r}.")
 
         def call() -> openai.types.ImagesResponse:
-            if is_dalle:  # DALL-E answers with URLs unless told otherwise, and knows no output_format
-                return client.images.generate(
-                    model=model, prompt=prompt, n=count, response_format="b64_json", size=size,
-                )
+            if is_dalle:  # URLs, so a bad copy can be fetched again; DALL-E knows no output_format
+                return client.images.generate(model=model, prompt=prompt, n=count, response_format="url", size=size)
             return client.images.generate(model=model, prompt=prompt, n=count, size=size, output_format=fmt)
 
         try:
@@ -128,16 +153,36 @@ class OpenAIImages(OpenAIClientHolder):
                 raise
             raise AuthenticationError(unverified_message(model), vendor=VENDOR, status=exc.status,
                                       code=ORG_NOT_VERIFIED) from exc
-        return [_decoded(item.b64_json, model, size) for item in response.data or []]
+        ids = {"model": model, "size": size}
+        items = response.data or []
+        if not any(item.url for item in items):
+            return [_decoded(item.b64_json, ids) for item in items]
+        with build_client("", self._timeout_s, None) as cdn:  # the key never goes to the file host
+            return [self._downloaded(cdn, item, ids, cancel) for item in items]
+
+    def _downloaded(self, cdn: httpx.Client, item: openai.types.Image, ids: dict[str, Any],
+                    cancel: CancelToken | None) -> RenderedImage:
+        """Download one URL result (fetched again while it is bad); missing, with its URL, if it stays bad."""
+        if not item.url:
+            return _decoded(item.b64_json, ids)
+        try:
+            data, extension = fetch_image(cdn, item.url, vendor=VENDOR, retries=self._retries,
+                                          backoff_s=self._backoff_s, cancel=cancel)
+        except ProviderError as exc:
+            logger.warning("OpenAI image %s: %s", item.url, exc.message)
+            return RenderedImage(b"", extension_of_url(item.url), provider_ids={**ids, SOURCE_URL: item.url},
+                                 download_error=exc.message)
+        return RenderedImage(data=data, extension=extension, provider_ids={**ids, SOURCE_URL: item.url})
 
 
-def _decoded(b64: str | None, model: str, size: str) -> RenderedImage:
-    """Decode one base64 result and check it is a whole image."""
+def _decoded(b64: str | None, ids: dict[str, Any]) -> RenderedImage:
+    """Decode one base64 result; a bad one is missing for good (paid, but there is no URL to fetch it from)."""
     try:
         data = base64.b64decode(b64 or "", validate=True)
         extension = image_extension(data)
-    except (binascii.Error, ValueError) as exc:
-        raise ProviderError(
-            "OpenAI sent an image that cannot be decoded.", vendor=VENDOR, code="download_failed"
-        ) from exc
-    return RenderedImage(data=data, extension=extension, provider_ids={"model": model, "size": size})
+    except (binascii.Error, ValueError):
+        logger.warning("OpenAI sent an image that cannot be decoded (%d base64 characters)", len(b64 or ""))
+        return RenderedImage(b"", "png", provider_ids=dict(ids),
+                             download_error="OpenAI sent an image that cannot be decoded; it has no URL to "
+                                            "fetch it again from.")
+    return RenderedImage(data=data, extension=extension, provider_ids=dict(ids))

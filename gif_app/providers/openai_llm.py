@@ -171,6 +171,8 @@ def call_with_retries(
                 f"OpenAI sent a response we cannot read ({type(exc).__name__}).",
                 vendor=VENDOR, code="invalid_response",
             )
+            if paid:  # answered, so done and billed: only the answer is lost
+                raise not_repeated(error, VENDOR) from exc
         is_retryable = isinstance(error, ProviderError) and error.is_retryable
         if not is_retryable or attempt >= retries:
             raise error

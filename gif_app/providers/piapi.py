@@ -27,7 +27,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.providers.base import RenderedImage, RenderRequest
-from gif_app.providers.fetch import GRID_INDEX, SOURCE_URL, extension_of_url, fetch_image, split_grid
+from gif_app.providers.fetch import GRID_INDEX, SOURCE_URL, extension_of_url, fetch_image, lost_results, split_grid
 from gif_app.providers.http import (
     ClientFactory,
     build_client,
@@ -158,16 +158,36 @@ class PiapiMidjourney:
         body = self.task_body(request)
         headers = {"X-API-Key": self._api_key}
         images: list[RenderedImage] = []
+        started: list[tuple[str, float]] = []
+        outputs: list[tuple[str, dict[str, Any]]] = []
+        ending: AuthenticationError | InsufficientCreditsError | None = None
         with self._client_factory(self._base_url, self._timeout_s, headers) as api:
-            started: list[tuple[str, float]] = []
-            for _ in range(math.ceil(wanted / IMAGES_PER_TASK)):
-                if started and cancel is not None and cancel.refuses_new_charges:
-                    break  # a force stop came: the tasks created are awaited, no further one is paid for
-                started.append((self._create(api, body, cancel), time.monotonic()))
-            outputs = [(task_id, self._wait(api, task_id, since, cancel)) for task_id, since in started]
+            try:
+                for _ in range(math.ceil(wanted / IMAGES_PER_TASK)):
+                    if (started or images) and cancel is not None and cancel.refuses_new_charges:
+                        break  # a force stop came: the tasks created are awaited, no further one is paid for
+                    try:
+                        started.append((self._create(api, body, cancel), time.monotonic()))
+                    except PossiblyChargedError as exc:
+                        # Perhaps created and billed, its id never came: its four images are recorded missing.
+                        logger.warning("%s", exc.message)
+                        images.extend(lost_results(IMAGES_PER_TASK, exc, {"model": "midjourney"}))
+                for task_id, since in started:
+                    outputs.append((task_id, self._wait(api, task_id, since, cancel)))
+            except (AuthenticationError, InsufficientCreditsError) as exc:
+                ending = exc  # the job ends, but the tasks created so far are paid: on record first
         with self._client_factory("", self._timeout_s, None) as cdn:  # the key stays with the API host
             for task_id, output in outputs:
                 images.extend(self._fetch(cdn, task_id, output, cancel))
+        if ending is not None:
+            waited = {task_id for task_id, _ in outputs}
+            for task_id, _ in started:
+                if task_id not in waited:  # credits are frozen at creation: recorded missing, under its id
+                    images.extend(lost_results(IMAGES_PER_TASK, ending, {"task_id": task_id}))
+            ending.paid_results = images[:wanted]
+            raise ending
+        if not images:
+            raise ProviderError("PiAPI returned no images for this prompt.", vendor=VENDOR)
         return images[:wanted]
 
     def task_body(self, request: RenderRequest) -> dict[str, Any]:
@@ -222,9 +242,15 @@ class PiapiMidjourney:
         try:
             body = response.json()
         except ValueError as exc:
-            raise ProviderError(
-                "PiAPI sent a response that is not valid JSON.", vendor=VENDOR, code="invalid_response"
-            ) from exc
+            error = ProviderError("PiAPI sent a response that is not valid JSON.", vendor=VENDOR,
+                                  code="invalid_response")
+            if paid:  # the create was answered 200, so the task exists and is billed; its id is unreadable
+                raise PossiblyChargedError(
+                    f"{error.message} PiAPI created (and charged) this Midjourney task, but its id cannot be "
+                    "read, so it cannot be looked up; not repeated to avoid a second charge.",
+                    vendor=VENDOR, transport=error,
+                ) from exc
+            raise error from exc
         return task_data(body)
 
     def _create(self, api: httpx.Client, body: dict[str, Any], cancel: CancelToken | None) -> str:

@@ -70,6 +70,17 @@ def _header_float(headers: httpx.Headers, name: str) -> float | None:
         return None
 
 
+def _unusable(response: httpx.Response) -> str:
+    """Return why a 2xx answer holds no usable cut-out (no image, or one cut short), or ''."""
+    if not response.content or response.headers.get("content-type", "").startswith("application/json"):
+        return "remove.bg answered without an image."
+    try:
+        image_extension(response.content)
+    except ValueError:
+        return "remove.bg sent an image that cannot be decoded."
+    return ""
+
+
 def _pixel_size(data: bytes) -> tuple[int, int] | None:
     """Return an image's (width, height) from its header, or None when it cannot be read."""
     try:
@@ -148,18 +159,17 @@ class RemoveBgRemover:
         except BaseException:
             self._settle(reserved, 0.0)  # remove.bg charges nothing for an error
             raise
-        charged = _header_float(response.headers, "X-Credits-Charged") or 0.0
+        header = _header_float(response.headers, "X-Credits-Charged")
+        problem = _unusable(response)
+        # A 2xx is a cut-out made and paid for; an unusable one without its price header may have cost the most.
+        charged = header if header is not None else (self._possible_charge() if problem else 0.0)
         self._settle(reserved, charged)
-        if not response.content or response.headers.get("content-type", "").startswith("application/json"):
-            raise ProviderError(
-                "remove.bg answered without an image.", vendor=VENDOR, code="invalid_response"
+        if problem:
+            raise PossiblyChargedError(
+                f"{problem} remove.bg charged this call ({charged:g} credit); not repeated to avoid a second charge.",
+                vendor=VENDOR, charge=charged,
+                transport=ProviderError(problem, vendor=VENDOR, code="invalid_response"),
             )
-        try:
-            image_extension(response.content)
-        except ValueError as exc:
-            raise ProviderError(
-                "remove.bg sent an image that cannot be decoded.", vendor=VENDOR, code="invalid_response"
-            ) from exc
         width = _header_float(response.headers, "X-Width")
         height = _header_float(response.headers, "X-Height")
         decoded = _pixel_size(response.content)

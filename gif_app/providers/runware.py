@@ -27,7 +27,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.providers.base import RenderedImage, RenderRequest
-from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image
+from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image, lost_results
 from gif_app.providers.http import (
     ClientFactory,
     backoff_delay,
@@ -49,6 +49,8 @@ _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
 _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
 _AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
 _REPEAT_CODES = frozenset({"conflictTaskUUID", "duplicateTaskUUID"})  # a taskUUID Runware has already taken
+_LOST = "_lost"  # a result item's key holding the error of a task sent but never answered
+JOB_ENDING = (AuthenticationError, InsufficientCreditsError)
 _PENDING = frozenset({"processing", "pending"})  # "pending" is the older docs' word for "processing"
 
 # Midjourney parameters: those that take no value, and those whose value runs to the next flag.
@@ -230,6 +232,14 @@ def _is_settled(body: dict[str, Any], task_uuid: str, images: list[dict[str, Any
     return not pending and bool(images or _errors_of(body, task_uuid))
 
 
+class PollFailedError(Exception):
+    """Polling an accepted task failed for a reason of its own (not the task's): the task may still bill."""
+
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class RunwareGenerator:
     """Render images with Runware's imageInference task and download them."""
 
@@ -275,7 +285,12 @@ class RunwareGenerator:
             raise ProviderError("Runware returned no images for this prompt.", vendor=VENDOR)
         if len(items) < wanted:
             logger.warning("Runware returned %d of %d images after top-ups", len(items), wanted)
-        return self._download_all(items[:wanted], cancel)
+        results = self._download_all(items[:wanted], cancel)
+        ending = next((item[_LOST] for item in items if isinstance(item.get(_LOST), JOB_ENDING)), None)
+        if ending is not None:
+            ending.paid_results = results  # the job ends, but what was paid for goes on record first
+            raise ending
+        return results
 
     def _send(self, api: httpx.Client, task: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
         """Post one free task (a getResponse poll) and return the JSON body of the 2xx answer."""
@@ -302,23 +317,22 @@ class RunwareGenerator:
                     api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s,
                     cancel=cancel, paid=True, ok_statuses=(400,) if sends > 1 else (), json=[task],
                 )
+                body = _json_body(response)
             except PossiblyChargedError as exc:
-                transport = exc.transport or exc
                 if cancel is not None and cancel.refuses_new_charges:
                     # After a force stop nothing is sent again, even with the same taskUUID: read back (free)
                     # what the first send got, so an image it paid for is still recorded.
                     return self._task_details(api, task_uuid, cancel)
-                if sends > self._retries:
-                    raise type(transport)(
-                        f"{transport.message} Runware may have charged task {task_uuid}: sent {sends} time(s) with "
-                        "the same taskUUID, no answer came back.", vendor=VENDOR, code=transport.code,
-                        status=transport.status,
-                    ) from exc
-                logger.warning("Runware task %s was sent but not answered (%s); sending it again with the same "
-                               "taskUUID, which Runware does not render twice", task_uuid, transport.message)
-                wait_or_cancel(backoff_delay(sends - 1, self._backoff_s, None), cancel)
+                self._before_repeat(task_uuid, sends, exc.transport or exc, exc, cancel)
                 continue
-            body = _json_body(response)
+            except ProviderError as exc:
+                if exc.code != "invalid_response":
+                    raise
+                # An answer that cannot be read came after the work: as unknown as no answer at all.
+                if cancel is not None and cancel.refuses_new_charges:
+                    return self._task_details(api, task_uuid, cancel)
+                self._before_repeat(task_uuid, sends, exc, exc, cancel)
+                continue
             if _is_repeat_refusal(body, task_uuid):
                 logger.warning("Runware already has task %s; reading its answer back instead of rendering again",
                                task_uuid)
@@ -326,6 +340,18 @@ class RunwareGenerator:
             if response.status_code == 400 and not _errors_of(body, task_uuid):
                 raise ProviderError(f"Runware refused task {task_uuid} (HTTP 400).", vendor=VENDOR, status=400)
             return body
+
+    def _before_repeat(self, task_uuid: str, sends: int, transport: ProviderError, cause: ProviderError,
+                       cancel: CancelToken | None) -> None:
+        """Wait before sending an unanswered task again, or raise once the repeats are used up."""
+        if sends > self._retries:
+            raise PossiblyChargedError(
+                f"{transport.message} Runware may have charged task {task_uuid}: sent {sends} time(s) with "
+                "the same taskUUID, no readable answer came back.", vendor=VENDOR, transport=transport,
+            ) from cause
+        logger.warning("Runware task %s was sent but not answered (%s); sending it again with the same "
+                       "taskUUID, which Runware does not render twice", task_uuid, transport.message)
+        wait_or_cancel(backoff_delay(sends - 1, self._backoff_s, None), cancel)
 
     def _task_details(self, api: httpx.Client, task_uuid: str, cancel: CancelToken | None) -> dict[str, Any]:
         """Return the answer Runware gave a task sent earlier, asking getTaskDetails until it has finished."""
@@ -337,7 +363,11 @@ class RunwareGenerator:
                 api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel,
                 ok_statuses=(400, 404), json=[{"taskType": "getTaskDetails", "taskUUID": task_uuid}],
             )
-            body = _json_body(response)
+            try:
+                body = _json_body(response)
+            except ProviderError as exc:  # a free question: an unreadable answer is asked again
+                logger.warning("Runware task %s details: %s; asking again", task_uuid, exc.message)
+                body = {}
             for item in _data_of(body, task_uuid):
                 answer = item.get("response")
                 if item.get("taskType") == "getTaskDetails" and isinstance(answer, dict):
@@ -359,14 +389,24 @@ class RunwareGenerator:
         """Run one imageInference task and return its finished result items, matched by taskUUID."""
         task = build_task(request, count, str(uuid.uuid4()))
         task_uuid, delivery = task["taskUUID"], task["deliveryMethod"]
-        body = self._send_paid(api, task, cancel)
+        try:
+            body = self._send_paid(api, task, cancel)
+        except PossiblyChargedError as exc:
+            # Perhaps rendered and billed: its images are recorded missing, under the taskUUID it was sent with.
+            logger.warning("Runware task %s: %s", task_uuid, exc.message)
+            return [{"taskUUID": task_uuid, "deliveryMethod": delivery, _LOST: exc}] * count
         if delivery == "async":
             images = _images_of(body, task_uuid)  # an ack normally holds none; a fast task may hold all
             errors = _errors_of(body, task_uuid)
             if errors and not images:
                 raise task_error(errors[0])
             if len(images) < count:
-                images = self._poll(api, task_uuid, count, cancel)
+                try:
+                    images = self._poll(api, task_uuid, count, cancel)
+                except PollFailedError as failed:
+                    # Accepted, so it renders and bills whether or not we hear of it: recorded missing.
+                    logger.warning("Runware task %s: %s", task_uuid, failed.error.message)
+                    return [{"taskUUID": task_uuid, "deliveryMethod": delivery, _LOST: failed.error}] * count
         else:
             images = _sync_images(body, task_uuid)
         return [{**item, "deliveryMethod": delivery} for item in images]
@@ -379,7 +419,13 @@ class RunwareGenerator:
         delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
         while True:
             wait_or_cancel(delay, cancel)  # the ack said nothing is ready yet
-            body = self._send(api, poll_task(task_uuid), cancel)
+            try:
+                body = self._send(api, poll_task(task_uuid), cancel)
+            except ProviderError as exc:
+                if exc.code != "invalid_response":
+                    raise PollFailedError(exc) from exc
+                logger.warning("Runware task %s poll: %s; asking again", task_uuid, exc.message)
+                body = {}  # a free question: an unreadable answer is asked again
             images = _images_of(body, task_uuid)
             if _is_settled(body, task_uuid, images, count):
                 errors = _errors_of(body, task_uuid)
@@ -388,15 +434,20 @@ class RunwareGenerator:
                 return images
             delay = min(max(delay * 2, 0.05), MAX_POLL_DELAY_S)
             if time.monotonic() + delay > deadline:
-                raise ProviderTimeoutError(
+                raise PollFailedError(ProviderTimeoutError(
                     f"Runware did not finish task {task_uuid} within {self._poll_timeout_s:g} s.", vendor=VENDOR
-                )
+                ))
 
     def _download_all(self, items: list[dict[str, Any]], cancel: CancelToken | None) -> list[RenderedImage]:
         """Download every result; one that keeps failing comes back missing (it is paid, so it is recorded)."""
         images: list[RenderedImage] = []
         with self._client_factory("", self._timeout_s, None) as cdn:  # never send the key to the CDN
             for item in items:
+                lost = item.get(_LOST)
+                if isinstance(lost, ProviderError):
+                    ids = {k: v for k, v in item.items() if k != _LOST}
+                    images.extend(lost_results(1, lost, ids))
+                    continue
                 url = str(item["imageURL"])
                 try:
                     data, extension = fetch_image(cdn, url, vendor=VENDOR, retries=self._retries,

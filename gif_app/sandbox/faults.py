@@ -5,12 +5,23 @@ What a fault does to a vendor's main endpoint:
   (whole seconds, `SandboxConfig.retry_after`) plus any vendor headers (remove.bg adds `X-RateLimit-*`).
   OpenAI has no 402: its "402" is the 429 `insufficient_quota` of an account out of credit.
 - "timeout": nothing is sent for `SandboxConfig.timeout_delay` seconds (the wait ends early when the
-  servers stop), then the request is served normally.
-- "malformed": 200 `application/json` whose body is not valid JSON.
-- "drop": the connection is closed without any response.
+  servers stop), then the request is served normally: the vendor did the work, so it is billed even when
+  the client gave up waiting.
+- "malformed": the request is served (and billed), then its body is replaced by a 200 `application/json`
+  that is not valid JSON; the vendor's `X-*` headers stay (a body garbled on the way back).
+- "drop": the request is served (and billed), then the connection is closed without any response.
+  Every vendor bills here: a render takes seconds, so a lost connection almost always comes while or after
+  the vendor worked, and the vendors bill work done (Runware's taskUUID lets a client read it back; PiAPI,
+  OpenAI and remove.bg answers are lost with their charge).
 - "truncated": image bytes (downloads, base64 payloads, remove.bg results) are cut to half their length;
-  the HTTP response itself is complete. `SandboxConfig.broken_files` truncates chosen downloads every time.
-No `x-should-retry` header is ever sent: retry policy is the client's decision.
+  the HTTP response itself is complete; the image was made, so it is billed. `SandboxConfig.broken_files`
+  truncates chosen downloads every time.
+Dedup, as the vendors do it: Runware refuses a taskUUID it has seen (`conflictTaskUUID`, not billed) and
+answers `getTaskDetails` for it; PiAPI, OpenAI Images and remove.bg take no idempotency key, so every
+request they serve is billed again.
+A refusal ("401" ... "503") is billed by no vendor. No `x-should-retry` header is ever sent: retry policy is
+the client's decision. Faults fire on a fixed schedule (`config.fires`): request k of a vendor's channel
+meets a fault at rate r when floor(k*r) steps, so a run of requests always meets the same faults.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ import logging
 import socket
 from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from gif_app.sandbox.config import STATUS_FAULTS
 from gif_app.sandbox.state import SandboxState
@@ -29,6 +40,7 @@ logger = logging.getLogger(__name__)
 ErrorResponder = Callable[[int], Response]
 
 MALFORMED_BODY = b'{"data": [{"taskType": "imageInference", "status": '
+_LATE_FAULT = "gif_sandbox_late_fault"  # flask.g key: a fault applied to the served response
 
 
 def create_vendor_app(vendor: str, state: SandboxState, error_response: ErrorResponder) -> Flask:
@@ -39,6 +51,23 @@ def create_vendor_app(vendor: str, state: SandboxState, error_response: ErrorRes
     @app.before_request
     def _record() -> None:
         state.record(vendor, request.method, request.path)
+        state.enter()
+
+    @app.after_request
+    def _garble(response: Response) -> Response:
+        # A drop or malformed fault strikes after the request was served (and billed), on the way back.
+        fault = g.pop(_LATE_FAULT, None)
+        if fault == "drop":
+            return drop_connection()
+        if fault == "malformed":
+            garbled = Response(MALFORMED_BODY, status=200, mimetype="application/json")
+            garbled.headers.update({k: v for k, v in response.headers.items() if k.lower().startswith("x-")})
+            return garbled
+        return response
+
+    @app.teardown_request
+    def _done(_error: BaseException | None) -> None:
+        state.leave()
 
     @app.errorhandler(404)
     def _not_found(_error: Exception) -> Response:
@@ -78,9 +107,8 @@ def intercept(state: SandboxState, vendor: str, error_response: ErrorResponder) 
         return response
     if fault == "timeout":
         return error_response(503) if state.pause(config.timeout_delay) else None
-    if fault == "malformed":
-        return Response(MALFORMED_BODY, status=200, mimetype="application/json")
-    return drop_connection()
+    setattr(g, _LATE_FAULT, fault)  # "malformed" or "drop": served first, then spoilt by `_garble`
+    return None
 
 
 def maybe_truncate(state: SandboxState, vendor: str, data: bytes) -> bytes:

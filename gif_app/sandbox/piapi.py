@@ -221,8 +221,10 @@ def create_app(state: SandboxState) -> Flask:
             if is_paid:
                 paid[0] += 1
                 tasks[task.task_id] = task
-                # The sandbox names no price for a task; the log counts the four images it pays for.
-                state.bill(VENDOR, task.task_id, 4, 0.0)
+                # The sandbox names no price for a task; the log counts the four images it pays for. A task
+                # Midjourney will refuse ("failtask") gets its frozen credits back (usage.consume 0): not billed.
+                if not _FAIL.search(task.prompt):
+                    state.bill(VENDOR, task.task_id, 4, 0.0)
         return answer(task) if is_paid else refuse_for_credits(task)
 
     @app.get("/api/v1/task/<task_id>")

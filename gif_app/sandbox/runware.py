@@ -273,6 +273,7 @@ class RunwareSandbox:
         if not isinstance(task_uuid, str) or parsed is None or parsed.version != 4:
             raise TaskError("invalidTaskUUID", "Invalid value for 'taskUUID' parameter. "
                             "It must be a UUID v4.", "taskUUID", type="string")
+        self.state.note_send(VENDOR, task_uuid.lower())
         if not self.claim_uuid(task_uuid.lower()):
             raise TaskError("conflictTaskUUID", "A task with this taskUUID was already sent. "
                             "Use a new UUID v4.", "taskUUID", type="string")

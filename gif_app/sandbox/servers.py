@@ -117,6 +117,14 @@ class SandboxServers:
         """Return what the sandbox charged for, per request, optionally for one vendor."""
         return self._state.billed(vendor)
 
+    def sends(self, vendor: str) -> list[str]:
+        """Return the ids of the vendor's paid requests as they arrived, repeats included (Runware: taskUUIDs)."""
+        return self._state.sends(vendor)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every request the servers hold has been answered; return whether they are idle."""
+        return self._state.wait_idle(timeout)
+
     def billed_images(self, vendor: str | None = None) -> int:
         """Return how many images the sandbox charged for, optionally for one vendor."""
         return sum(b.images for b in self._state.billed(vendor))

@@ -45,11 +45,40 @@ class SandboxState:
         self._counters: dict[tuple[str, str], int] = {}
         self._credits_used = 0.0
         self._free_calls_used = 0
+        self._sends: list[tuple[str, str]] = []
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
 
     def record(self, vendor: str, method: str, path: str) -> None:
         """Append one received request to the log."""
         with self._lock:
             self._requests.append(RecordedRequest(vendor, method, path, time.time()))
+
+    def enter(self) -> None:
+        """Count one request in the servers' hands."""
+        with self._lock:
+            self._in_flight += 1
+
+    def leave(self) -> None:
+        """Count one request answered (or dropped)."""
+        with self._lock:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no request is in the servers' hands (a delayed one may still bill); return whether idle."""
+        with self._lock:
+            return self._idle.wait_for(lambda: self._in_flight <= 0, timeout)
+
+    def note_send(self, vendor: str, request_id: str) -> None:
+        """Record that a paid request with this id (a Runware taskUUID) arrived, billed or not."""
+        with self._lock:
+            self._sends.append((vendor, request_id))
+
+    def sends(self, vendor: str) -> list[str]:
+        """Return the ids of the vendor's paid requests as they arrived, repeats included."""
+        with self._lock:
+            return [request_id for v, request_id in self._sends if v == vendor]
 
     def requests(self, vendor: str | None = None) -> list[RecordedRequest]:
         """Return a copy of the request log, optionally for one vendor."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import peewee
 
-from gif_app.domain import JobConfiguration, JobExecution, JobStatus, Page
+from gif_app.domain import SOURCE_URL, JobConfiguration, JobExecution, JobStatus, Page
 from gif_app.errors import ConflictError, NotFoundError
 from gif_app.store import convert
 from gif_app.store.convert import dumps, loads, now
@@ -146,21 +146,23 @@ class JobsRepository:
         img = GeneratedImageRow
         rows: Any = (img.select(img.status, img.reason, peewee.fn.COUNT(img.id), peewee.fn.SUM(img.cost))
                 .where(img.execution == execution_id).group_by(img.status, img.reason).tuples())
-        generated = approved = qc_failed = failed = awaiting_download = 0
+        generated = approved = qc_failed = failed = 0
         cost = 0.0
         for status, reason, count, total in rows:
             cost += total or 0.0
             reason = reason or ""
             if status == "approved":
                 approved += count
-            if status == "download_failed":
-                awaiting_download += count
             elif status in {"qc_failed", "retry_failed", "retry_pending", "processing", "download_failed"}:
                 if reason.startswith("processing_failed:"):
                     failed += count
                 else:
                     qc_failed += count
             generated += count
+        # Awaiting only while resume can fetch it: a lost answer (no source URL) has nothing to fetch from.
+        awaiting_download = (img.select().where(
+            (img.execution == execution_id) & (img.status == "download_failed")
+            & (peewee.fn.COALESCE(peewee.fn.json_extract(img.provider_ids, f"$.{SOURCE_URL}"), "") != "")).count())
         JobExecutionRow.update(generated=generated, approved=approved, qc_failed=qc_failed, failed=failed,
                                awaiting_download=awaiting_download, cost=round(cost, 6), updated_at=now()).where(
             JobExecutionRow.id == execution_id).execute()

@@ -10,7 +10,9 @@ from gif_app.domain import FailureStage, ImageStatus, JobExecution, JobStatus
 from gif_app.sandbox.servers import SandboxServers
 from tests.integration.conftest import JOB_TIMEOUT_S, image_file, images_of, jobs_of, log_text, run_job
 
-NO_AI = {"ai.run_quality_check": False, "ai.run_metadata_gen": False}
+# Concurrency 1: the fault schedule counts requests across threads, so only one thread keeps it reproducible
+# (with four, one image's three tries could all land on cut numbers).
+NO_AI = {"ai.run_quality_check": False, "ai.run_metadata_gen": False, "parameters.concurrency": 1}
 
 
 def servers(app: App) -> SandboxServers:

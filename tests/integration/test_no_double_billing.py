@@ -13,6 +13,7 @@ from gif_app.app import App
 from gif_app.domain import JobStatus
 from gif_app.errors import PossiblyChargedError, ProviderError
 from gif_app.providers.base import RenderRequest
+from gif_app.providers.fetch import CHARGE_UNKNOWN, SOURCE_URL
 from gif_app.providers.openai_images import OpenAIImages
 from gif_app.providers.piapi import PiapiMidjourney
 from gif_app.providers.removebg import RemoveBgRemover
@@ -123,12 +124,13 @@ def test_runware_same_task_uuid_is_refused_and_not_billed(sandbox: SandboxServer
     assert len(sandbox.billed("runware")) == 1
 
 
-def test_runware_unanswered_every_time_fails_with_the_reason(sandbox: SandboxServers) -> None:
+def test_runware_unanswered_every_time_is_recorded_missing_with_the_reason(sandbox: SandboxServers) -> None:
     sandbox.config.timeout_delay = VENDOR_S
     sandbox.config.set_fault("runware", "timeout")
-    with pytest.raises(ProviderError) as caught:
-        _runware(sandbox, backoff_s=0.01).render(RenderRequest(prompt="a red apple"))
-    assert "may have charged task" in caught.value.message and "same taskUUID" in caught.value.message
+    [image] = _runware(sandbox, backoff_s=0.01).render(RenderRequest(prompt="a red apple"))
+    assert image.is_missing and image.provider_ids[CHARGE_UNKNOWN] and SOURCE_URL not in image.provider_ids
+    assert "may have charged task" in image.download_error and "same taskUUID" in image.download_error
+    assert image.provider_ids["taskUUID"] in image.download_error
     wait_until(lambda: len(sandbox.billed("runware")) == 1, what="the first send to be rendered")
     assert _inference_posts(sandbox) == 3  # one send and two repeats, all with one taskUUID
     assert len(sandbox.billed("runware")) == 1  # the repeats wake after it and are refused as repeats
@@ -137,20 +139,20 @@ def test_runware_unanswered_every_time_fails_with_the_reason(sandbox: SandboxSer
 def test_openai_image_call_sent_but_unanswered_is_not_sent_again(sandbox: SandboxServers) -> None:
     sandbox.config.timeout_delay = 2.0
     sandbox.config.set_fault("openai", "timeout")
-    with pytest.raises(PossiblyChargedError) as caught:
-        OpenAIImages("sk-test-0123456789abcdef", sandbox.base_urls["openai"], timeout_s=CLIENT_S, retries=3,
-                     backoff_s=0.01).render(RenderRequest(prompt="a red apple"))
-    assert "OpenAI may have charged this call" in caught.value.message and NOT_REPEATED in caught.value.message
+    [image] = OpenAIImages("sk-test-0123456789abcdef", sandbox.base_urls["openai"], timeout_s=CLIENT_S, retries=3,
+                           backoff_s=0.01).render(RenderRequest(prompt="a red apple"))
+    assert image.is_missing and image.provider_ids[CHARGE_UNKNOWN]  # recorded as what may have been billed
+    assert "OpenAI may have charged this call" in image.download_error and NOT_REPEATED in image.download_error
     assert sandbox.request_count("openai", "/v1/images") == 1
 
 
 def test_piapi_create_sent_but_unanswered_is_not_sent_again(sandbox: SandboxServers) -> None:
     sandbox.config.timeout_delay = 2.0
     sandbox.config.set_fault("piapi", "timeout")
-    with pytest.raises(PossiblyChargedError) as caught:
-        PiapiMidjourney("piapi-key-0123456789", sandbox.base_urls["piapi"], timeout_s=CLIENT_S, retries=3,
-                        backoff_s=0.01).render(RenderRequest(prompt="a lighthouse"))
-    assert "PiAPI may have created (and charged)" in caught.value.message
+    images = PiapiMidjourney("piapi-key-0123456789", sandbox.base_urls["piapi"], timeout_s=CLIENT_S, retries=3,
+                             backoff_s=0.01).render(RenderRequest(prompt="a lighthouse", count=4))
+    assert len(images) == 4 and all(i.is_missing and i.provider_ids[CHARGE_UNKNOWN] for i in images)
+    assert "PiAPI may have created (and charged)" in images[0].download_error
     assert sandbox.request_count("piapi", "/api/v1/task") == 1
 
 

@@ -19,6 +19,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.providers.base import RenderRequest
+from gif_app.providers.fetch import SOURCE_URL
 from gif_app.providers.openai_images import OpenAIImages
 from gif_app.providers.openai_llm import OpenAIText
 from gif_app.sandbox.servers import SandboxServers
@@ -139,13 +140,28 @@ def test_images_are_generated_and_decoded(sandbox: SandboxServers) -> None:
         assert image.extension == "png" and image.cost == 0.0
 
 
-def test_truncated_image_payload_is_a_download_failure(sandbox: SandboxServers) -> None:
+def test_truncated_image_payload_comes_back_missing(sandbox: SandboxServers) -> None:
     sandbox.config.set_fault("openai", "truncated")
-    with pytest.raises(ProviderError) as caught:
-        OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=0).render(
-            RenderRequest(prompt="a green pear")
-        )
-    assert caught.value.code == "download_failed"
+    [image] = OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=0).render(
+        RenderRequest(prompt="a green pear")
+    )
+    # Paid for, so returned to be recorded; base64 has no URL to fetch it again from.
+    assert image.is_missing and "cannot be decoded" in image.download_error
+    assert SOURCE_URL not in image.provider_ids
+
+
+def test_dalle_url_answer_is_fetched_again_then_kept_with_its_url(sandbox: SandboxServers) -> None:
+    sandbox.config.set_fault("openai", "truncated", 0.5)  # every second download is cut
+    images = OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=0, model="dall-e-2").render(
+        RenderRequest(prompt="a green pear", count=2)
+    )
+    assert len(images) == 2 and not any(image.is_missing for image in images)
+    assert sandbox.request_count("openai", "/v1/sandbox-files/") == 3  # the cut one was fetched again
+    sandbox.config.set_fault("openai", "truncated")
+    [image] = OpenAIImages(KEY, sandbox.base_urls["openai"], timeout_s=10.0, retries=0, model="dall-e-3").render(
+        RenderRequest(prompt="a green pear")
+    )
+    assert image.is_missing and image.provider_ids[SOURCE_URL].startswith(sandbox.base_urls["openai"])
 
 
 def test_dalle3_variations_are_one_call_each(sandbox: SandboxServers) -> None:
@@ -158,7 +174,8 @@ def test_dalle3_variations_are_one_call_each(sandbox: SandboxServers) -> None:
     for image in images:
         with Image.open(io.BytesIO(image.data)) as picture:
             assert picture.size == (1792, 1024)  # dall-e-3's own wide size, not gpt-image's 1536x1024
-        assert image.provider_ids == {"model": "dall-e-3", "size": "1792x1024"}
+        assert image.provider_ids["model"] == "dall-e-3" and image.provider_ids["size"] == "1792x1024"
+        assert image.provider_ids[SOURCE_URL].startswith(sandbox.base_urls["openai"])  # URL answers
 
 
 def test_gpt_image_keeps_batching_up_to_ten_per_call(sandbox: SandboxServers) -> None:

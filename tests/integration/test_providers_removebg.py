@@ -8,7 +8,7 @@ import logging
 import pytest
 from PIL import Image
 
-from gif_app.errors import AuthenticationError, InsufficientCreditsError, ProviderError
+from gif_app.errors import AuthenticationError, InsufficientCreditsError, PossiblyChargedError
 from gif_app.providers.removal import SmallerResultError
 from gif_app.providers.removebg import RemoveBgRemover
 from gif_app.sandbox.servers import SandboxServers
@@ -121,11 +121,13 @@ def test_rate_limit_waits_for_retry_after_then_succeeds(
     assert "Rate limit exceeded" in caplog.text and KEY not in caplog.text
 
 
-def test_truncated_result_is_rejected(sandbox: SandboxServers) -> None:
+def test_truncated_result_is_rejected_with_its_charge(sandbox: SandboxServers) -> None:
     sandbox.config.set_fault("removebg", "truncated")
-    with pytest.raises(ProviderError) as caught:
+    credits = sandbox.credits_left()
+    with pytest.raises(PossiblyChargedError) as caught:
         remover(sandbox).remove(photo(), "photo.jpg")
-    assert caught.value.code == "invalid_response"
+    assert "cannot be decoded" in caught.value.message and caught.value.charge == 1.0  # on the image's bill
+    assert credits - sandbox.credits_left() == 1.0 and sandbox.request_count("removebg", "/v1.0/removebg") == 1
 
 
 def test_account_credits_report_the_balance(sandbox: SandboxServers) -> None:

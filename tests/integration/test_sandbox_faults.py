@@ -99,6 +99,20 @@ def test_drop_closes_the_connection_without_an_answer(sandbox: SandboxServers, v
         CALLS[vendor](sandbox, 5.0)
 
 
+@pytest.mark.parametrize("fault", ["drop", "malformed", "timeout"])
+@pytest.mark.parametrize("vendor", ["runware", "piapi", "removebg"])
+def test_answers_lost_after_the_work_are_billed(sandbox: SandboxServers, vendor: str, fault: str) -> None:
+    sandbox.config.timeout_delay = 0.5
+    sandbox.config.set_fault(vendor, fault)
+    credits = sandbox.credits_left()
+    with pytest.raises((httpx.HTTPError, json.JSONDecodeError)):
+        CALLS[vendor](sandbox, 0.2).json()
+    assert sandbox.wait_idle(5.0)
+    # The vendor did the work, so it bills it; only the answer was lost on the way back.
+    assert len(sandbox.billed(vendor)) == 1 if vendor != "removebg" else credits - sandbox.credits_left() > 0
+    assert sandbox.sends("runware") == ([] if vendor != "runware" else [b.request_id for b in sandbox.billed()])
+
+
 @pytest.mark.parametrize("vendor", list(CALLS))
 def test_timeout_outlasts_a_short_client_timeout(sandbox: SandboxServers, vendor: str) -> None:
     sandbox.config.set_fault(vendor, "timeout")
