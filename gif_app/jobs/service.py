@@ -11,7 +11,7 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
-from gif_app.errors import AppError, ConflictError, NotFoundError
+from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem, ValidationError
 from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import (
     ProviderAccess,
@@ -20,6 +20,7 @@ from gif_app.jobs.planning import (
     images_per_generation,
     timeout_seconds,
 )
+from gif_app.jobs.preflight import preflight
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
@@ -75,10 +76,14 @@ class JobService:
 
     # -- commands -------------------------------------------------------------------------------
     def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue") -> JobExecution:
-        """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy."""
-        settings = self._settings_file.load().settings
-        if overrides:
-            settings = settings_mod.validated(_flat_merge(settings, overrides))
+        """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy.
+
+        Nothing is recorded for a job that could not start: pre-flight problems raise PreflightError first.
+        """
+        settings = self._run_settings(overrides)
+        problems = preflight(settings, self._access(), self._home)
+        if problems:
+            raise PreflightError(problems)
         label = settings["parameters"]["label"].strip() or f"job_{datetime.now():%Y%m%d_%H%M%S}"
         with self._lock:
             if when_busy == "refuse" and self.is_busy():
@@ -90,6 +95,20 @@ class JobService:
                 planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
         self._worker.wake()
         return execution
+
+    def preflight(self, overrides: dict[str, Any] | None = None) -> list[Problem]:
+        """Return what would stop a job with these overrides at once: invalid values first, then pre-flight."""
+        try:
+            settings = self._run_settings(overrides)
+        except ValidationError as exc:
+            return [Problem(key, message) for key, message in exc.fields.items()] or [Problem("", exc.message)]
+        return preflight(settings, self._access(), self._home)
+
+    def _run_settings(self, overrides: dict[str, Any] | None) -> settings_mod.Settings:
+        settings = self._settings_file.load().settings
+        if overrides:
+            settings = settings_mod.validated(_flat_merge(settings, overrides))
+        return settings
 
     def is_busy(self) -> bool:
         """Return True while a job runs or waits in the queue."""
