@@ -11,7 +11,7 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
-from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem, ValidationError
+from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem
 from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import (
     ProviderAccess,
@@ -97,12 +97,12 @@ class JobService:
         return execution
 
     def preflight(self, overrides: dict[str, Any] | None = None) -> list[Problem]:
-        """Return what would stop a job with these overrides at once: invalid values first, then pre-flight."""
-        try:
-            settings = self._run_settings(overrides)
-        except ValidationError as exc:
-            return [Problem(key, message) for key, message in exc.fields.items()] or [Problem("", exc.message)]
-        return preflight(settings, self._access(), self._home)
+        """Return everything that would stop a job with these overrides at once: invalid values, then pre-flight."""
+        settings = self._settings_file.load().settings
+        clean, errors = settings_mod.validate(_flat_merge(settings, overrides or {}))
+        invalid = [Problem(key, message) for key, message in errors.items()]
+        # The rest is checked on the valid values (an invalid one counts as its default), so all show at once.
+        return invalid + [p for p in preflight(clean, self._access(), self._home) if p.setting not in errors]
 
     def _run_settings(self, overrides: dict[str, Any] | None) -> settings_mod.Settings:
         settings = self._settings_file.load().settings
