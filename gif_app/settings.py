@@ -203,20 +203,26 @@ def _to_flat(values: dict[str, Any]) -> dict[str, Any]:
 
 def apply_overrides(settings: Settings, assignments: list[str]) -> Settings:
     """Apply "section.name=value" overrides (the CLI's --set); raise ValidationError on bad input."""
+    check_override_keys(assignments)
     flat = flatten(settings)
+    for assignment in assignments:
+        key, _, raw = assignment.partition("=")
+        flat[key.strip()] = raw
+    return validated(flat)
+
+
+def check_override_keys(assignments: list[str]) -> None:
+    """Refuse an override that is not KEY=VALUE or names no setting (before any home is opened)."""
     errors: dict[str, str] = {}
     for assignment in assignments:
-        key, sep, raw = assignment.partition("=")
+        key, sep, _ = assignment.partition("=")
         key = key.strip()
         if not sep:
             errors[key or assignment] = f"Use KEY=VALUE, for example {example_assignment(key)}."
         elif key not in SETTINGS:
             errors[key] = unknown_key_message(key)
-        else:
-            flat[key] = raw
     if errors:
         raise ValidationError("Some overrides are not valid.", errors)
-    return validated(flat)
 
 
 def similar_keys(key: str, limit: int = 3) -> list[str]:

@@ -68,6 +68,7 @@ def _load_run_settings(args: argparse.Namespace, saved: settings_mod.Settings) -
 def _run_job(args: argparse.Namespace) -> int:
     from gif_app.app import AppOptions, build_app
 
+    settings_mod.check_override_keys(list(args.set))  # a typo must not open (or create) a home first
     home = resolve_home(args.home, is_sandbox=args.sandbox)
     app = build_app(home, AppOptions(is_sandbox=args.sandbox, start_workers=False))
     jobs = app.ctx.services.jobs

@@ -79,3 +79,4 @@ def test_the_set_hint_for_an_unknown_key_names_an_existing_key(tmp_path: Path, a
     hint = err.split("Did you mean ", 1)[1].split("?", 1)[0]
     named = hint.split(" or ")
     assert named[0] == "parameters.concurrency" and all(key in SETTINGS for key in named)
+    assert not (tmp_path / "home").exists()  # refused before the data folder was opened or created
