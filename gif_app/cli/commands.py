@@ -36,6 +36,7 @@ def add_commands(sub: Any) -> None:
     process.add_argument("--set", action="append", default=[], metavar="processing.KEY=VALUE",
                          help="override a processing setting (repeatable)")
     process.add_argument("--workers", type=int, default=0, help="parallel workers (default: all cores)")
+    add_sandbox_flag(process)  # reads the settings and keys of the sandbox home
 
     add_export_command(sub)
 

@@ -41,7 +41,8 @@ def test_without_an_explicit_home_the_sandbox_has_its_own_subfolder(platform_hom
 
 
 @pytest.mark.parametrize("argv", [["run", "--sandbox"], ["export", "1", "--xlsx", "x.xlsx", "--sandbox"],
-                                  ["settings", "show", "--sandbox"], ["--sandbox", "export", "1", "--zip", "z"]])
+                                  ["settings", "show", "--sandbox"], ["--sandbox", "export", "1", "--zip", "z"],
+                                  ["process", "in", "--out", "out", "--sandbox"]])
 def test_sandbox_is_accepted_before_or_after_each_subcommand(argv: list[str]) -> None:
     args = build_parser().parse_args(argv)
     assert args.sandbox or args.sub_sandbox
