@@ -39,6 +39,12 @@ def test_run_json_is_one_document_and_stderr_is_quiet_and_has_no_carriage_return
     assert "\r" not in err  # no progress bar redraws in a file
     assert "HTTP Request" not in err and " INFO " not in err  # no per-request lines, no info by default
     assert f"Job {summary['execution_id']} " in err  # the human summary went to stderr
+    # The same --home is the same folder for `export`, though the job ran with --sandbox.
+    workbook = tmp_path / "job.xlsx"
+    code, out, err = _gif_app(["--home", str(home), "export", str(summary["execution_id"]), "--xlsx",
+                               str(workbook)], tmp_path / "export.log")
+    assert code == 0, err[-2000:]
+    assert workbook.stat().st_size > 0 and "\r" not in err
 
 
 def test_verbose_shows_the_http_requests_quiet_does_not(tmp_path: Path) -> None:
