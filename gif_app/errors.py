@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -38,6 +39,32 @@ class ValidationError(AppError):
     def to_dict(self) -> dict[str, object]:
         """Return the envelope body with the per-field messages."""
         return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a job cannot start: the setting it concerns ("keys.<vendor>" for a key) and what to do."""
+
+    setting: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the page's form: {setting, message}."""
+        return {"setting": self.setting, "message": self.message}
+
+
+class PreflightError(ValidationError):
+    """A job that would fail at once was refused before anything was recorded; it lists every problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(f"The job cannot start: {count} problem{'s' if count != 1 else ''} to fix first.",
+                         {p.setting: p.message for p in reversed(problems)})  # the first per setting wins
+        self.problems = list(problems)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the envelope body with the per-field messages and the ordered problem list."""
+        return {**super().to_dict(), "problems": [p.to_dict() for p in self.problems]}
 
 
 class NotFoundError(AppError):

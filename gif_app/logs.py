@@ -155,8 +155,9 @@ class JobLog:
 
     def write(self, level: LogLevel, message: str, *, step: str = "", sub_step: str = "",
               image_index: int | None = None, duration_ms: float | None = None,
-              error_code: str | None = None, data: dict[str, Any] | None = None) -> LogRecord:
-        """Record one structured line."""
+              error_code: str | None = None, data: dict[str, Any] | None = None,
+              is_echoed: bool = True) -> LogRecord:
+        """Record one structured line; `is_echoed=False` when `logging` has the line already (a mirror)."""
         record = LogRecord(
             time=datetime.now(), level=level, message=self._redactor.redact(message), step=step,
             sub_step=sub_step, image_index=image_index,
@@ -166,8 +167,9 @@ class JobLog:
         )
         with self._lock:
             self._sink.append_logs(self.execution_id, [record])
-        log.log(_PY_LEVELS[level], "[job %s] %s%s", self.execution_id, f"{step}: " if step else "",
-                record.message)
+        if is_echoed:
+            log.log(_PY_LEVELS[level], "[job %s] %s%s", self.execution_id, f"{step}: " if step else "",
+                    record.message)
         return record
 
     def info(self, message: str, **fields: Any) -> LogRecord:

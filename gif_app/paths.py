@@ -24,11 +24,26 @@ def app_home(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def resolve_home(home: str | None, *, is_sandbox: bool) -> Path:
-    """Return the command line's home: `home`, else a separate sandbox home in sandbox mode, else the app home."""
+    """Return the home of every command and of the window: the one rule the README documents.
+
+    An explicit home (`--home DIR`, else $GIF_APP_HOME) is that very folder for every command, sandbox or not,
+    so `run --sandbox` and a later `export` on the same home see the same jobs. Without one, real work lives
+    in the platform's user data folder and sandbox work in its `sandbox` subfolder, so demo jobs, their
+    settings and keys never mix with real ones; `--sandbox` on `export` or `settings show` finds them there.
+    """
     if home:
         return app_home(home)
+    if os.environ.get(HOME_ENV):
+        return app_home()
     base = app_home()
     return base / "sandbox" if is_sandbox else base
+
+
+def sandbox_home_hint(home: str | None, *, is_sandbox: bool) -> str:
+    """Return where sandbox jobs live when this command looks elsewhere (no explicit home, no --sandbox), or ""."""
+    if home or is_sandbox or os.environ.get(HOME_ENV):
+        return ""
+    return (f"Jobs run with --sandbox live in {resolve_home(None, is_sandbox=True)}: add --sandbox to reach them.")
 
 
 def is_frozen() -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import logging
 import math
@@ -99,13 +100,13 @@ def _check_path(setting: Setting, raw: Any) -> str:
         # A relative path would follow whatever the current directory is when a job runs.
         raise ValueError(f"{setting.label}: use a full {what} path (starting at / or a drive), not {text!r}.")
     if setting.kind == "dir":
-        problem = _folder_problem(path)
+        problem = folder_problem(path)
         if problem:
             raise ValueError(f"{setting.label}: {problem}")
     return text
 
 
-def _folder_problem(path: Path) -> str:
+def folder_problem(path: Path) -> str:
     """Return why the folder cannot be used (exists as a file, cannot be created, not writable), or ""."""
     existing = path
     while not existing.exists():  # the nearest existing ancestor decides whether the folder can be made
@@ -206,20 +207,47 @@ def _to_flat(values: dict[str, Any]) -> dict[str, Any]:
 
 def apply_overrides(settings: Settings, assignments: list[str]) -> Settings:
     """Apply "section.name=value" overrides (the CLI's --set); raise ValidationError on bad input."""
+    check_override_keys(assignments)
     flat = flatten(settings)
+    for assignment in assignments:
+        key, _, raw = assignment.partition("=")
+        flat[key.strip()] = raw
+    return validated(flat)
+
+
+def check_override_keys(assignments: list[str]) -> None:
+    """Refuse an override that is not KEY=VALUE or names no setting (before any home is opened)."""
     errors: dict[str, str] = {}
     for assignment in assignments:
-        key, sep, raw = assignment.partition("=")
+        key, sep, _ = assignment.partition("=")
         key = key.strip()
         if not sep:
-            errors[key or assignment] = "Use KEY=VALUE, for example generation.concurrency=4."
+            errors[key or assignment] = f"Use KEY=VALUE, for example {example_assignment(key)}."
         elif key not in SETTINGS:
-            errors[key] = "Unknown setting. `gif-app settings show --defaults` lists every key."
-        else:
-            flat[key] = raw
+            errors[key] = unknown_key_message(key)
     if errors:
         raise ValidationError("Some overrides are not valid.", errors)
-    return validated(flat)
+
+
+def similar_keys(key: str, limit: int = 3) -> list[str]:
+    """Return real setting keys close to a mistyped one: same name in another section, else close spellings."""
+    name = key.rsplit(".", 1)[-1]
+    same_name = [k for k, s in SETTINGS.items() if s.name == name]
+    return same_name[:limit] or difflib.get_close_matches(key, list(SETTINGS), n=limit, cutoff=0.6)
+
+
+def example_assignment(key: str = "") -> str:
+    """Return a KEY=VALUE example from the schema: for `key` when it is a setting, else the first number one."""
+    setting = SETTINGS.get(key) or next(s for s in SETTINGS.values() if s.kind == "int" and s.maximum)
+    value = str(setting.default).lower() if setting.kind == "bool" else setting.default
+    return f"{setting.key}={value}"
+
+
+def unknown_key_message(key: str) -> str:
+    """Return the refusal of an unknown setting key, naming the closest real keys."""
+    close = similar_keys(key)
+    hint = f"Did you mean {' or '.join(close)}? " if close else f"For example {example_assignment()}. "
+    return f"Unknown setting. {hint}`gif-app settings show --defaults` lists every key."
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ class JobsApi:
         return execution_json(self._jobs.start_job(as_dict(overrides, "overrides"), when_busy=when_busy))
 
     @envelope
+    def preflight(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return what would stop a job with these overrides at once, each problem with its setting key."""
+        problems = self._jobs.preflight(as_dict(overrides, "overrides"))
+        return {"problems": [p.to_dict() for p in problems]}
+
+    @envelope
     def stop_job(self) -> dict[str, Any]:
         """Finish in-flight images, start no new ones."""
         self._jobs.stop()

@@ -12,6 +12,7 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.cli.export import add_export_command, run_export
+from gif_app.cli.output import ProgressLine, add_sandbox_flag, bar, write_json
 from gif_app.domain import JobExecution, JobStatus
 from gif_app.errors import ConfigurationError
 from gif_app.paths import resolve_home
@@ -28,8 +29,9 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--stock-target", metavar="SITE",
                      help="make the files upload-ready for a stock site (adobe, shutterstock, ...): sets its format, "
                           "colours, size and name length, lists each change; --set still wins")
-    run.add_argument("--sandbox", action="store_true", dest="run_sandbox", help="use the built-in sandbox")
-    run.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
+    add_sandbox_flag(run)
+    run.add_argument("--json", action="store_true",
+                     help="print the summary as one JSON document on stdout (everything else goes to stderr)")
 
     # `process` takes no lock on the home: it only reads settings and keys there and writes into --out.
     process = sub.add_parser("process", help="apply the processing recipe to local image files")
@@ -38,6 +40,7 @@ def add_commands(sub: Any) -> None:
     process.add_argument("--set", action="append", default=[], metavar="processing.KEY=VALUE",
                          help="override a processing setting (repeatable)")
     process.add_argument("--workers", type=int, default=0, help="parallel workers (default: all cores)")
+    add_sandbox_flag(process)  # reads the settings and keys of the sandbox home
 
     add_export_command(sub)
 
@@ -75,12 +78,13 @@ def _load_run_settings(args: argparse.Namespace, saved: settings_mod.Settings) -
 def _run_job(args: argparse.Namespace) -> int:
     from gif_app.app import AppOptions, build_app
 
-    args.sandbox = args.sandbox or args.run_sandbox
+    settings_mod.check_override_keys(list(args.set))  # a typo must not open (or create) a home first
     home = resolve_home(args.home, is_sandbox=args.sandbox)
     app = build_app(home, AppOptions(is_sandbox=args.sandbox, start_workers=False))
     jobs = app.ctx.services.jobs
     finished = threading.Event()
     result: dict[str, JobExecution] = {}
+    progress = ProgressLine()
 
     def on_event(event: str, execution: JobExecution) -> None:
         if event == "finished":
@@ -91,21 +95,23 @@ def _run_job(args: argparse.Namespace) -> int:
         settings = _load_run_settings(args, app.ctx.settings_file.load().settings)
         jobs.add_listener(on_event)
         execution = jobs.start_job(settings, when_busy="refuse")
-        _install_stop_handlers(jobs)
+        _install_stop_handlers(jobs, progress)
         jobs.start_worker()
         while not finished.wait(0.5):
-            _draw_progress(jobs.progress())
-        _draw_progress(jobs.progress())
-        print(file=sys.stderr)
+            _draw_progress(progress, jobs.progress())
+        _draw_progress(progress, jobs.progress())
+        progress.end()
         final = result["execution"]
         summary = _summary(app, final, settings)
+        # With --json, stdout holds the one JSON document alone: the human summary goes to stderr.
+        human = sys.stderr if args.json else sys.stdout
         print(f"Job {final.id} '{final.label}': {final.status.value} — {final.approved} approved, "
               f"{final.qc_failed} QC failed, {final.failed} failed, cost {final.cost:.4f}. "
-              f"Output: {summary['output_folder']}")
+              f"Output: {summary['output_folder']}", file=human)
         if final.error:
-            print(f"Reason: {final.error}")
+            print(f"Reason: {final.error}", file=human)
         if args.json:
-            print(json.dumps(summary))
+            write_json(summary)
         return 0 if final.status is JobStatus.COMPLETED and execution.id == final.id else 1
     finally:
         app.close()
@@ -115,10 +121,10 @@ def _summary(app: Any, final: JobExecution, settings: settings_mod.Settings) -> 
     output = settings["file_paths"]["output_directory"] or str(app.home.default_output)
     return {"execution_id": final.id, "status": final.status.value, "planned": final.planned,
             "approved": final.approved, "qc_failed": final.qc_failed, "failed": final.failed,
-            "output_folder": output, "cost": final.cost, "error": final.error}
+            "output_folder": output, "cost": final.cost, "error": final.error, "home": str(app.home.root)}
 
 
-def _install_stop_handlers(jobs: Any) -> None:
+def _install_stop_handlers(jobs: Any, progress: ProgressLine) -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     presses = {"n": 0}
@@ -126,7 +132,7 @@ def _install_stop_handlers(jobs: Any) -> None:
     def handler(signum: int, frame: Any) -> None:
         presses["n"] += 1
         if presses["n"] == 1:
-            print("\nStopping after the images in flight (Ctrl+C again to force stop)…", file=sys.stderr)
+            progress.say("Stopping after the images in flight (Ctrl+C again to force stop)…")
             jobs.stop()
         else:
             jobs.force_stop()
@@ -134,14 +140,11 @@ def _install_stop_handlers(jobs: Any) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _draw_progress(snapshot: dict[str, Any] | None) -> None:
-    if not snapshot:
+def _draw_progress(progress: ProgressLine, snapshot: dict[str, Any] | None) -> None:
+    if not snapshot or not progress.is_shown:
         return
-    width = 30
-    filled = int(snapshot["overall"] * width)
     counts = snapshot.get("counts", {})
     eta = f" ETA {snapshot['eta_s']:.0f}s" if snapshot.get("eta_s") else ""
-    line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {snapshot['overall'] * 100:5.1f}% "
-            f"gen {snapshot['generations_done']}/{snapshot['generations_total']} "
-            f"approved {counts.get('approved', 0)} qc_failed {counts.get('qc_failed', 0)}{eta}")
-    print(line, end="", file=sys.stderr, flush=True)
+    progress.draw(f"{bar(snapshot['overall'])} {snapshot['overall'] * 100:5.1f}% "
+                  f"gen {snapshot['generations_done']}/{snapshot['generations_total']} "
+                  f"approved {counts.get('approved', 0)} qc_failed {counts.get('qc_failed', 0)}{eta}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from gif_app import __version__
 from gif_app import settings as settings_mod
 from gif_app.cli.commands import add_commands, run_command
+from gif_app.cli.output import add_sandbox_flag, configure_logging, print_problems
 from gif_app.errors import AppError, HomeInUseError, ValidationError
 from gif_app.paths import resolve_home
 
@@ -24,20 +25,23 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for `gif-app`."""
     parser = argparse.ArgumentParser(prog="gif-app", description="Gen Image Factory")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--home", help="app home folder (default: $GIF_APP_HOME or the user data dir)")
+    parser.add_argument("--home", help="app home folder, the same for every command (default: $GIF_APP_HOME, "
+                                       "else the user data dir, whose 'sandbox' subfolder holds sandbox work)")
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox vendors")
     parser.add_argument("--auto-sandbox", action="store_true",
                         help="use the sandbox when no API key is configured (what `make run` does)")
     parser.add_argument("--self-test", nargs="?", const="check", choices=("check", "start-fresh"),
                         help="open the window, check the bridge, exit; 'start-fresh' also presses Start fresh on "
                              "the recovery page of a damaged database and checks the app it goes on into")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more logging on stderr: -v info lines and HTTP requests, -vv debug")
     sub = parser.add_subparsers(dest="command")
 
     settings_cmd = sub.add_parser("settings", help="show settings")
     settings_sub = settings_cmd.add_subparsers(dest="settings_command", required=True)
     show = settings_sub.add_parser("show", help="print the effective settings as JSON (no secrets)")
     show.add_argument("--defaults", action="store_true", help="print the defaults instead")
+    add_sandbox_flag(show)
 
     sandbox_cmd = sub.add_parser("sandbox", help="the built-in vendor sandbox")
     sandbox_sub = sandbox_cmd.add_subparsers(dest="sandbox_command", required=True)
@@ -56,14 +60,13 @@ def _home(args: argparse.Namespace) -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # `--sandbox` may follow the subcommand (`run --sandbox`, `export 1 --sandbox`): one flag, one home rule.
+    args.sandbox = args.sandbox or bool(getattr(args, "sub_sandbox", False))
+    configure_logging(args.verbose)
     try:
         return _dispatch(args)
     except ValidationError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        for key, message in exc.fields.items():
-            print(f"  {key}: {message}", file=sys.stderr)
+        print_problems(exc)
         return 2
     except HomeInUseError as exc:
         # Exit 2, like a refused argument: nothing ran, and the other process's job was left alone.

@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gif_app.cli.output import ProgressLine, add_sandbox_flag, bar
 from gif_app.domain import CancelToken
-from gif_app.errors import CancelledError, ValidationError
+from gif_app.errors import CancelledError, NotFoundError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.archive import ExportResult
 from gif_app.export.service import ExportSource, perform_export, select_images, site_notices, validate_images
-from gif_app.paths import resolve_home
+from gif_app.paths import resolve_home, sandbox_home_hint
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def add_export_command(sub: Any) -> None:
     export.add_argument("--strict", action="store_true",
                         help="refuse to export when a CSV row breaks its site's rules (default: warn)")
     export.add_argument("--jobs-zip", metavar="FILE", help="write one workbook per job plus summary.xlsx")
+    add_sandbox_flag(export)
 
 
 def _check_args(args: argparse.Namespace) -> list[str]:
@@ -71,20 +73,29 @@ def _report_problems(source: ExportSource, ids: list[int], presets: list[str], *
         raise ValidationError(f"{len(found)} image(s) break their site's rules; fix them or drop --strict.")
 
 
-def _draw(done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / total) if total else 0
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
-
-
 def _run_one(source: ExportSource, kind: str, params: dict[str, Any], path: str, cancel: CancelToken) -> int:
     destination = Path(path).expanduser().resolve()
-    result: ExportResult = perform_export(source, kind, params, destination, progress=_draw, cancel=cancel)
-    print(file=sys.stderr)
+    progress = ProgressLine()
+
+    def draw(done: int, total: int) -> None:
+        progress.draw(f"{bar(done / total if total else 0.0)} {done}/{total}")
+
+    result: ExportResult = perform_export(source, kind, params, destination, progress=draw, cancel=cancel)
+    progress.end()
     for line in result.skipped + result.warnings:
         print(f"warning: {line}", file=sys.stderr)
     print(f"Wrote {result.path} ({result.count} {'images' if kind == 'images_zip' else 'items'}).")
     return 0
+
+
+def _check_job(app: Any, execution_id: int, args: argparse.Namespace) -> None:
+    """Refuse an id that is not in this home, saying which home was read and where sandbox jobs live."""
+    try:
+        app.repo.get_execution(execution_id)
+    except NotFoundError as exc:
+        hint = sandbox_home_hint(args.home, is_sandbox=args.sandbox)
+        message = f"{exc.message.rstrip('.')} in the data folder {app.home.root}."
+        raise NotFoundError(f"{message} {hint}".strip()) from None
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -99,7 +110,7 @@ def run_export(args: argparse.Namespace) -> int:
     cancel = CancelToken()
     try:
         for execution_id in ids:
-            app.repo.get_execution(execution_id)  # a wrong id fails before anything is written
+            _check_job(app, execution_id, args)  # a wrong id fails before anything is written
         if args.xlsx:
             _run_one(app.repo, "job_xlsx", {"execution_ids": ids}, args.xlsx, cancel)
         if args.zip:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from gif_app import settings as settings_mod
+from gif_app.cli.output import ProgressLine, bar
 from gif_app.errors import AppError, ConfigurationError
 from gif_app.keystore import KeyStore, choose_backend
 from gif_app.paths import resolve_home
@@ -45,18 +45,18 @@ def _init_worker(remover_args: dict[str, Any] | None) -> None:
     _REMOVER["remover"] = build_remover(**remover_args) if remover_args else None
 
 
-def _process_one(source: str, out_dir: str, recipe: ProcessingSettings) -> tuple[bool, str]:
-    """Process one file in a worker process; return (ok, output path or the reason it failed)."""
+def _process_one(source: str, out_dir: str, recipe: ProcessingSettings) -> tuple[bool, str, list[str]]:
+    """Process one file in a worker process; return (ok, output path or why it failed, soft failures)."""
     path = Path(source)
     try:
         outcome = process_image(path.read_bytes(), path.name, recipe, _REMOVER["remover"])
         target = unique_path(Path(out_dir), f"{path.stem}.{outcome.extension}")
         write_atomic(target, outcome.data)
     except AppError as exc:  # our exceptions do not cross process boundaries well: send the message
-        return False, exc.message
+        return False, exc.message, []
     except OSError as exc:
-        return False, f"cannot read or write the image ({exc})"
-    return True, str(target)
+        return False, f"cannot read or write the image ({exc})", []
+    return True, str(target), [f"{soft['stage']}: {soft['message']}" for soft in outcome.record.soft_failures]
 
 
 def _remover_args(recipe: ProcessingSettings, settings: settings_mod.Settings, home: Path) -> dict[str, Any] | None:
@@ -81,15 +81,17 @@ def process_files(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = args.workers or os.cpu_count() or 1
     failures = 0
+    line = ProgressLine()
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(remover_args,)) as pool:
         futures = {pool.submit(_process_one, str(f), str(out_dir), recipe): f for f in files}
         for done, future in enumerate(as_completed(futures), start=1):
-            is_ok, detail = future.result()
+            is_ok, detail, soft = future.result()
             if not is_ok:
                 failures += 1
-                print(f"\n{futures[future].name}: {detail}", file=sys.stderr)
-            bar = int(done / len(files) * 30)
-            print(f"\r[{'#' * bar}{'.' * (30 - bar)}] {done}/{len(files)}", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+                line.say(f"error: {futures[future].name}: {detail}")
+            for message in soft:  # kept the pixels, went on: said once, here, where it is handled
+                line.say(f"warning: {futures[future].name}: {message}")
+            line.draw(f"{bar(done / len(files))} {done}/{len(files)}")
+    line.end()
     print(f"Processed {len(files) - failures} of {len(files)} file(s) into {out_dir}")
     return 0 if failures == 0 else 1

@@ -11,7 +11,7 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
-from gif_app.errors import AppError, ConflictError, NotFoundError
+from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem
 from gif_app.jobs.accounts import check_balance
 from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import (
@@ -21,6 +21,7 @@ from gif_app.jobs.planning import (
     images_per_generation,
     timeout_seconds,
 )
+from gif_app.jobs.preflight import preflight
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
@@ -76,10 +77,14 @@ class JobService:
 
     # -- commands -------------------------------------------------------------------------------
     def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue") -> JobExecution:
-        """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy."""
-        settings = self._settings_file.load().settings
-        if overrides:
-            settings = settings_mod.validated(_flat_merge(settings, overrides))
+        """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy.
+
+        Nothing is recorded for a job that could not start: pre-flight problems raise PreflightError first.
+        """
+        settings = self._run_settings(overrides)
+        problems = preflight(settings, self._access(), self._home)
+        if problems:
+            raise PreflightError(problems)
         label = settings["parameters"]["label"].strip() or f"job_{datetime.now():%Y%m%d_%H%M%S}"
         planned = settings["parameters"]["count"] * images_per_generation(settings)
         # Refused at once where the vendor reports a balance that cannot cover the plan; checked again when
@@ -94,6 +99,20 @@ class JobService:
                 label=label, configuration_id=config.id, settings_snapshot=settings, planned=planned, queue=True)
         self._worker.wake()
         return execution
+
+    def preflight(self, overrides: dict[str, Any] | None = None) -> list[Problem]:
+        """Return everything that would stop a job with these overrides at once: invalid values, then pre-flight."""
+        settings = self._settings_file.load().settings
+        clean, errors = settings_mod.validate(_flat_merge(settings, overrides or {}))
+        invalid = [Problem(key, message) for key, message in errors.items()]
+        # The rest is checked on the valid values (an invalid one counts as its default), so all show at once.
+        return invalid + [p for p in preflight(clean, self._access(), self._home) if p.setting not in errors]
+
+    def _run_settings(self, overrides: dict[str, Any] | None) -> settings_mod.Settings:
+        settings = self._settings_file.load().settings
+        if overrides:
+            settings = settings_mod.validated(_flat_merge(settings, overrides))
+        return settings
 
     def is_busy(self) -> bool:
         """Return True while a job runs or waits in the queue."""

@@ -184,7 +184,8 @@ def _fail(run: _Run, stage: str, message: str, is_hard: bool) -> None:
     """Raise ProcessingError for a hard failure, else record the soft failure and go on."""
     if is_hard:
         raise ProcessingError(stage, message)
-    logger.warning("Processing stage %s soft-failed: %s", stage, message)
+    # Debug only: the caller reports the soft failure (the job log, or `gif-app process`), so it shows once.
+    logger.debug("Processing stage %s soft-failed: %s", stage, message)
     run.soft_failures.append({"stage": stage, "message": message})
 
 

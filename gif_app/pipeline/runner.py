@@ -119,7 +119,8 @@ class _ProviderWarnings(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Write the warning to the job log when one of this run's workers raised it."""
         if record.thread in self._threads:
-            self._job_log.warning(record.getMessage(), step="provider")
+            # Not echoed to `logging`: the provider's own record is there already (warnings show once).
+            self._job_log.warning(record.getMessage(), step="provider", is_echoed=False)
 
 
 @contextmanager

@@ -2,18 +2,20 @@
  * The only module that touches window.pywebview.
  *
  * Every Api method answers with an envelope: {ok: true, data} or {ok: false, error: {code, message, fields?}}.
- * `call()` unwraps it: it resolves with `data` or rejects with an ApiError carrying code, message and fields.
+ * `call()` unwraps it: it resolves with `data` or rejects with an ApiError carrying code, message, fields and
+ * (for a job that cannot start) problems: [{setting, message}].
  */
 
 const READY_TIMEOUT_MS = 15000;
 
 /** An error the Api reported (or the bridge itself could not deliver the call). */
 export class ApiError extends Error {
-  constructor(code, message, fields = {}) {
+  constructor(code, message, fields = {}, problems = []) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.fields = fields || {};
+    this.problems = problems || [];
   }
 }
 
@@ -63,8 +65,8 @@ export async function call(method, ...args) {
   }
   if (envelope && envelope.ok === true) return envelope.data;
   if (envelope && envelope.ok === false && envelope.error) {
-    const { code, message, fields } = envelope.error;
-    throw new ApiError(code || 'app_error', message || 'Something went wrong.', fields || {});
+    const { code, message, fields, problems } = envelope.error;
+    throw new ApiError(code || 'app_error', message || 'Something went wrong.', fields || {}, problems || []);
   }
   throw new ApiError('bad_response', `Unexpected answer from "${method}".`);
 }

@@ -11,5 +11,5 @@ export const routes = [
   { pattern: /^\/jobs$/, view: 'jobs', nav: 'jobs', title: 'Jobs', load: () => import('./views/jobs.js') },
   { pattern: /^\/jobs\/(?<id>[^/]+)$/, view: 'job', nav: 'jobs', title: 'Job', load: () => import('./views/job.js') },
   { pattern: /^\/failed$/, view: 'failed', nav: 'failed', title: 'Failed Images', load: () => import('./views/failed.js') },
-  { pattern: /^\/settings(?:\/(?<tab>[a-z_]+))?$/, view: 'settings', nav: 'settings', title: 'Settings', load: () => import('./views/settings.js') },
+  { pattern: /^\/settings(?:\/(?<tab>[a-z_]+)(?:\/(?<field>[a-z_]+\.[a-z_]+))?)?$/, view: 'settings', nav: 'settings', title: 'Settings', load: () => import('./views/settings.js') },
 ];

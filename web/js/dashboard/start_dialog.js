@@ -2,13 +2,37 @@
  * The "Start job" dialog: the saved settings prefilled, with per-run overrides of label, generations,
  * variations, provider, model, the QC / metadata switches and the stock target (whose needs become
  * overrides of this run, listed in a notice). Resolves with the started execution or null.
+ * Pre-flight problems (a missing key, keyword file, folder) show inline, each with a button to its setting.
  */
 
 import { call } from '../bridge.js';
-import { h, uniqueId } from '../dom.js';
+import { debounce, h, uniqueId } from '../dom.js';
 import { icon } from '../icons.js';
+import { navigate } from '../router.js';
 import { chooseStockTarget, targetNotice } from '../ui/target_notice.js';
 import { toastError } from '../ui/toast.js';
+
+const PREFLIGHT_DELAY_MS = 300;
+
+/** Return the Settings path of a problem's setting: "keys.openai" -> the API keys tab, else its section's tab. */
+function settingsPath(setting) {
+  const [section] = setting.split('.');
+  return `/settings/${section}/${setting}`;
+}
+
+/** Render the problem list into `box`; `onOpen(setting)` runs when a problem's button is pressed. */
+function showProblems(box, problems, onOpen) {
+  box.hidden = problems.length === 0;
+  box.replaceChildren(
+    h('p', { class: 'start-problems-title', text: problems.length === 1 ? 'Fix this before starting:' : `Fix these ${problems.length} things before starting:` }),
+    h('ul', {}, problems.map((problem) => h('li', { 'data-testid': 'start-problem', 'data-setting': problem.setting },
+      h('span', { text: problem.message }),
+      problem.setting ? h('button', {
+        class: 'btn btn-sm', type: 'button', 'data-testid': `start-problem-open-${problem.setting}`,
+        text: problem.setting.startsWith('keys.') ? 'Open API keys' : 'Open in Settings',
+        onClick: () => onOpen(problem.setting),
+      }) : null))));
+}
 
 function findSetting(schema, key) {
   for (const section of schema || []) {
@@ -96,6 +120,7 @@ export async function openStartDialog({ isBusy = false } = {}) {
   const targetBox = h('div', { class: 'start-wide', 'data-testid': 'start-target-box' });
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'start-submit' }, icon('play'), isBusy ? 'Add to queue' : 'Start');
   const cancel = h('button', { class: 'btn', type: 'button', 'data-testid': 'start-cancel', text: 'Cancel' });
+  const problemsBox = h('div', { class: 'start-problems', role: 'alert', 'data-testid': 'start-problems', hidden: true });
   const form = h('form', { class: 'start-form', novalidate: true },
     h('div', { class: 'start-head' }, h('h2', { id: 'start-title', text: 'Start a job' }),
       h('p', { text: isBusy ? 'A job is running: this one waits in the queue and starts when it ends.' : 'Runs with your saved settings; the values below apply to this run only.' })),
@@ -110,6 +135,7 @@ export async function openStartDialog({ isBusy = false } = {}) {
       h('div', { class: 'start-wide' }, fieldRow('output.stock_target', 'Stock target', inputs['output.stock_target'],
         'Sets format, quality, size and file-name length for the site, for this run.')),
       targetBox),
+    problemsBox,
     h('div', { class: 'dialog-actions' }, cancel, submit));
   inputs['output.stock_target'].addEventListener('change', async () => {
     const target = inputs['output.stock_target'].value;
@@ -126,11 +152,38 @@ export async function openStartDialog({ isBusy = false } = {}) {
   return new Promise((resolve) => {
     let result = null;
     const previous = document.activeElement;
+    let nextPath = null;
+    const openSetting = (setting) => {
+      nextPath = settingsPath(setting);
+      dialog.close();
+    };
+    let seq = 0;
+    const check = async () => {
+      seq += 1;
+      const mine = seq;
+      try {
+        const answer = await call('preflight', { ...targetValues, ...overridesFrom(inputs) });
+        if (mine !== seq) return;
+        // A value typed in this dialog is explained under its field; the rest is listed with a way to fix it.
+        const problems = answer.problems || [];
+        showErrors(form, Object.fromEntries(problems.filter((p) => p.setting in inputs).map((p) => [p.setting, p.message])));
+        showProblems(problemsBox, problems.filter((p) => !(p.setting in inputs)), openSetting);
+      } catch (err) {
+        // The check is advice: Start asks the same question and answers with the problems.
+        if (mine === seq) showProblems(problemsBox, [], openSetting);
+      }
+    };
+    const checkSoon = debounce(check, PREFLIGHT_DELAY_MS);
+    form.addEventListener('input', checkSoon);
+    form.addEventListener('change', checkSoon);
     cancel.addEventListener('click', () => dialog.close());
     dialog.addEventListener('close', () => {
+      checkSoon.cancel();
+      seq += 1;
       dialog.remove();
       if (previous && typeof previous.focus === 'function') previous.focus();
       resolve(result);
+      if (nextPath) navigate(nextPath);
     });
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -139,6 +192,10 @@ export async function openStartDialog({ isBusy = false } = {}) {
         result = await call('start_job', { ...targetValues, ...overridesFrom(inputs) }, 'queue');
         dialog.close();
       } catch (err) {
+        if (err.problems && err.problems.length) {
+          showProblems(problemsBox, err.problems, openSetting);
+          return;
+        }
         if (err.fields && Object.keys(err.fields).length) showErrors(form, err.fields);
         toastError(err, 'The job did not start.');
       } finally {
@@ -148,5 +205,6 @@ export async function openStartDialog({ isBusy = false } = {}) {
     document.body.append(dialog);
     dialog.showModal();
     inputs['parameters.label'].focus();
+    check();
   });
 }

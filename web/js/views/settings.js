@@ -103,6 +103,16 @@ class SettingsView {
     if (fromUser) replacePath(`/settings/${chosen}`);
   }
 
+  /** Bring one field into view and focus it: "keys.<vendor>" is a key input, else a schema key. */
+  focusField(key) {
+    if (!key) return;
+    const [section, name] = key.split('.');
+    const input = section === KEYS_TAB ? document.getElementById(`key-${name}`) : this.form.fields.get(key)?.input;
+    if (!input) return;
+    input.scrollIntoView({ block: 'center' });
+    input.focus();
+  }
+
   tabKeys(event) {
     const names = [...this.tabs.keys()];
     const index = names.indexOf(this.active);
@@ -233,13 +243,14 @@ class SettingsView {
   }
 }
 
-/** Mount the settings view into `root`; `params.tab` picks the initial tab. */
+/** Mount the settings view into `root`; `params.tab` picks the initial tab, `params.field` the field to focus. */
 export async function mount(root, params) {
   const [data, keyStatus] = await Promise.all([call('get_settings'), call('key_status')]);
   const view = new SettingsView(root, data, keyStatus);
   view.select(params.tab || KEYS_TAB);
+  view.focusField(params.field);
   return {
-    update: (next) => view.select(next.tab || KEYS_TAB),
+    update: (next) => { view.select(next.tab || KEYS_TAB); view.focusField(next.field); },
     canLeave: () => view.canLeave(),
     destroy: () => view.validateSoon.cancel(),
   };
