@@ -255,15 +255,17 @@ def test_min_megapixels_upscales_for_stock_sites() -> None:
     assert width * height >= 500_000 and outcome.record.applied == ("resize",)
 
 
-def test_corrupt_source_is_a_hard_trim_failure_by_default_and_soft_in_retry_mode() -> None:
+@pytest.mark.parametrize("recipe", [{}, {"trim_transparent_background": True}])
+def test_corrupt_source_is_a_hard_input_failure_even_with_no_step_on_or_in_retry_mode(
+    recipe: dict[str, object]
+) -> None:
     garbage = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    settings = ProcessingSettings.from_settings({"trim_transparent_background": True})
-    with pytest.raises(ProcessingError) as caught:
-        process_image(garbage, "a.png", settings, None)
-    assert caught.value.code == "processing_failed:trim"
-    outcome = process_image(garbage, "a.png", settings, None, hard_fail_stages=frozenset({"convert"}))
-    assert outcome.data == garbage
-    assert [f["stage"] for f in outcome.record.soft_failures] == ["trim"]
+    settings = ProcessingSettings.from_settings(recipe)
+    for hard_stages in (None, frozenset({"convert"})):
+        with pytest.raises(ProcessingError) as caught:
+            process_image(garbage, "a.png", settings, None, hard_fail_stages=hard_stages)
+        assert caught.value.code == "processing_failed:input"
+        assert "not a readable image" in caught.value.message
 
 
 def test_retry_soft_convert_failure_keeps_processed_pixels_as_png() -> None:
