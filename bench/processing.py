@@ -62,15 +62,19 @@ def floor_one(data: bytes) -> int:
     return len(buffer.getvalue())
 
 
-def seconds_per_image(operation: Callable[[bytes], int], images: list[bytes], rounds: int) -> float:
-    """Return the best of `rounds` timings of `operation` over the batch, in seconds per image."""
-    best = float("inf")
+def seconds_per_image(operations: list[Callable[[bytes], int]], images: list[bytes], rounds: int) -> list[float]:
+    """Return each operation's best timing over the batch, in seconds per image.
+
+    The operations take turns within each round, so a busy machine slows them alike and their ratio holds.
+    """
+    best = [float("inf")] * len(operations)
     for _ in range(rounds):
-        started = time.perf_counter()
-        for data in images:
-            operation(data)
-        best = min(best, time.perf_counter() - started)
-    return best / len(images)
+        for n, operation in enumerate(operations):
+            started = time.perf_counter()
+            for data in images:
+                operation(data)
+            best[n] = min(best[n], time.perf_counter() - started)
+    return [seconds / len(images) for seconds in best]
 
 
 def sharp_rate(folder: Path, node_modules: str | None) -> float | None:
@@ -102,8 +106,7 @@ def main() -> None:
     images = [make_image(i % 10) for i in range(args.count)]
 
     process_one(images[0])  # warm-up: imports and first-use caches outside the timing
-    per_image = seconds_per_image(process_one, images, args.rounds)
-    floor = seconds_per_image(floor_one, images, args.rounds)
+    per_image, floor = seconds_per_image([process_one, floor_one], images, args.rounds)
     single = per_image * args.count
     print(f"single process : {1 / per_image:6.2f} images/s ({1000 * per_image:.0f} ms/image)")
     print(f"floor          : {1 / floor:6.2f} images/s ({1000 * floor:.0f} ms/image: decode + JPG encode only)")
