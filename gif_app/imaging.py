@@ -9,6 +9,8 @@ from typing import Literal
 
 from PIL import Image, ImageFilter
 
+from gif_app import pixels
+
 logger = logging.getLogger(__name__)
 
 ImageFormat = Literal["png", "jpg", "webp"]
@@ -232,9 +234,10 @@ def thumbnail(data_or_img: bytes | Image.Image, max_edge: int = 512) -> bytes:
 def downscale_for_vision(data: bytes, max_edge: int = 1024) -> tuple[bytes, str]:
     """Return (bytes, MIME) small enough for a vision model: JPEG, or PNG when the image has alpha.
 
-    An image already within `max_edge` in a format the models accept is returned unchanged.
+    An image already within `max_edge` in a format the models accept is returned unchanged; an unreadable or
+    too large one raises pixels.UnusableImageError.
     """
-    img = Image.open(io.BytesIO(data))
+    img = pixels.open_checked(data)
     if max(img.size) <= max_edge:
         try:
             return data, mime_type(sniff_format(data))

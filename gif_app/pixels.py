@@ -31,8 +31,8 @@ class UnusableImageError(ValueError):
     """The file cannot become an upload: unreadable, animated or larger than MAX_PIXELS."""
 
 
-def decode(data: bytes) -> Image.Image:
-    """Decode one still image fully; raise UnusableImageError for a damaged, animated or too large file."""
+def open_checked(data: bytes) -> Image.Image:
+    """Open an image lazily (pixels not decoded); raise UnusableImageError if unreadable or above MAX_PIXELS."""
     try:
         with warnings.catch_warnings():
             # Pillow warns from ~89 MP; our own limit below decides, before any pixel is decoded.
@@ -46,6 +46,12 @@ def decode(data: bytes) -> Image.Image:
         raise UnusableImageError(f"not a readable image ({type(exc).__name__}: {exc})") from exc
     if img.width * img.height > MAX_PIXELS:
         raise UnusableImageError(_too_large(f"{img.width}x{img.height} = {img.width * img.height:,} pixels"))
+    return img
+
+
+def decode(data: bytes) -> Image.Image:
+    """Decode one still image fully; raise UnusableImageError for a damaged, animated or too large file."""
+    img = open_checked(data)
     if getattr(img, "is_animated", False):
         frames = getattr(img, "n_frames", 2)
         raise UnusableImageError(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageStat
 
 from gif_app import pixels
+from tests.helpers.bomb import bomb_png
 from tests.helpers.icc import rgb_profile
 
 
@@ -70,15 +70,6 @@ def _save(img: Image.Image, path: Path, fmt: str, **options: object) -> None:
     img.save(path, fmt, **options)
 
 
-def _bomb_png(side: int) -> bytes:
-    """Return a few hundred bytes of PNG that claim side x side grey pixels (a decompression bomb)."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
-    header = side.to_bytes(4, "big") * 2 + bytes((8, 0, 0, 0, 0))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 4096))
-            + chunk(b"IEND", b""))
-
-
 def _awkward_batch(folder: Path) -> None:
     """Write the files stock sites choke on, real ones made with Pillow, beside one ordinary PNG."""
     folder.mkdir(parents=True)
@@ -97,7 +88,7 @@ def _awkward_batch(folder: Path) -> None:
     ramp.convert("I").point(lambda v: v * 257).convert("I;16").save(folder / "grey16.png")
     frames = [Image.new("RGB", (20, 20), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
     _save(frames[0], folder / "animated.png", "GIF", save_all=True, append_images=frames[1:], duration=80)
-    (folder / "bomb.png").write_bytes(_bomb_png(14_000))
+    (folder / "bomb.png").write_bytes(bomb_png(14_000))
     (folder / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import zlib
 
 import pytest
 from PIL import Image, ImageCms, ImageStat
 
 from gif_app import pixels
+from tests.helpers.bomb import bomb_png
 from tests.helpers.icc import cmyk_press_colour, cmyk_profile, rgb_profile
 
 
@@ -107,19 +107,10 @@ def test_animated_images_are_refused_with_the_frame_count() -> None:
         pixels.decode(apng)
 
 
-def _bomb_png(width: int, height: int) -> bytes:
-    """Return a tiny PNG that claims width x height grey pixels (the IDAT holds a handful of bytes)."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes((8, 0, 0, 0, 0))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(
-        b"IEND", b"")
-
-
 @pytest.mark.parametrize("side", [10_001, 14_000])  # just over the limit (Pillow only warns) and far over
 def test_decompression_bombs_are_refused_naming_the_maximum(side: int) -> None:
     with pytest.raises(pixels.UnusableImageError) as caught:
-        pixels.decode(_bomb_png(side, side))
+        pixels.decode(bomb_png(side))
     assert f"{side * side:,} pixels" in str(caught.value)
     assert "the maximum is 100,000,000 pixels" in str(caught.value)
 
