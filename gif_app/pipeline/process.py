@@ -266,7 +266,7 @@ def _local_steps(
                     run.update(trimmed, "trim")
         except Exception as exc:  # policy decides hard or soft
             _fail(run, "trim", f"Trim failed: {_message(exc)}", is_hard["trim"])
-    if settings.min_megapixels > 0:
+    if settings.min_megapixels > 0:  # upscale first, so that sharpening works at the output resolution
         try:
             image = run.pixels()
             resized = imaging.resize_to_min_megapixels(image, settings.min_megapixels)
