@@ -24,7 +24,9 @@ _PROFILE_INPUT_MODES = {"RGB": "RGB", "CMYK": "CMYK", "GRAY": "L"}
 # Relative colorimetric with black-point compensation: Photoshop's default for photos; matrix/TRC
 # profiles (Adobe RGB, Display P3, ProPhoto) have no perceptual table anyway.
 _INTENT = ImageCms.Intent.RELATIVE_COLORIMETRIC
-_FLAGS = ImageCms.Flags.BLACKPOINTCOMPENSATION
+# NOCACHE: a cached transform is shared by the job's worker threads, and LittleCMS's one-pixel cache
+# inside a transform is not safe to share.
+_FLAGS = ImageCms.Flags.BLACKPOINTCOMPENSATION | ImageCms.Flags.NOCACHE
 
 
 class UnusableImageError(ValueError):
@@ -83,11 +85,20 @@ def upload_ready(img: Image.Image) -> tuple[Image.Image, list[str]]:
     if converted is not img:
         img = converted
         changes.append("srgb")
-    if img.getexif().get(_ORIENTATION_TAG, 1) != 1:
+    if _orientation(img) != 1:
         # exif_transpose turns the pixels and removes the tag (EXIF and XMP), so no viewer turns them again.
         img = ImageOps.exif_transpose(img)
         changes.append("upright")
     return img, changes
+
+
+def _orientation(img: Image.Image) -> int:
+    """Return the EXIF orientation (1-8); 1 when absent, out of range or the EXIF block is damaged."""
+    try:
+        value = img.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block: the pixels are still good, shown as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
 def _to_8bit(img: Image.Image) -> Image.Image:
