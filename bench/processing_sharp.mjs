@@ -20,10 +20,13 @@ async function recipe(data) {
 async function run(label, threads, parallel) {
   sharp.concurrency(threads);
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   if (parallel) await Promise.all(inputs.map(recipe));
   else for (const data of inputs) await recipe(data);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`${label}: ${(inputs.length / seconds).toFixed(2)} images/s (${(1000 * seconds / inputs.length).toFixed(0)} ms/image)`);
+  const cpu = process.cpuUsage(cpuBefore); // all of the process's threads (libvips works on its own)
+  const cpuMs = (cpu.user + cpu.system) / 1000 / inputs.length;
+  console.log(`${label}: ${(inputs.length / seconds).toFixed(2)} images/s (${(1000 * seconds / inputs.length).toFixed(0)} ms/image, ${cpuMs.toFixed(0)} ms CPU/image)`);
 }
 
 await recipe(inputs[0]); // warm-up

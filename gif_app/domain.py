@@ -141,6 +141,7 @@ class FailureStage(enum.StrEnum):
     GENERATION = "generation"
     DOWNLOAD = "download"
     QC = "qc"
+    INPUT = "input"  # the image file itself is unusable: unreadable, animated or too large
     REMOVE_BG = "remove_bg"
     TRIM = "trim"
     ENHANCEMENT = "enhancement"
@@ -166,6 +167,7 @@ _STAGE_LABELS = {
     FailureStage.GENERATION: "Generation failed",
     FailureStage.DOWNLOAD: "Download failed",
     FailureStage.QC: "QC analysis failed",
+    FailureStage.INPUT: "Unusable image file",
     FailureStage.REMOVE_BG: "Background removal failed",
     FailureStage.TRIM: "Trim failed",
     FailureStage.ENHANCEMENT: "Enhancement failed",

@@ -1,4 +1,4 @@
-"""Pure Pillow image operations: trim, sharpen, saturate, flatten, resize, encode, thumbnails."""
+"""Pure Pillow image operations: trim, enhance (sharpen, saturate), flatten, resize, encode, thumbnails."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import logging
 import math
 from typing import Literal
 
-from PIL import Image, ImageCms, ImageEnhance, ImageFilter
+from PIL import Image, ImageFilter
+
+from gif_app import pixels
 
 logger = logging.getLogger(__name__)
 
@@ -90,36 +92,82 @@ def sharpen_parameters(amount: float) -> tuple[float, int, int]:
     return round(0.2 * amount, 3), round(50 + 10 * amount), 2
 
 
+def enhance(
+    img: Image.Image, sharpening: float, saturation: float, flatten_colour: FlattenColour | None = None
+) -> Image.Image:
+    """Sharpen luminance and scale saturation in one YCbCr pass; alpha is kept (or flattened away).
+
+    Sharpening works on luma only (as sharp/libvips does, in its L channel): no colour fringes, a third of
+    the blur work. Saturation scales the chroma planes around neutral, which is exactly blending with the
+    Rec. 601 grey that ImageEnhance.Color uses. With `flatten_colour` the result is composited onto that
+    colour and returned in YCbCr, ready for the JPG encoder, which would convert to YCbCr anyway.
+    """
+    is_sharpening = sharpening > 0
+    is_saturating = not math.isclose(saturation, 1.0)
+    if not (is_sharpening or is_saturating or flatten_colour):
+        return img
+    unsharp = ImageFilter.UnsharpMask(*sharpen_parameters(sharpening)) if is_sharpening else None
+    if img.mode == "L" or (img.mode == "LA" and flatten_colour is None):
+        return _enhance_grey(img, unsharp)
+    alpha = img.getchannel("A") if has_alpha(img) else None
+    luma, blue, red = _to_rgb_or_rgba(img).convert("YCbCr").split()
+    if unsharp is not None:
+        luma = luma.filter(unsharp)
+    if is_saturating:
+        factor = max(saturation, 0.0)
+        table = [min(max(round(128 + (v - 128) * factor), 0), 255) for v in range(256)]
+        blue, red = blue.point(table), red.point(table)
+    ycc = Image.merge("YCbCr", (luma, blue, red))
+    ycc.info = dict(img.info)
+    if flatten_colour is not None:
+        return _composite(ycc, alpha, flatten_colour, "YCbCr") if alpha is not None else ycc
+    out = ycc.convert("RGB")
+    if alpha is not None:
+        out.putalpha(alpha)
+    return out
+
+
+def _enhance_grey(img: Image.Image, unsharp: ImageFilter.UnsharpMask | None) -> Image.Image:
+    """Sharpen a grey (L or LA) image in place of its own mode: saturation has nothing to change there."""
+    grey = img.getchannel("L")
+    if unsharp is not None:
+        grey = grey.filter(unsharp)
+    out = grey if img.mode == "L" else Image.merge("LA", (grey, img.getchannel("A")))
+    out.info = dict(img.info)
+    return out
+
+
 def sharpen(img: Image.Image, amount: float) -> Image.Image:
     """Sharpen with an unsharp mask scaled from the 0-10 slider; 0 returns the image untouched."""
-    if amount <= 0:
-        return img
-    radius, percent, threshold = sharpen_parameters(amount)
-    rgba = _to_rgb_or_rgba(img)
-    unsharp = ImageFilter.UnsharpMask(radius=radius, percent=percent, threshold=threshold)
-    if rgba.mode == "RGB":
-        return rgba.filter(unsharp)
-    # Sharpen colour only: a sharpened alpha band would draw halos around cut-outs.
-    sharpened = rgba.convert("RGB").filter(unsharp)
-    sharpened.putalpha(rgba.getchannel("A"))
-    return sharpened
+    return enhance(img, amount, 1.0) if amount > 0 else img
 
 
 def saturate(img: Image.Image, factor: float) -> Image.Image:
     """Scale colour saturation (0 = grey, 1.0 = unchanged, 2 = double); alpha is kept."""
-    if math.isclose(factor, 1.0):
-        return img
-    rgba = _to_rgb_or_rgba(img)
-    return ImageEnhance.Color(rgba).enhance(max(factor, 0.0))
+    return img if math.isclose(factor, 1.0) else enhance(img, 0.0, factor)
+
+
+_BACKGROUNDS: dict[tuple[str, str], tuple[int, int, int]] = {
+    ("white", "RGB"): (255, 255, 255), ("black", "RGB"): (0, 0, 0),
+    ("white", "YCbCr"): (255, 128, 128), ("black", "YCbCr"): (0, 128, 128),
+}
+
+
+def _composite(img: Image.Image, alpha: Image.Image, colour: FlattenColour, mode: str) -> Image.Image:
+    """Paste `img` through `alpha` onto a plain `colour` background of `mode` (RGB or YCbCr)."""
+    background = Image.new(mode, img.size, _BACKGROUNDS[(colour, mode)])
+    # One masked blend in C (out = pixel x alpha + background x (1 - alpha)), no RGBA copies.
+    background.paste(img, mask=alpha)
+    background.info = dict(img.info)
+    return background
 
 
 def flatten(img: Image.Image, colour: FlattenColour = "white") -> Image.Image:
     """Composite transparent pixels onto a white or black background and return an RGB image."""
     if not has_alpha(img):
         return img if img.mode == "RGB" else img.convert("RGB")
-    rgba = img.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (0, 0, 0, 255) if colour == "black" else (255, 255, 255, 255))
-    return Image.alpha_composite(background, rgba).convert("RGB")
+    rgba = img if img.mode == "RGBA" else img.convert("RGBA")
+    return _composite(rgba, rgba.getchannel("A"), colour, "RGB")
 
 
 def resize_to_min_megapixels(img: Image.Image, megapixels: float) -> Image.Image:
@@ -152,7 +200,8 @@ def encode(
     if profile:
         options["icc_profile"] = profile
     if name == "jpg":
-        out = flatten(img, flatten_colour)
+        # A YCbCr image comes from enhance(..., flatten_colour): already flat, in the encoder's own space.
+        out = img if img.mode == "YCbCr" else flatten(img, flatten_colour)
         options.update(quality=quality, subsampling=0)
     elif name == "webp":
         out = _to_rgb_or_rgba(img)
@@ -185,9 +234,10 @@ def thumbnail(data_or_img: bytes | Image.Image, max_edge: int = 512) -> bytes:
 def downscale_for_vision(data: bytes, max_edge: int = 1024) -> tuple[bytes, str]:
     """Return (bytes, MIME) small enough for a vision model: JPEG, or PNG when the image has alpha.
 
-    An image already within `max_edge` in a format the models accept is returned unchanged.
+    An image already within `max_edge` in a format the models accept is returned unchanged; an unreadable or
+    too large one raises pixels.UnusableImageError.
     """
-    img = Image.open(io.BytesIO(data))
+    img = pixels.open_checked(data)
     if max(img.size) <= max_edge:
         try:
             return data, mime_type(sniff_format(data))
@@ -198,30 +248,3 @@ def downscale_for_vision(data: bytes, max_edge: int = 1024) -> tuple[bytes, str]
         return encode(img, "png"), "image/png"
     return encode(img, "jpg", quality=85), "image/jpeg"
 
-
-def srgb_profile() -> bytes:
-    """Return the bytes of Pillow's built-in sRGB ICC profile (embedded after a conversion to sRGB)."""
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-
-
-def is_srgb_profile(profile: bytes) -> bool:
-    """Return True when an ICC profile describes sRGB (by its description, as colour tools do)."""
-    try:
-        description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(profile)))
-    except (OSError, ImageCms.PyCMSError):
-        return False
-    return "srgb" in description.lower().replace(" ", "")
-
-
-def to_srgb(img: Image.Image, profile: bytes) -> Image.Image:
-    """Return the pixels converted from their ICC profile to sRGB (perceptual intent; alpha kept)."""
-    source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-    target = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    rgb = _to_rgb_or_rgba(img)
-    alpha = rgb.getchannel("A") if rgb.mode == "RGBA" else None
-    converted = ImageCms.profileToProfile(rgb.convert("RGB"), source, target,
-                                          renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
-    assert converted is not None  # inPlace=False always returns the new image
-    if alpha is not None:
-        converted.putalpha(alpha)
-    return converted

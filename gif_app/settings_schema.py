@@ -196,9 +196,6 @@ PROCESSING = Section("processing", "Processing", "What happens to images that pa
             visible_if=(_when("processing.image_convert", True), _JPG)),
     Setting("processing.webp_quality", "int", 90, "WebP quality", minimum=1, maximum=100,
             visible_if=(_when("processing.image_convert", True), _when("processing.convert_format", "webp"))),
-    Setting("processing.convert_srgb", "bool", False, "Convert colours to sRGB",
-            "Stock sites expect sRGB: an image with another embedded colour profile (Adobe RGB, Display P3) is "
-            "converted and tagged sRGB. An image without a profile is taken as sRGB already."),
     Setting("processing.min_megapixels", "float", 0, "Upscale to at least (MP)",
             "Stock sites ask for about 4 MP. 0 = never resize.", minimum=0, maximum=50, step=0.5),
 ))

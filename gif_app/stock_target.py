@@ -44,8 +44,7 @@ def needed_values(target: StockTarget, current: dict[str, Any]) -> dict[str, Any
         needed.update({"processing.image_convert": True, "processing.convert_format": "jpg",
                        "processing.jpg_quality": max(int(current.get("processing.jpg_quality") or 0),
                                                      STOCK_JPG_QUALITY)})
-    if target.colour_space == "sRGB":
-        needed["processing.convert_srgb"] = True
+    # Colours: every input is converted to sRGB through its profile before any step (gif_app/pixels.py).
     needed["processing.min_megapixels"] = max(float(current.get("processing.min_megapixels") or 0),
                                               minimum_megapixels(target))
     if target.filename_max:

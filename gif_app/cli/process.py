@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,17 @@ def _process_one(source: str, out_dir: str, recipe: ProcessingSettings) -> tuple
         return False, exc.message, []
     except OSError as exc:
         return False, f"cannot read or write the image ({exc})", []
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch: it is reported, the rest go on
+        return False, f"unexpected error: {type(exc).__name__}: {exc}", []
     return True, str(target), [f"{soft['stage']}: {soft['message']}" for soft in outcome.record.soft_failures]
+
+
+def _result(future: Future[tuple[bool, str, list[str]]]) -> tuple[bool, str, list[str]]:
+    """Return a file's (ok, detail, soft failures), also when its worker process died (killed, out of memory)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. BrokenProcessPool: this file failed, the report goes on
+        return False, f"the worker processing it stopped ({type(exc).__name__}: {exc})", []
 
 
 def _remover_args(recipe: ProcessingSettings, settings: settings_mod.Settings, home: Path) -> dict[str, Any] | None:
@@ -85,7 +95,7 @@ def process_files(args: argparse.Namespace) -> int:
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(remover_args,)) as pool:
         futures = {pool.submit(_process_one, str(f), str(out_dir), recipe): f for f in files}
         for done, future in enumerate(as_completed(futures), start=1):
-            is_ok, detail, soft = future.result()
+            is_ok, detail, soft = _result(future)
             if not is_ok:
                 failures += 1
                 line.say(f"error: {futures[future].name}: {detail}")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from gif_app import imaging
+from gif_app import imaging, pixels
 from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, StockMetadata
 from gif_app.errors import (
     AppError,
@@ -103,6 +103,9 @@ def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | No
         verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
     except (CancelledError, *JOB_ENDING_ERRORS):
         raise
+    except pixels.UnusableImageError as exc:  # e.g. a decompression bomb: this image fails, the job goes on
+        _fail(ctx, image, FailureStage.INPUT, AppError(f"Unusable image: {exc}", code=FailureStage.INPUT.reason))
+        return None
     except (AppError, OSError) as exc:
         error = exc if isinstance(exc, AppError) else AppError(str(exc), code="io_error")
         _fail(ctx, image, FailureStage.QC, error)

@@ -9,7 +9,12 @@ Policy, in one place:
 - Trim, enhancement (which includes the upscale to `min_megapixels`) and convert fail hard by default
   (the job marks the image `processing_failed:<stage>`). A retry passes `hard_fail_stages`: the stages it
   names fail hard, the others soft-fail (recorded) and the recipe continues with the last good pixels.
-- Nothing on: the source bytes come back unchanged (no re-encode) with the source extension.
+- Every source is decoded first and made upload-ready (gif_app/pixels.py): 16-bit scaled to 8-bit, colours
+  converted to sRGB through the embedded profile (only when it is not sRGB), EXIF orientation applied and
+  its tag dropped. An unreadable, animated or too large (> pixels.MAX_PIXELS) file is a hard "input"
+  failure whatever the other settings, retries included: there are no pixels to go on with.
+- Nothing on and nothing to make upload-ready: the source bytes come back unchanged (no re-encode) with the
+  source extension.
 - Pixels unchanged and the output format equals the current file's format: no re-encode either.
 - Convert off: the output keeps the source format, except that a JPG source whose pixels gained
   transparency (background removal) is written as PNG, so the cut-out is not flattened behind the user's
@@ -18,17 +23,16 @@ Policy, in one place:
 
 from __future__ import annotations
 
-import io
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
 
 from PIL import Image
 
-from gif_app import imaging
+from gif_app import imaging, pixels
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, ProcessingRecord
 from gif_app.errors import AppError, CancelledError, PossiblyChargedError, ProcessingError
@@ -51,7 +55,7 @@ SCHEMA_KEYS = {
     "trim_threshold": "trim_threshold", "enhance": "image_enhancement", "sharpening": "sharpening",
     "saturation": "saturation", "convert": "image_convert", "format": "convert_format",
     "jpg_quality": "jpg_quality", "webp_quality": "webp_quality", "flatten_colour": "jpg_background",
-    "min_megapixels": "min_megapixels", "rembg_model": "rembg_model", "srgb": "convert_srgb",
+    "min_megapixels": "min_megapixels", "rembg_model": "rembg_model",
 }
 
 
@@ -80,7 +84,6 @@ class ProcessingSettings:
     flatten_colour: imaging.FlattenColour = _default("flatten_colour")
     min_megapixels: float = float(_default("min_megapixels"))
     rembg_model: str = _default("rembg_model")
-    srgb: bool = _default("srgb")
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any]) -> ProcessingSettings:
@@ -106,7 +109,7 @@ class ProcessingSettings:
     def is_noop(self) -> bool:
         """Return True when no step is on: the source file passes through untouched."""
         is_resizing = self.min_megapixels > 0
-        return not (self.remove_bg or self.trim or self.is_enhancing or self.convert or is_resizing or self.srgb)
+        return not (self.remove_bg or self.trim or self.is_enhancing or self.convert or is_resizing)
 
     def to_json(self) -> dict[str, Any]:
         """Return the as-run settings in JSON form (for the processing record)."""
@@ -129,16 +132,14 @@ class _Run:
     data: bytes
     fmt: imaging.ImageFormat
     icc_profile: bytes | None
-    image: Image.Image | None = None
+    image: Image.Image
     is_dirty: bool = False
     applied: list[str] = field(default_factory=list)
     soft_failures: list[dict[str, str]] = field(default_factory=list)
     credits: float = 0.0
 
     def pixels(self) -> Image.Image:
-        """Return the decoded current image, decoding the current bytes on first use."""
-        if self.image is None:
-            self.image = imaging.open_image(self.data)
+        """Return the current pixels."""
         return self.image
 
     def update(self, image: Image.Image, step: str) -> None:
@@ -159,14 +160,29 @@ def _source_format(source: bytes, source_name: str) -> imaging.ImageFormat:
             return "png"
 
 
-def _read_icc(source: bytes) -> bytes | None:
-    """Return the source's ICC profile without decoding its pixels (None when absent or unreadable)."""
+def _upload_ready_source(source: bytes) -> tuple[Image.Image, list[str]]:
+    """Decode the source and make it upload-ready; raise ProcessingError("input") for an unusable file."""
     try:
-        with Image.open(io.BytesIO(source)) as img:
-            profile = img.info.get("icc_profile")
-    except (OSError, ValueError):
-        return None
+        return pixels.upload_ready(pixels.decode(source))
+    except pixels.UnusableImageError as exc:
+        raise ProcessingError("input", f"Unusable image: {exc}") from exc
+    except Exception as exc:  # a profile or EXIF block Pillow cannot handle: still this file's problem only
+        raise ProcessingError("input", f"Unusable image: {type(exc).__name__}: {exc}") from exc
+
+
+def _profile_of(image: Image.Image) -> bytes | None:
+    """Return the ICC profile the pixels carry (sRGB after a conversion), None when absent."""
+    profile = image.info.get("icc_profile")
     return profile if isinstance(profile, bytes) and profile else None
+
+
+def _is_our_format(source: bytes) -> bool:
+    """Return True when the bytes are PNG, JPEG or WebP (anything else must be re-encoded to be kept)."""
+    try:
+        imaging.sniff_format(source)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_cancel(cancel: CancelToken | None) -> None:
@@ -202,7 +218,7 @@ def _remove_background(
         _fail(run, "remove_bg", message, is_hard)
         return
     try:
-        result = remover.remove(run.data, name, cancel)
+        result = remover.remove(_remover_input(run), name, cancel)
     except CancelledError:
         raise
     except SmallerResultError as exc:
@@ -217,19 +233,31 @@ def _remove_background(
         _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
         return
     try:
-        image = imaging.open_image(result.data)
+        image, changes = pixels.upload_ready(pixels.decode(result.data))
         fmt = imaging.sniff_format(result.data)
     except Exception as exc:  # an undecodable cut-out is a remover failure too
         _fail(run, "remove_bg", f"Background removal ({remover.name}) failed: {_message(exc)}", is_hard)
         return
     # A cut-out that lost the source's colour profile is re-encoded so the profile is carried over.
     has_lost_profile = run.icc_profile is not None and not image.info.get("icc_profile")
-    run.data, run.fmt, run.image, run.is_dirty = result.data, fmt, image, has_lost_profile
+    run.data, run.fmt, run.image, run.is_dirty = result.data, fmt, image, has_lost_profile or bool(changes)
     run.credits += result.credits
     run.applied.append("remove_bg")
 
 
-def _local_steps(run: _Run, settings: ProcessingSettings, is_hard: dict[str, bool]) -> None:
+def _remover_input(run: _Run) -> bytes:
+    """Return the bytes to send to the remover: the source, or the upload-ready pixels when they changed."""
+    if not run.is_dirty:
+        return run.data
+    image = run.pixels()
+    # Lossless when the source was PNG or has alpha; JPEG q95 otherwise keeps photos under remove.bg's 22 MB.
+    fmt: imaging.ImageFormat = "png" if run.fmt == "png" or imaging.has_alpha(image) else "jpg"
+    return imaging.encode(image, fmt, 95, run.icc_profile)
+
+
+def _local_steps(
+    run: _Run, settings: ProcessingSettings, source_fmt: imaging.ImageFormat, is_hard: dict[str, bool]
+) -> None:
     """Run trim and enhancement on the decoded pixels, each under its own failure policy."""
     if settings.trim:
         try:
@@ -240,20 +268,26 @@ def _local_steps(run: _Run, settings: ProcessingSettings, is_hard: dict[str, boo
                     run.update(trimmed, "trim")
         except Exception as exc:  # policy decides hard or soft
             _fail(run, "trim", f"Trim failed: {_message(exc)}", is_hard["trim"])
-    if settings.min_megapixels > 0 or settings.is_enhancing:
+    if settings.min_megapixels > 0:  # upscale first, so that sharpening works at the output resolution
         try:
-            # Upscale first so that sharpening works at the output resolution.
-            steps: list[tuple[str, Callable[[Image.Image], Image.Image]]] = [
-                ("resize", lambda im: imaging.resize_to_min_megapixels(im, settings.min_megapixels)),
-            ]
-            if settings.enhance:
-                steps.append(("sharpen", lambda im: imaging.sharpen(im, settings.sharpening)))
-                steps.append(("saturation", lambda im: imaging.saturate(im, settings.saturation)))
-            for step, operation in steps:
-                image = run.pixels()
-                changed = operation(image)
-                if changed is not image:
-                    run.update(changed, step)
+            image = run.pixels()
+            resized = imaging.resize_to_min_megapixels(image, settings.min_megapixels)
+            if resized is not image:
+                run.update(resized, "resize")
+        except Exception as exc:  # policy decides hard or soft
+            _fail(run, "enhancement", f"Enhancement failed: {_message(exc)}", is_hard["enhancement"])
+    if settings.is_enhancing:
+        try:
+            image = run.pixels()
+            # A JPG output is flattened in the same pass (in the encoder's YCbCr), after sharpening as sharp does.
+            is_jpg = _output_format(run, settings, source_fmt) == "jpg"
+            enhanced = imaging.enhance(image, settings.sharpening, settings.saturation,
+                                       settings.flatten_colour if is_jpg and imaging.has_alpha(image) else None)
+            steps = [name for name, is_on in (("sharpen", settings.sharpening > 0),
+                                              ("saturation", not math.isclose(settings.saturation, 1.0)))
+                     if is_on]
+            run.update(enhanced, steps[0])
+            run.applied.extend(steps[1:])
         except Exception as exc:  # policy decides hard or soft
             _fail(run, "enhancement", f"Enhancement failed: {_message(exc)}", is_hard["enhancement"])
 
@@ -269,8 +303,12 @@ def _output_format(
     return source_fmt
 
 
-def _encode(run: _Run, settings: ProcessingSettings, fmt: imaging.ImageFormat) -> bytes:
-    """Encode the current pixels in `fmt` with the user's quality and flatten colour."""
+def _output_bytes(run: _Run, settings: ProcessingSettings, fmt: imaging.ImageFormat) -> bytes:
+    """Produce the output file's bytes from the current pixels: the ONE place processed output is encoded.
+
+    The pixels are upload-ready here (8-bit, sRGB, upright; run.icc_profile is the source's sRGB profile,
+    Pillow's sRGB after a conversion, or None); anything to carry into the file belongs in this function.
+    """
     quality = settings.jpg_quality if fmt == "jpg" else settings.webp_quality
     return imaging.encode(run.pixels(), fmt, quality, run.icc_profile, settings.flatten_colour)
 
@@ -280,7 +318,7 @@ def _convert(run: _Run, settings: ProcessingSettings, source_fmt: imaging.ImageF
     try:
         fmt = _output_format(run, settings, source_fmt)
         if run.is_dirty or fmt != run.fmt:
-            run.data, run.fmt = _encode(run, settings, fmt), fmt
+            run.data, run.fmt = _output_bytes(run, settings, fmt), fmt
             if settings.convert:
                 run.applied.append(f"convert:{fmt}")
     except Exception as exc:  # policy decides hard or soft
@@ -288,20 +326,9 @@ def _convert(run: _Run, settings: ProcessingSettings, source_fmt: imaging.ImageF
         if run.is_dirty:
             # Keep the processed pixels in a lossless file rather than dropping the work.
             try:
-                run.data, run.fmt = imaging.encode(run.pixels(), "png", icc_profile=run.icc_profile), "png"
+                run.data, run.fmt = _output_bytes(run, settings, "png"), "png"
             except Exception as exc2:  # nothing left to fall back to
                 raise ProcessingError("convert", f"Convert failed: {_message(exc2)}") from exc2
-
-
-def _to_srgb(run: _Run, is_hard: bool) -> None:
-    """Convert pixels with a non-sRGB ICC profile to sRGB and tag them so (no profile: taken as sRGB)."""
-    if run.icc_profile is None or imaging.is_srgb_profile(run.icc_profile):
-        return
-    try:
-        run.update(imaging.to_srgb(run.pixels(), run.icc_profile), "srgb")
-        run.icc_profile = imaging.srgb_profile()
-    except Exception as exc:  # policy decides hard or soft
-        _fail(run, "convert", f"Conversion to sRGB failed: {_message(exc)}", is_hard)
 
 
 def process_image(
@@ -314,14 +341,18 @@ def process_image(
 ) -> ProcessOutcome:
     """Run the processing recipe on one image; raise ProcessingError on a hard failure."""
     source_fmt = _source_format(source, source_name)
-    if settings.is_noop:
+    _check_cancel(cancel)
+    image, changes = _upload_ready_source(source)
+    is_foreign = not _is_our_format(source)  # e.g. a GIF or TIFF named .png: written in the named format
+    if settings.is_noop and not changes and not is_foreign:
         record = ProcessingRecord(settings=settings.to_json())
         return ProcessOutcome(data=source, extension=source_fmt, record=record)
 
     def hard(stage: str) -> bool:
         return hard_fail_stages is None or stage in hard_fail_stages
 
-    run = _Run(data=source, fmt=source_fmt, icc_profile=_read_icc(source))
+    run = _Run(data=source, fmt=source_fmt, icc_profile=_profile_of(image), image=image,
+               is_dirty=bool(changes) or is_foreign, applied=changes)
     if settings.remove_bg:
         _check_cancel(cancel)
         is_hard = settings.remove_bg_failure_mode == "mark_failed" or (
@@ -329,10 +360,8 @@ def process_image(
         )
         _remove_background(run, source_name, settings, remover, cancel, is_hard)
     _check_cancel(cancel)
-    _local_steps(run, settings, {"trim": hard("trim"), "enhancement": hard("enhancement")})
+    _local_steps(run, settings, source_fmt, {"trim": hard("trim"), "enhancement": hard("enhancement")})
     _check_cancel(cancel)
-    if settings.srgb:
-        _to_srgb(run, hard("convert"))
     _convert(run, settings, source_fmt, hard("convert"))
     record = ProcessingRecord(
         applied=tuple(run.applied),

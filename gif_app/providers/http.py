@@ -348,8 +348,8 @@ def image_extension(data: bytes) -> str:
             probe.verify()
         with Image.open(io.BytesIO(data)) as full:
             full.load()  # verify() skips pixel data; load() catches a cut-off tail
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValueError(f"not a complete image: {exc}") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"not a complete image: {exc}") from exc  # a bomb fails this one download only
     return _PIL_EXTENSIONS.get(fmt, fmt.lower() or "png")
 
 

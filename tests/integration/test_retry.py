@@ -128,3 +128,26 @@ def test_only_failed_images_can_be_retried(app: App) -> None:
     app.repo.update_image(ids[0], status=ImageStatus.APPROVED)
     answer = app.api.retry_images(ids, "original", None, False, [])
     assert not answer["ok"] and answer["error"]["code"] == "conflict"
+
+
+def test_an_unusable_file_fails_alone_and_a_cmyk_one_comes_out_srgb(app: App) -> None:
+    animated_id, cmyk_id = failed_job(app, "dates", {}, images=2)
+    animated = app.repo.get_image(animated_id).temp_path
+    cmyk = app.repo.get_image(cmyk_id).temp_path
+    assert animated and cmyk
+    frames = [Image.new("RGB", (32, 32), c) for c in ((255, 0, 0), (0, 0, 255))]
+    frames[0].save(animated, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    Image.new("CMYK", (32, 32), (0, 255, 255, 0)).save(cmyk, "JPEG", quality=95)  # red ink, no profile
+    done = Done(app)
+    retries_of(app).start_worker()
+    assert app.api.retry_images([animated_id, cmyk_id], "modified", {"image_convert": True,
+                                                                    "convert_format": "jpg"}, False, [])["ok"]
+    done.wait(2)
+    failed = app.repo.get_image(animated_id)
+    assert failed.status is ImageStatus.RETRY_FAILED and failed.reason == "processing_failed:input"
+    approved = app.repo.get_image(cmyk_id)
+    assert approved.status is ImageStatus.APPROVED and approved.final_path
+    assert approved.processing.applied == ("srgb", "convert:jpg")
+    with Image.open(approved.final_path) as out:
+        red, green, blue = out.getpixel((16, 16))  # type: ignore[misc]
+        assert out.mode == "RGB" and red > 230 and green < 30 and blue < 30

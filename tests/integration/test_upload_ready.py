@@ -91,7 +91,7 @@ def test_choosing_a_target_changes_the_processing_of_the_next_job(sandbox_app: A
     assert chosen["ok"], chosen
     changed = {c["key"] for c in chosen["data"]["changes"]}
     assert {"processing.image_convert", "processing.convert_format", "processing.min_megapixels",
-            "processing.convert_srgb", "output.filename_max_length"} <= changed
+            "output.filename_max_length"} <= changed
     assert api.save_settings(chosen["data"]["values"])["ok"]
     execution = run_job(sandbox_app, {"parameters.count": 1, "parameters.variations": 1,
                                       "ai.run_quality_check": False, "ai.run_metadata_gen": False})

@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat
 
-from gif_app import imaging
+from gif_app import imaging, pixels
+from tests.helpers.bomb import bomb_png
 
 
 def _cutout(
@@ -177,3 +178,20 @@ def test_enhancement_changes_colour_statistics_visibly() -> None:
     before = ImageStat.Stat(img.convert("HSV")).mean[1]
     after = ImageStat.Stat(imaging.saturate(img, 1.8).convert("HSV")).mean[1]
     assert after > before * 1.2
+
+
+def test_downscale_for_vision_refuses_a_decompression_bomb_before_decoding_it() -> None:
+    with pytest.raises(pixels.UnusableImageError, match="the maximum is 100,000,000 pixels"):
+        imaging.downscale_for_vision(bomb_png(20_000))
+
+
+def test_enhance_flattens_a_cut_out_for_jpg_in_the_same_pass() -> None:
+    cut = _cutout()
+    flat = imaging.enhance(cut, 5, 1.4, "white")
+    assert flat.mode == "YCbCr" and flat.size == cut.size
+    jpg = Image.open(io.BytesIO(imaging.encode(flat, "jpg", quality=95)))
+    assert min(jpg.getpixel((2, 2))) > 250  # type: ignore[type-var]  # transparent corner on white
+    red, green, blue = jpg.getpixel((80, 65))  # type: ignore[misc]
+    assert red > 200 and green < 40 and blue < 40  # the subject, more saturated, not washed out
+    grey = imaging.enhance(Image.new("L", (16, 16), 90), 5, 1.4)
+    assert grey.mode == "L" and grey.getpixel((8, 8)) == 90  # grey stays grey, flat stays flat

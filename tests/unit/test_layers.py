@@ -14,6 +14,7 @@ FORBIDDEN: list[tuple[str, list[str]]] = [
     ("gif_app/errors.py", ["gif_app"]),
     ("gif_app/imaging.py", ["gif_app.store", "gif_app.api", "gif_app.server", "gif_app.app",
                             "gif_app.jobs", "gif_app.providers", "webview", "flask", "peewee"]),
+    ("gif_app/pixels.py", ["gif_app"]),  # pure Pillow: source pixels made upload-ready
     ("gif_app/pipeline/*", ["gif_app.store", "gif_app.api", "gif_app.server", "gif_app.app",
                             "gif_app.jobs", "webview", "flask", "peewee"]),
     ("gif_app/providers/*", ["gif_app.store", "gif_app.jobs", "gif_app.pipeline", "gif_app.api",

@@ -255,15 +255,17 @@ def test_min_megapixels_upscales_for_stock_sites() -> None:
     assert width * height >= 500_000 and outcome.record.applied == ("resize",)
 
 
-def test_corrupt_source_is_a_hard_trim_failure_by_default_and_soft_in_retry_mode() -> None:
+@pytest.mark.parametrize("recipe", [{}, {"trim_transparent_background": True}])
+def test_corrupt_source_is_a_hard_input_failure_even_with_no_step_on_or_in_retry_mode(
+    recipe: dict[str, object]
+) -> None:
     garbage = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    settings = ProcessingSettings.from_settings({"trim_transparent_background": True})
-    with pytest.raises(ProcessingError) as caught:
-        process_image(garbage, "a.png", settings, None)
-    assert caught.value.code == "processing_failed:trim"
-    outcome = process_image(garbage, "a.png", settings, None, hard_fail_stages=frozenset({"convert"}))
-    assert outcome.data == garbage
-    assert [f["stage"] for f in outcome.record.soft_failures] == ["trim"]
+    settings = ProcessingSettings.from_settings(recipe)
+    for hard_stages in (None, frozenset({"convert"})):
+        with pytest.raises(ProcessingError) as caught:
+            process_image(garbage, "a.png", settings, None, hard_fail_stages=hard_stages)
+        assert caught.value.code == "processing_failed:input"
+        assert "not a readable image" in caught.value.message
 
 
 def test_retry_soft_convert_failure_keeps_processed_pixels_as_png() -> None:
@@ -295,3 +297,41 @@ def test_a_smaller_cut_out_fails_the_image_in_mark_failed_mode() -> None:
     with pytest.raises(ProcessingError) as caught:
         process_image(_render("png"), "a.png", settings, PreviewRemover())
     assert caught.value.code == "processing_failed:remove_bg" and "smaller than asked" in caught.value.message
+
+
+def test_nothing_on_still_makes_awkward_files_upload_ready() -> None:
+    settings = ProcessingSettings.from_settings({})
+    buffer = io.BytesIO()
+    Image.new("CMYK", (40, 30), (0, 255, 255, 0)).save(buffer, "JPEG", quality=95)
+    outcome = process_image(buffer.getvalue(), "ink.jpg", settings, None)
+    assert outcome.extension == "jpg" and outcome.record.applied == ("srgb",)
+    out = _open(outcome.data)
+    assert out.format == "JPEG" and out.mode == "RGB" and out.getpixel((20, 15))[0] > 230  # type: ignore[index]
+    gif = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 200)).save(gif, "GIF")
+    renamed = process_image(gif.getvalue(), "still.png", settings, None)  # a GIF under a .png name
+    assert renamed.extension == "png" and _open(renamed.data).format == "PNG"
+
+
+class SizeRecordingRemover(CutoutRemover):
+    """A cutting remover that notes the size of the image it was sent."""
+
+    def __init__(self) -> None:
+        self.sizes: list[tuple[int, int]] = []
+
+    def remove(self, image: bytes, filename: str, cancel: CancelToken | None = None) -> RemovalResult:
+        self.sizes.append(_open(image).size)
+        return super().remove(image, filename, cancel)
+
+
+def test_the_remover_is_sent_upright_pixels() -> None:
+    img = Image.new("RGB", (240, 180), (236, 236, 232))
+    ImageDraw.Draw(img).ellipse((70, 40, 170, 140), fill=(200, 30, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "rotate 90 CCW to display"
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=95, exif=exif)
+    remover = SizeRecordingRemover()
+    outcome = process_image(buffer.getvalue(), "a.jpg", ProcessingSettings.from_settings(REMOVE_BG), remover)
+    assert remover.sizes == [(180, 240)]
+    assert outcome.record.applied == ("upright", "remove_bg") and _open(outcome.data).size == (180, 240)

@@ -27,6 +27,7 @@ from gif_app.providers.openai_images import size_for
 from gif_app.providers.piapi import aspect_ratio_of, output_urls, split_grid
 from gif_app.providers.removebg import RemoveBgRemover
 from gif_app.providers.runware import build_task, strip_mj_flags
+from tests.helpers.bomb import bomb_png
 
 
 def test_unsupported_runware_format_is_refused_not_mapped() -> None:
@@ -108,6 +109,8 @@ def test_truncated_images_are_rejected() -> None:
     assert image_extension(data) == "png"
     with pytest.raises(ValueError):
         image_extension(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="decompression bomb"):  # a per-image download failure, not a crash
+        image_extension(bomb_png(14_000))
 
 
 def test_grid_splits_into_four_quadrants() -> None:

@@ -24,7 +24,6 @@ def test_choosing_adobe_from_the_defaults_makes_the_files_upload_ready_and_lists
     assert shown["processing.image_convert"] == ("Convert format", "Off", "On")
     assert shown["processing.convert_format"] == ("Format", "PNG", "JPG")
     assert shown["processing.min_megapixels"] == ("Upscale to at least (MP)", "0", "4")
-    assert shown["processing.convert_srgb"] == ("Convert colours to sRGB", "Off", "On")
     assert shown["output.filename_max_length"] == ("File name length (max)", "80", "30")
     assert shown["output.stock_target"][2] == "Adobe Stock"
     settings_mod.validated(values)  # what the page saves passes the schema
