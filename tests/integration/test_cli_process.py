@@ -125,7 +125,7 @@ def test_awkward_files_come_out_upload_ready_and_bad_ones_are_per_file_errors(
     result = _run(tmp_path / "home", "process", str(tmp_path / "in"), "--out", str(out), "--workers", "2", *recipe)
     assert result.returncode == 1
     assert "Processed 5 of 8" in result.stdout
-    errors = {line.split(":", 1)[0]: line for line in result.stderr.splitlines() if ": " in line}
+    errors = {line.split(": ", 2)[1]: line for line in result.stderr.splitlines() if line.startswith("error: ")}
     assert "animated image (3 frames)" in errors["animated.png"]
     assert "100,000,000 pixels" in errors["bomb.png"] and "(196,000,000 pixels)" in errors["bomb.png"]
     assert "Unusable image" in errors["corrupt.png"]
