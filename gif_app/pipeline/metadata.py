@@ -18,6 +18,7 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.domain import Ownership, StockMetadata
+from gif_app.export.targets import get_target
 from gif_app.pipeline.categories import categories_rule
 from gif_app.pipeline.keywords import substitute
 from gif_app.providers.base import CategoryField
@@ -54,11 +55,23 @@ class MetadataLimits:
         return f"{self.label} needs at least {minimum}" if self.label else f"the minimum is {minimum}"
 
 
+# A field a site does not have still gets text (the Excel and other sites show it), within this length.
+UNUSED_FIELD_MAX = 200
+
+
+def _site_limits(preset: str, site_id: str) -> MetadataLimits:
+    """Return a metadata preset's limits as the stock-site table states them (export/stock_targets.json)."""
+    site = get_target(site_id)
+    return MetadataLimits(site.title_max or UNUSED_FIELD_MAX, site.description_max or UNUSED_FIELD_MAX,
+                          site.keywords_min, site.keywords_max or 50, preset, site.label,
+                          uses_title=site.title_max is not None, uses_description=site.description_max is not None)
+
+
 PRESETS: dict[str, MetadataLimits] = {
-    "adobe_stock": MetadataLimits(70, 200, 5, 49, "adobe_stock", "Adobe Stock", uses_description=False),
-    "shutterstock": MetadataLimits(200, 200, 7, 50, "shutterstock", "Shutterstock", uses_title=False),
-    "freepik": MetadataLimits(100, 200, 5, 50, "freepik", "Freepik", uses_description=False),
-    "custom": MetadataLimits(70, 200, 7, 49, "custom"),
+    "adobe_stock": _site_limits("adobe_stock", "adobe"),
+    "shutterstock": _site_limits("shutterstock", "shutterstock"),
+    "freepik": _site_limits("freepik", "freepik"),
+    "custom": MetadataLimits(70, UNUSED_FIELD_MAX, 7, 49, "custom"),
 }
 
 
