@@ -119,9 +119,9 @@ def test_start_job_shows_progress_logs_statistics_and_fills_gallery(ui: UI, gif:
 
 def test_force_stop_asks_first_and_stops_the_running_job(ui: UI, gif: App) -> None:
     """While a slow job runs, Stop/Force stop are enabled; force stop needs a confirmation and stops it."""
-    gif.sandbox.config.latency["runware"] = 1.5  # slow renders: the job is caught while running
+    gif.sandbox.config.latency["runware"] = 3.0  # slow renders: the job is still running after two dialogs, even under load
     ui.open("dashboard")
-    start_job(ui, "Slow run", count=4, variations=2)
+    start_job(ui, "Slow run", count=8, variations=2)
     expect(ui.by("progress-status")).to_have_text("Running", timeout=JOB_TIMEOUT_MS)
     expect(ui.by("progress-step-generation")).to_have_attribute("data-state", "active", timeout=JOB_TIMEOUT_MS)
     expect(ui.by("job-force-stop")).to_be_enabled()
