@@ -43,6 +43,7 @@ class ProgressTracker:
     _states: dict[int, _GenerationState] = field(default_factory=dict)
     _started: float = field(default_factory=time.monotonic)
     _gen_started: float | None = None
+    _finished: float | None = None  # set by finish(): the elapsed time stops there
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def initialized(self) -> None:
@@ -73,6 +74,8 @@ class ProgressTracker:
         """Mark the run finished (completed, stopped or failed)."""
         with self._lock:
             self.step = step
+            if self._finished is None:
+                self._finished = time.monotonic()
 
     def snapshot(self) -> dict[str, Any]:
         """Return the JSON-ready progress for the page."""
@@ -86,7 +89,7 @@ class ProgressTracker:
                 overall = 1.0
             active = sorted(i for i, s in self._states.items() if i >= 0 and not s.is_done)
             current = active[0] if active else None
-            elapsed = time.monotonic() - self._started
+            elapsed = (self._finished if self._finished is not None else time.monotonic()) - self._started
             eta = None
             if self._gen_started is not None and 0 < gen_fraction < 1:
                 spent = time.monotonic() - self._gen_started

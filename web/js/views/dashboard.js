@@ -157,7 +157,7 @@ class DashboardView {
   async forceStop() {
     const isOk = await confirmDialog({
       title: 'Force stop the job?',
-      message: 'Calls in flight are cancelled now. Images already paid for stay recorded; unfinished ones show in Failed Images.',
+      message: 'Waiting calls are cancelled now. Renders already sent are paid for: they finish and their images are kept as pending. Resume the job to process them.',
       confirmLabel: 'Force stop', danger: true, testid: 'confirm-force-stop',
     });
     if (!isOk) return;
