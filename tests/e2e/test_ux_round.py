@@ -103,6 +103,18 @@ def test_gallery_thumbnails_take_their_alt_text_from_the_title_or_prompt(ui: UI,
         "Select Grey cat")
 
 
+def test_an_error_toast_puts_what_failed_and_why_on_two_lines(ui: UI) -> None:
+    ui.open("dashboard")
+    ui.page.evaluate("import('./js/ui/toast.js')"
+                     ".then((m) => m.toastError(new Error('Job 9 was not found'), 'Not deleted'))")
+    toast = ui.toast("Not deleted")
+    expect(toast.locator(".toast-message")).to_have_text("Not deleted.")
+    expect(toast.locator(".toast-detail")).to_have_text("Job 9 was not found.")
+    ui.page.evaluate("document.getAnimations().forEach(a => a.finish())")  # the toast slides in
+    message, detail = (toast.locator(sel).bounding_box() for sel in (".toast-message", ".toast-detail"))
+    assert message and detail and detail["y"] >= message["y"] + message["height"]  # its own line
+
+
 def _background(ui: UI) -> str:
     return str(ui.page.evaluate("getComputedStyle(document.body).backgroundColor"))
 
