@@ -46,6 +46,25 @@ DARK_BY_CHOICE = _tokens(_block(':root[data-theme="dark"] {'))
 THEMES = {"light": LIGHT, "dark": {**LIGHT, **DARK_BY_OS}}
 
 
+def _rule_pairs() -> list[tuple[str, str, str]]:
+    """Return (selector, text colour, background) of every rule that sets both, as token names or #rrggbb."""
+    plain = re.sub(r"/\*.*?\*/", "", CSS, flags=re.S)
+    pairs = []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", plain):
+        fg = re.search(r"(?<![-\w])color:\s*(?:var\(--([\w-]+)\)|(#[0-9a-fA-F]{3,6}))", body)
+        bg = re.search(r"background(?:-color)?:\s*(?:var\(--([\w-]+)\)|(#[0-9a-fA-F]{3,6}))", body)
+        if fg and bg:
+            pairs.append((selector.strip(), *(_long(m.group(1) or m.group(2)) for m in (fg, bg))))
+    return pairs
+
+
+def _long(colour: str) -> str:
+    """Return #rgb as #rrggbb (token names pass through)."""
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", colour):
+        return "#" + "".join(c * 2 for c in colour[1:])
+    return colour
+
+
 def _luminance(colour: str) -> float:
     def channel(value: int) -> float:
         c = value / 255
@@ -91,3 +110,13 @@ def test_control_parts_stand_out_from_the_surface(theme: str) -> None:
 def test_every_token_a_pair_names_exists_in_both_themes() -> None:
     names = {n for pair in TEXT_PAIRS + UI_PAIRS for n in pair if not n.startswith("#")}
     assert names <= set(LIGHT) and names <= set(THEMES["dark"])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_rule_that_sets_text_and_background_meets_aa(theme: str) -> None:
+    """Pairs found in the stylesheet itself (a rule with both a colour and a background), so new ones are caught."""
+    tokens = THEMES[theme]
+    pairs = _rule_pairs()
+    assert len(pairs) > 20  # the parser still finds the stylesheet's rules
+    low = {selector: round(contrast(_colour(tokens, fg), _colour(tokens, bg)), 2) for selector, fg, bg in pairs}
+    assert {selector: ratio for selector, ratio in low.items() if ratio < TEXT} == {}

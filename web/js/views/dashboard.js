@@ -157,7 +157,7 @@ class DashboardView {
   async forceStop() {
     const isOk = await confirmDialog({
       title: 'Force stop the job?',
-      message: 'Waiting calls are cancelled now. Renders already sent are paid for: they finish and their images are kept as pending. Resume the job to process them.',
+      message: 'Calls in flight are cancelled now, except renders already sent: those are paid for, so they finish. Unfinished images are kept as pending; resume the job to finish them.',
       confirmLabel: 'Force stop', danger: true, testid: 'confirm-force-stop',
     });
     if (!isOk) return;
