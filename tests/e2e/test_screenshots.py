@@ -18,11 +18,18 @@ VIEWS = [("dashboard", "dashboard"), ("jobs", "jobs"), ("jobs/42", "job"), ("fai
          ("settings", "settings")]
 
 
+# Lazy thumbnails in the window have loaded (or failed); ones below the fold are never asked for.
+SHOWN_IMAGES_LOADED = """() => Promise.all([...document.images]
+  .filter((img) => { const r = img.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight && r.width > 0; })
+  .map((img) => img.decode().catch(() => null)))"""
+
+
 def _shoot(ui: UI, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    # Wait out the view's entrance so the picture shows the settled page.
+    # Wait out the view's entrance so the picture shows the settled page, thumbnails in view included.
     ui.page.evaluate("document.getAnimations().forEach(a => a.finish())")
+    ui.page.evaluate(SHOWN_IMAGES_LOADED)
     ui.page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000, f"{path.name} looks blank"
     return path
