@@ -20,7 +20,10 @@ VIEWS = [("dashboard", "dashboard"), ("jobs", "jobs"), ("jobs/42", "job"), ("fai
 
 # Lazy thumbnails in the window have loaded (or failed); ones below the fold are never asked for.
 SHOWN_IMAGES_LOADED = """() => Promise.all([...document.images]
-  .filter((img) => { const r = img.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight && r.width > 0; })
+  .filter((img) => {
+    const r = img.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+  })
   .map((img) => img.decode().catch(() => null)))"""
 
 
