@@ -233,7 +233,8 @@ def _build_locked(home_root: Path, options: AppOptions, lock: HomeLock) -> App:
     api = Api(ctx)
     media = MediaSource(get_image=repo.get_image, allowed_roots=lambda: _media_roots(home, settings_file),
                         thumbnails=home.thumbnails)
-    server = LocalServer(create_server_app(resource_dir() / "web", media))
+    server = LocalServer(create_server_app(resource_dir() / "web", media,
+                                           page_theme=lambda: str(settings_file.load().settings["ui"]["theme"])))
     return App(home, ctx, api, server, sandbox, lock)
 
 

@@ -188,6 +188,25 @@ def reason_label(reason: str | None) -> str:
     return REASON_LABELS.get(reason, reason)
 
 
+# A failed image's badge names the stage that failed, short enough for a card; the reason line has the detail.
+_STAGE_BADGES = {
+    FailureStage.PROMPT: "Prompt failed", FailureStage.GENERATION: "Generation failed",
+    FailureStage.DOWNLOAD: "Download failed", FailureStage.QC: "QC failed",
+    FailureStage.REMOVE_BG: "BG removal failed", FailureStage.TRIM: "Trim failed",
+    FailureStage.ENHANCEMENT: "Enhance failed", FailureStage.CONVERT: "Convert failed",
+    FailureStage.METADATA: "Metadata failed", FailureStage.SAVE_FINAL: "Save failed",
+    FailureStage.PROCESSING: "Processing failed",
+}
+_BADGES_BY_REASON = {stage.reason: label for stage, label in _STAGE_BADGES.items()}
+
+
+def image_badge_label(status: ImageStatus, reason: str | None) -> str:
+    """Return a status badge's words: for a failed image, the stage that failed (the QC model's words: QC)."""
+    if status.is_failed and reason in _BADGES_BY_REASON:
+        return _BADGES_BY_REASON[reason]
+    return status.label
+
+
 class RetryStatus(enum.StrEnum):
     """Lifecycle of one queued retry task."""
 

@@ -36,8 +36,11 @@ class MediaSource:
     thumbnails: Path
 
 
-def create_server_app(web_root: Path, media: MediaSource) -> Flask:
-    """Build the Flask app that serves the UI and the images."""
+THEMES = {"light", "dark"}  # "system" (or anything else) leaves the choice to the OS
+
+
+def create_server_app(web_root: Path, media: MediaSource, page_theme: Callable[[], str] | None = None) -> Flask:
+    """Build the Flask app that serves the UI and the images; `page_theme` answers the saved ui.theme."""
     app = Flask(__name__, static_folder=None)
 
     @app.before_request
@@ -58,7 +61,12 @@ def create_server_app(web_root: Path, media: MediaSource) -> Flask:
 
     @app.get("/")
     def index() -> Response:
-        return send_from_directory(web_root, "index.html")
+        # The chosen theme is on <html> in the first byte the page gets, so the window never flashes the OS one.
+        theme = page_theme() if page_theme else "system"
+        page = (web_root / "index.html").read_text(encoding="utf-8")
+        if theme in THEMES:
+            page = page.replace("<html lang=\"en\">", f"<html lang=\"en\" data-theme=\"{theme}\">", 1)
+        return Response(page, mimetype="text/html")
 
     @app.get("/media/<int:image_id>/<variant>")
     def media_file(image_id: int, variant: str) -> Response:

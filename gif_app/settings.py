@@ -331,10 +331,12 @@ def _free_name(candidate: Path) -> Path:
     return free
 
 
-def describe_schema() -> list[dict[str, Any]]:
-    """Return the schema as JSON-ready sections for the settings form."""
+def describe_schema(*, for_job: bool = False) -> list[dict[str, Any]]:
+    """Return the schema as JSON-ready sections for the settings form (`for_job`: a job's sections only)."""
     out: list[dict[str, Any]] = []
     for section in SECTIONS:
+        if for_job and not section.is_per_job:
+            continue
         out.append({
             "name": section.name,
             "label": section.label,
@@ -371,6 +373,8 @@ def labelled_rows(settings: Settings) -> list[tuple[str, str, str]]:
     """Return (section label, setting label, shown value) rows; "Not applied" where a step was off."""
     rows: list[tuple[str, str, str]] = []
     for section in SECTIONS:
+        if not section.is_per_job:
+            continue
         for setting in section.settings:
             if setting.advanced:
                 continue

@@ -47,6 +47,8 @@ class Section:
     label: str
     help: str = ""
     settings: tuple[Setting, ...] = field(default_factory=tuple)
+    # False for the app's own preferences (the theme): no job runs by them, so a job's views leave them out.
+    is_per_job: bool = True
 
 
 def _when(key: str, *values: Any) -> Condition:
@@ -252,6 +254,12 @@ PROVIDER_URLS = Section("providers", "Provider addresses", "Advanced: where each
     for v in map(get_vendor, _URL_ORDER)
 ))
 
+_THEMES = (("system", "System (follow the OS)"), ("light", "Light"), ("dark", "Dark"))
+UI = Section("ui", "Appearance", "How the app looks.", (
+    Setting("ui.theme", "choice", "system", "Theme",
+            "System follows the light or dark mode of your OS. Applied at once.", choices=_THEMES),
+), is_per_job=False)
+
 ADVANCED = Section("advanced", "Advanced", "", (
     Setting("advanced.debug_mode", "bool", False, "Debug logs", "Show debug-level lines in the log viewer."),
     Setting("advanced.price_overrides", "text", "", "Price overrides (USD)",
@@ -263,5 +271,5 @@ ADVANCED = Section("advanced", "Advanced", "", (
 ))
 
 SECTIONS: tuple[Section, ...] = (FILE_PATHS, PARAMETERS, PROCESSING, AI, METADATA, OUTPUT, PROVIDER_URLS,
-                                 ADVANCED)
+                                 UI, ADVANCED)
 SETTINGS: dict[str, Setting] = {s.key: s for section in SECTIONS for s in section.settings}

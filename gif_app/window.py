@@ -90,11 +90,18 @@ def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     import webview
 
     window = webview.create_window(WINDOW_TITLE, url, js_api=SealedObject(), width=1280, height=840,
-                                   min_size=(960, 640), background_color="#f6f7f9")
+                                   min_size=(960, 640), background_color=_background(app))
     if window is None:  # pywebview returns None only when the GUI failed to create it
         raise RuntimeError("The window could not be created.")
     window.expose(*exposed_functions(app.api))
     return window
+
+
+def _background(app: App | RecoveryApp) -> str:
+    """Return the window's colour before the page paints: the dark theme's when the user chose dark."""
+    if isinstance(app, App) and app.ctx.settings_file.load().settings["ui"]["theme"] == "dark":
+        return "#0e1014"  # --bg of the dark tokens in web/css/app.css
+    return "#f6f7f9"
 
 
 def _gui_name() -> Literal["qt"] | None:

@@ -148,10 +148,10 @@ class JobsApi:
     def get_job_configuration(self, execution_id: int) -> dict[str, Any]:
         """Return the stored configuration that reruns of this job will use."""
         config, settings = self.ctx.services.records.configuration(as_int(execution_id, "execution_id"))
+        schema = settings_mod.describe_schema(for_job=True)  # the theme is the app's, not a job's
         if config is None:
-            return {"configuration_id": None, "settings": settings, "schema": settings_mod.describe_schema()}
-        return {"configuration_id": config.id, "name": config.name, "settings": settings,
-                "schema": settings_mod.describe_schema()}
+            return {"configuration_id": None, "settings": settings, "schema": schema}
+        return {"configuration_id": config.id, "name": config.name, "settings": settings, "schema": schema}
 
     @envelope
     def update_job_configuration(self, execution_id: int, values: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, JobExecution, JobStatus, Page, reason_label
+from gif_app.domain import (
+    FailureStage,
+    GeneratedImage,
+    ImageStatus,
+    JobExecution,
+    JobStatus,
+    Page,
+    image_badge_label,
+    reason_label,
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -71,6 +80,8 @@ def image_json(image: GeneratedImage) -> dict[str, Any]:
         "is_background_kept": FailureStage.REMOVE_BG.value not in image.processing.applied
         and any(f.get("stage") == FailureStage.REMOVE_BG.value for f in image.processing.soft_failures),
         **image_status_json(image.status),
+        # The badge names the failed stage (background removal, metadata, ...), not the status alone.
+        "status_label": image_badge_label(image.status, image.reason),
     }
 
 

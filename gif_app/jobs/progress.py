@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,14 +42,19 @@ class ProgressTracker:
     counts: dict[str, int] = field(default_factory=dict)
     cost: float = 0.0
     _states: dict[int, _GenerationState] = field(default_factory=dict)
-    _started: float = field(default_factory=time.monotonic)
+    clock: Callable[[], float] = time.monotonic  # tests pass their own to read the time without waiting
+    _started: float = 0.0  # set from the clock when made
     _gen_started: float | None = None
+    _finished: float | None = None  # set by finish(): the elapsed time stops there
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._started = self.clock()
 
     def initialized(self) -> None:
         """Initialization finished: generations begin."""
         with self._lock:
-            self.step, self.init_fraction, self._gen_started = "generation", 1.0, time.monotonic()
+            self.step, self.init_fraction, self._gen_started = "generation", 1.0, self.clock()
 
     def on_event(self, event: str, **data: Any) -> None:
         """Apply one runner event."""
@@ -73,6 +79,8 @@ class ProgressTracker:
         """Mark the run finished (completed, stopped or failed)."""
         with self._lock:
             self.step = step
+            if self._finished is None:
+                self._finished = self.clock()
 
     def snapshot(self) -> dict[str, Any]:
         """Return the JSON-ready progress for the page."""
@@ -86,10 +94,10 @@ class ProgressTracker:
                 overall = 1.0
             active = sorted(i for i, s in self._states.items() if i >= 0 and not s.is_done)
             current = active[0] if active else None
-            elapsed = time.monotonic() - self._started
+            elapsed = (self._finished if self._finished is not None else self.clock()) - self._started
             eta = None
             if self._gen_started is not None and 0 < gen_fraction < 1:
-                spent = time.monotonic() - self._gen_started
+                spent = self.clock() - self._gen_started
                 eta = round(spent / gen_fraction * (1 - gen_fraction), 1)
             return {
                 "execution_id": self.execution_id, "label": self.label, "step": self.step,

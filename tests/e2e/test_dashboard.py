@@ -133,6 +133,10 @@ def test_force_stop_asks_first_and_stops_the_running_job(ui: UI, gif: App) -> No
     ui.by("confirm-force-stop-cancel").click()
     expect(ui.by("progress-status")).to_have_text("Running")
     ui.by("job-force-stop").click()
+    # The copy says what happens: renders already sent finish (paid), unfinished images stay pending for resume.
+    expect(ui.by("confirm-force-stop-cancel")).to_be_focused()
+    expect(ui.by("confirm-force-stop")).to_contain_text("kept as pending; resume the job")
+    expect(ui.by("confirm-force-stop")).not_to_contain_text("Failed Images")
     ui.by("confirm-force-stop-ok").click()
     expect(ui.by("progress-status")).to_have_text("Stopped", timeout=JOB_TIMEOUT_MS)
     expect(ui.by("job-stop")).to_be_disabled()

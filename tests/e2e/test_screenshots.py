@@ -7,17 +7,32 @@ from pathlib import Path
 
 import pytest
 from e2e_support import SCREENSHOTS, UI
+from layout_support import SMALL_LAPTOP
 from playwright.sync_api import expect
+from seed_images import seed_job
+
+from gif_app.app import App
+from gif_app.domain import FailureStage, ImageStatus
 
 VIEWS = [("dashboard", "dashboard"), ("jobs", "jobs"), ("jobs/42", "job"), ("failed", "failed"),
          ("settings", "settings")]
 
 
+# Lazy thumbnails in the window have loaded (or failed); ones below the fold are never asked for.
+SHOWN_IMAGES_LOADED = """() => Promise.all([...document.images]
+  .filter((img) => {
+    const r = img.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+  })
+  .map((img) => img.decode().catch(() => null)))"""
+
+
 def _shoot(ui: UI, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    # Wait out the view's entrance so the picture shows the settled page.
+    # Wait out the view's entrance so the picture shows the settled page, thumbnails in view included.
     ui.page.evaluate("document.getAnimations().forEach(a => a.finish())")
+    ui.page.evaluate(SHOWN_IMAGES_LOADED)
     ui.page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000, f"{path.name} looks blank"
     return path
@@ -67,6 +82,24 @@ def test_screenshots_of_every_view(ui: UI, scheme: str) -> None:
     for name, scene in SCENES.items():
         scene(ui)
         _shoot(ui, f"{name}-{scheme}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_every_panel_at_1024x640(ui: UI, gif: App, scheme: str) -> None:
+    """Every panel with data in it, at the small laptop size, for people to look at (small-<panel>-<scheme>)."""
+    job_id = seed_job(gif, "Cats on a sofa", ["Grey cat", "Ginger kitten", "Black cat"])[0].execution_id
+    failed = seed_job(gif, "Dogs", ["Wet dog", "Puppy"], status=ImageStatus.QC_FAILED)
+    gif.repo.update_image(failed[0].id, reason=FailureStage.REMOVE_BG.reason)
+    ui.page.set_viewport_size(SMALL_LAPTOP)  # type: ignore[arg-type]
+    ui.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    for path, view in [("dashboard", "dashboard"), ("jobs", "jobs"), (f"jobs/{job_id}", "job"), ("failed", "failed")]:
+        ui.open(path, view)
+        _shoot(ui, f"small-{view}-{scheme}")
+    ui.open("settings")
+    for tab in ui.page.locator("[data-testid^='settings-tab-']").all():
+        name = str(tab.get_attribute("data-testid")).removeprefix("settings-tab-")
+        ui.tab(name)
+        _shoot(ui, f"small-settings-{name}-{scheme}")
 
 
 def test_shell_shows_name_version_and_no_sandbox_badge(ui: UI) -> None:

@@ -220,7 +220,7 @@ def test_reset_everything_removes_keys_too(ui: UI) -> None:
     expect(ui.by("key-mask-openai")).to_have_text("Not set")
 
 
-def test_reset_dialog_closes_on_escape_and_enter_picks_keep_keys(ui: UI) -> None:
+def test_reset_dialog_closes_on_escape_and_enter_resets_nothing(ui: UI) -> None:
     ui.open("settings")
     _set_key(ui, "openai", SECRET)
     ui.by("settings-reset").click()
@@ -229,9 +229,15 @@ def test_reset_dialog_closes_on_escape_and_enter_picks_keep_keys(ui: UI) -> None
     expect(ui.by("reset-dialog")).to_have_count(0)
     expect(ui.toast("reset")).to_have_count(0)
 
+    # A destructive dialog focuses Cancel: Enter closes it and resets nothing.
     ui.by("settings-reset").click()
-    expect(ui.by("reset-keep-keys")).to_be_focused()
+    expect(ui.by("reset-dialog-cancel")).to_be_focused()
     ui.page.keyboard.press("Enter")
+    expect(ui.by("reset-dialog")).to_have_count(0)
+    expect(ui.toast("reset")).to_have_count(0)
+
+    ui.by("settings-reset").click()
+    ui.by("reset-keep-keys").click()
     expect(ui.toast("Settings reset; API keys kept")).to_be_visible()
     expect(ui.by("key-mask-openai")).to_have_text("••••WXYZ")
 

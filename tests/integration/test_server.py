@@ -130,3 +130,15 @@ def test_assets_are_served_from_the_web_folder(client: httpx.Client) -> None:
     assert response.status_code == 200, index[:200]
     assert "pywebview" in response.text
     assert response.headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize(("theme", "html"), [("dark", '<html lang="en" data-theme="dark">'),
+                                             ("light", '<html lang="en" data-theme="light">'),
+                                             ("system", '<html lang="en">')])
+def test_index_page_carries_the_saved_theme(app: App, client: httpx.Client, theme: str, html: str) -> None:
+    settings = app.ctx.settings_file.load().settings
+    settings["ui"]["theme"] = theme
+    app.ctx.settings_file.save(settings)
+    page = client.get("/").text
+    assert html in page
+    assert page.count("data-theme") == (0 if theme == "system" else 1)

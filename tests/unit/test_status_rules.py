@@ -23,6 +23,7 @@ from gif_app.domain import (
     NewImage,
     ProcessingRecord,
     StockMetadata,
+    image_badge_label,
     reason_label,
 )
 from gif_app.errors import ConflictError
@@ -103,7 +104,8 @@ def test_execution_json_sends_the_rules_as_flags(status: JobStatus) -> None:
 def test_image_json_sends_the_rules_as_flags(status: ImageStatus) -> None:
     data = image_json(_image(status, FailureStage.TRIM.reason))
     assert data["status"] == status.value
-    assert data["status_label"] == status.label
+    # A failed image's badge names the stage that failed; any other status keeps its own words.
+    assert data["status_label"] == ("Trim failed" if status.is_failed else status.label)
     expected = {"is_approved": status.is_approved, "is_failed": status.is_failed, "is_in_retry": status.is_in_retry,
                 "is_processing": status.is_processing, "can_retry": status.is_retryable,
                 "can_approve": status.is_retryable, "can_delete": status.can_delete,
@@ -209,3 +211,21 @@ def test_resume_takes_a_completed_job_only_while_an_image_awaits_its_download(ap
     answer = app.api.resume_job(execution.id)
     assert answer["ok"], answer.get("error")
     assert answer["data"]["status"] == JobStatus.QUEUED.value
+
+
+@pytest.mark.parametrize(("reason", "badge"), [
+    ("Blurry subject", "QC failed"),  # the QC model's own words: the quality check failed it
+    (FailureStage.QC.reason, "QC failed"), (FailureStage.REMOVE_BG.reason, "BG removal failed"),
+    (FailureStage.METADATA.reason, "Metadata failed"), (FailureStage.DOWNLOAD.reason, "Download failed"),
+    (FailureStage.CONVERT.reason, "Convert failed"), (FailureStage.PROCESSING.reason, "Processing failed"),
+])
+def test_a_failed_image_badge_names_the_stage_that_failed(reason: str, badge: str) -> None:
+    assert image_json(_image(ImageStatus.QC_FAILED, reason))["status_label"] == badge
+    assert image_badge_label(ImageStatus.RETRY_FAILED, reason) == (
+        badge if reason in REASON_LABELS else ImageStatus.RETRY_FAILED.label)
+
+
+def test_every_failure_stage_has_a_badge() -> None:
+    for stage in FailureStage:
+        assert image_badge_label(ImageStatus.QC_FAILED, stage.reason).endswith(" failed")
+    assert image_badge_label(ImageStatus.APPROVED, FailureStage.TRIM.reason) == "Approved"

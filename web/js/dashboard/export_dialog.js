@@ -72,7 +72,8 @@ class ExportDialog {
       this.policy,
       h('label', { class: 'opt-row opt-switch', for: 'export-embed' }, this.embed,
         h('span', {}, 'Embed title, description and keywords in the files (IPTC/XMP)')),
-      note ? h('p', { class: 'xp-note', 'data-testid': 'export-note', text: note }) : null);
+      // replaceChildren turns null into the text "null": pass an empty string when there is no note.
+      note ? h('p', { class: 'xp-note', 'data-testid': 'export-note', text: note }) : '');
     this.showPolicy();
     const submit = this.button('Export…', 'export-submit', () => this.check(), 'btn-primary');
     this.actions.replaceChildren(this.button('Cancel', 'export-close', () => this.dialog.close()), submit);

@@ -124,7 +124,8 @@ export class ProgressPanel {
       el.parentElement.classList.toggle('has-value', Number(source[name] || 0) > 0); // colour only real counts
     }
     this.eta.textContent = job && data.is_running && job.eta_s !== null && job.eta_s !== undefined ? duration(job.eta_s) : '—';
-    this.elapsed.textContent = duration(job ? job.elapsed_s : execution.duration_s);
+    // A halted job's time is frozen: from its started/finished timestamps (duration_s), never a running clock.
+    this.elapsed.textContent = duration(job && !isHalted ? job.elapsed_s : execution.duration_s);
     this.cost.textContent = money(job ? job.cost : execution.cost);
   }
 

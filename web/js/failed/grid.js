@@ -7,6 +7,7 @@ import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { icon } from '../icons.js';
 import { imageBadge } from '../ui/badges.js';
+import { imageAlt, imageTitle } from '../ui/gallery.js';
 
 function titleOf(image) {
   return image.keyword || (image.metadata && image.metadata.title) || `Image ${image.id}`;
@@ -84,6 +85,12 @@ export class FailedGrid {
     }
     card.title.textContent = titleOf(image);
     card.title.title = image.prompt || titleOf(image);
+    // Every card's controls are named after its image, so a screen reader can tell the cards apart.
+    const name = imageTitle(image);
+    card.thumb.alt = imageAlt(image);
+    card.frame.setAttribute('aria-label', `Open details for ${name}`);
+    card.check.setAttribute('aria-label', `Select ${name}`);
+    card.del.setAttribute('aria-label', `Delete ${name}`);
     card.sub.textContent = `${image.job_label || `Job ${image.execution_id}`} · ${dateTime(image.created_at)}`;
     // What may be done to the image comes from the flags the API sends with it.
     card.approve.disabled = !image.can_approve;

@@ -62,7 +62,9 @@ export function openModal({ title, subtitle = '', body, actions = [], testid = '
   dialog.addEventListener('cancel', (event) => { event.preventDefault(); close('cancel'); });
   document.body.append(dialog);
   dialog.showModal();
-  const preferred = actions.findIndex((a) => a.isDefault);
+  // A destructive modal focuses Cancel, so Enter never deletes.
+  const isDestructive = actions.some((a) => a.variant === 'danger');
+  const preferred = isDestructive ? -1 : actions.findIndex((a) => a.isDefault);
   const focusTarget = dialog.querySelector('[autofocus]') || (preferred >= 0 ? buttons[preferred] : cancel);
   focusTarget.focus();
   return { result, close, dialog, setBusy };

@@ -7,7 +7,7 @@ import { jobBadge, setJobBadge } from '../ui/badges.js';
 
 const COLUMNS = [
   ['', 'col-check'], ['ID', 'col-id'], ['Job', 'col-label'], ['Status', 'col-status'], ['Created', 'col-date'],
-  ['Duration', 'col-num'], ['Images', 'col-num'], ['Cost', 'col-num'], ['', 'col-actions'],
+  ['Duration', 'col-num col-duration'], ['Images', 'col-num'], ['Cost', 'col-num'], ['', 'col-actions'],
 ];
 
 function iconButton(name, label, testid, onClick) {
@@ -64,7 +64,7 @@ export class JobsTable {
     row.meta = h('span', { class: 'job-meta' });
     row.badge = jobBadge(job, `job-status-${id}`);
     row.created = h('td', { class: 'col-date' });
-    row.duration = h('td', { class: 'col-num' });
+    row.duration = h('td', { class: 'col-num col-duration' });
     row.images = h('td', { class: 'col-num', 'data-testid': `job-images-${id}` });
     row.cost = h('td', { class: 'col-num' });
     const act = (name) => () => this.hooks.onAction(name, row.job);

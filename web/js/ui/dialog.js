@@ -34,8 +34,9 @@ export function openDialog({ title, message, actions, tone = 'info', testid = 'd
     });
     document.body.append(dialog);
     dialog.showModal();
-    // Enter submits the default action: the default button takes focus when the dialog opens.
-    const index = actions.findIndex((action) => action.isDefault);
+    // Enter submits the default action: the default button takes focus when the dialog opens. A destructive
+    // dialog focuses Cancel instead, so Enter never deletes or resets.
+    const index = tone === 'danger' ? -1 : actions.findIndex((action) => action.isDefault && action.variant !== 'danger');
     (buttons[index >= 0 ? index + 1 : 0]).focus();
   });
 }

@@ -18,6 +18,11 @@ export function imageTitle(image) {
   return (image.metadata && image.metadata.title) || image.keyword || `Image ${image.id}`;
 }
 
+/** Return a thumbnail's alt text: the image's title, else its prompt, else its keyword. */
+export function imageAlt(image) {
+  return (image.metadata && image.metadata.title) || image.prompt || image.keyword || `Image ${image.id}`;
+}
+
 /** Return the badge of an image whose background removal soft-failed: it was approved with its background. */
 function backgroundKeptBadge(image, testid) {
   const soft = ((image.processing && image.processing.soft_failures) || []).find((f) => f.stage === 'remove_bg');
@@ -177,6 +182,8 @@ export class Gallery {
       card.badgeSlot.replaceChildren(badge, image.is_background_kept ? backgroundKeptBadge(image, this.testid) : '');
     }
     card.el.setAttribute('aria-label', imageTitle(image));
+    card.thumb.alt = imageAlt(image);
+    if (card.check) card.check.setAttribute('aria-label', `Select ${imageTitle(image)}`);
     this.paintSelected(card);
     return card;
   }

@@ -157,7 +157,7 @@ class DashboardView {
   async forceStop() {
     const isOk = await confirmDialog({
       title: 'Force stop the job?',
-      message: 'Calls in flight are cancelled now. Images already paid for stay recorded; unfinished ones show in Failed Images.',
+      message: 'Calls in flight are cancelled now, except renders already sent: those are paid for, so they finish. Unfinished images are kept as pending; resume the job to finish them.',
       confirmLabel: 'Force stop', danger: true, testid: 'confirm-force-stop',
     });
     if (!isOk) return;

@@ -10,6 +10,7 @@ import { replacePath } from '../router.js';
 import { confirmDialog, openDialog } from '../ui/dialog.js';
 import { showNotice } from '../ui/notices.js';
 import { chooseStockTarget, targetNotice } from '../ui/target_notice.js';
+import { applyTheme } from '../ui/theme.js';
 import { toast, toastError } from '../ui/toast.js';
 import { SettingsForm } from './settings_form.js';
 import { KeysPanel } from './settings_keys.js';
@@ -39,6 +40,10 @@ class SettingsView {
     this.form.pathFields().forEach((field) => this.checkPath(field));
     const modelField = this.form.fields.get('processing.rembg_model');
     if (modelField) this.model = new ModelStatus(modelField);
+    // The theme shows at once when chosen; Save keeps it, leaving without saving puts the saved one back.
+    this.savedTheme = data.settings?.ui?.theme;
+    const themeField = this.form.fields.get('ui.theme');
+    themeField?.input.addEventListener('change', () => applyTheme(themeField.get()));
     const targetField = this.form.fields.get('output.stock_target');
     if (targetField) {
       targetField.input.addEventListener('change', () => this.chooseTarget(targetField));
@@ -158,6 +163,7 @@ class SettingsView {
     try {
       const data = await call('save_settings', this.form.values());
       this.form.load(data.settings || data);
+      this.keepTheme(data.settings || data);
       this.showErrors({});
       toast('Settings saved', { kind: 'success' });
     } catch (err) {
@@ -167,6 +173,12 @@ class SettingsView {
       this.saving = false;
       this.refreshDirty();
     }
+  }
+
+  /** Record and apply the theme of settings just saved or reset. */
+  keepTheme(settings) {
+    this.savedTheme = settings?.ui?.theme;
+    applyTheme(this.savedTheme);
   }
 
   saveRefused(err) {
@@ -193,6 +205,7 @@ class SettingsView {
     try {
       const data = await call('reset_settings', choice === 'keep');
       this.form.load(data.settings || data);
+      this.keepTheme(data.settings || data);
       this.showErrors({});
       await this.keys.reload();
       toast(choice === 'keep' ? 'Settings reset; API keys kept' : 'Settings and API keys reset', { kind: 'success' });
@@ -252,6 +265,6 @@ export async function mount(root, params) {
   return {
     update: (next) => { view.select(next.tab || KEYS_TAB); view.focusField(next.field); },
     canLeave: () => view.canLeave(),
-    destroy: () => view.validateSoon.cancel(),
+    destroy: () => { view.validateSoon.cancel(); applyTheme(view.savedTheme); },
   };
 }
