@@ -78,9 +78,11 @@ class RetryApi:
         statuses = TABS.get(tab, TABS["failed"])
         reasons = self.ctx.repo.failed_reasons(statuses)
         return {"jobs": [{"id": i, "label": label, "count": n} for i, label, n in self.ctx.repo.failed_jobs(statuses)],
-                "reasons": [{"value": value, "count": n,
-                             "label": "Rejected by QC" if value == QC_REASON else reason_label(value)}
-                            for value, n in sorted(reasons.items())]}
+                # QC's rejections first, then the processing steps in words, alphabetically.
+                "reasons": sorted(({"value": value, "count": n,
+                                    "label": "Rejected by QC" if value == QC_REASON else reason_label(value)}
+                                   for value, n in reasons.items()),
+                                  key=lambda r: (r["value"] != QC_REASON, r["label"]))}
 
     @envelope
     def retry_history(self, image_id: int) -> list[dict[str, Any]]:
