@@ -12,7 +12,8 @@ from gif_app.domain import FailureStage, ImageStatus
 
 
 def _card_ids(ui: UI) -> list[int]:
-    return [int(x) for x in ui.by("failed-grid").locator(".failed-card").evaluate_all("els => els.map(e => e.dataset.id)")]
+    cards = ui.by("failed-grid").locator(".failed-card")
+    return [int(x) for x in cards.evaluate_all("els => els.map(e => e.dataset.id)")]
 
 
 def test_failed_images_filter_by_job_and_reason_sort_and_list_view(ui: UI, gif: App) -> None:
