@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from e2e_support import UI, install_bridge
 from playwright.sync_api import Page, expect
 
@@ -66,6 +68,23 @@ def test_a_dropped_file_never_navigates_and_a_keyword_file_points_to_the_picker(
     result = ui.page.evaluate(DROP_JS, ['[data-testid="view-dashboard"] h1', "photo.png"])
     assert result["drop"] is True
     expect(ui.toast("not a keyword file")).to_be_visible()
+    expect(ui.by("drop-use-picker")).to_have_count(0)
+
+
+def test_a_dropped_keyword_file_whose_path_the_window_reports_becomes_the_keyword_file(
+        ui: UI, gif: App, tmp_path: Path) -> None:
+    keywords = tmp_path / "my keywords.csv"
+    keywords.write_text("keyword\ncat\n", encoding="utf-8")
+    ui.open("dashboard")
+    expect(ui.by("first-run-step-keywords")).to_have_attribute("data-done", "false")
+    # The window's drop handler (the edge) reports where the file lies, as pywebview does.
+    gif.ctx.drops.enable()
+    gif.ctx.drops.record(keywords.name, str(keywords))
+    result = ui.page.evaluate(DROP_JS, ['[data-testid="view-dashboard"] h1', keywords.name])
+    assert result == {"over": True, "drop": True}
+    expect(ui.toast("Keyword file set")).to_be_visible()
+    expect(ui.by("first-run-step-keywords")).to_have_attribute("data-done", "true")
+    assert gif.api.get_settings()["data"]["settings"]["file_paths"]["keywords_file"] == str(keywords)
     expect(ui.by("drop-use-picker")).to_have_count(0)
 
 

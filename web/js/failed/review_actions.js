@@ -9,6 +9,7 @@ import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { icon } from '../icons.js';
 import { openDialog } from '../ui/dialog.js';
+import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 
 const FOLLOW_MS = 1000;
@@ -31,7 +32,6 @@ function historyList(tasks) {
 /** Return the `review` hooks of openImageModal; `onChange()` runs after each action (the page refreshes). */
 export function reviewActions(onChange) {
   let buttons = null;
-  let followTimer = null;
 
   async function act(modal, method, args, done) {
     const image = modal.image;
@@ -68,28 +68,27 @@ export function reviewActions(onChange) {
   function renderHistory(modal) {
     const box = h('div', { class: 'retry-history-box', 'data-testid': 'modal-retry-history' }, h('p', { class: 'muted', text: 'Loading…' }));
     const id = modal.image?.id;
+    let isFollowing = false;
+    // Read the history; return whether a retry is in progress (then it is read again until it ends).
     const show = async () => {
-      clearTimeout(followTimer);
-      if (!box.isConnected && box.dataset.shown) return; // the tab or the modal was left
-      try {
-        const tasks = await call('retry_history', id);
-        if (modal.image?.id !== id) return;
-        box.replaceChildren(historyList(tasks));
-        box.dataset.shown = '1';
-        // Follow a retry in progress until it ends, then show the image's new status.
-        if (tasks.length && ['queued', 'running'].includes(tasks[0].state)) {
-          box.dataset.following = '1';
-          followTimer = setTimeout(show, FOLLOW_MS);
-        } else if (box.dataset.following) {
-          delete box.dataset.following;
-          await modal.load();
-          onChange();
-        }
-      } catch (err) {
-        box.replaceChildren(h('p', { class: 'field-error', text: err.message }));
+      const tasks = await call('retry_history', id);
+      if (modal.image?.id !== id) return false;
+      box.replaceChildren(historyList(tasks));
+      const isInProgress = tasks.length > 0 && ['queued', 'running'].includes(tasks[0].state);
+      if (isFollowing && !isInProgress) {
+        // The retry ended: show the image's new status.
+        await modal.load();
+        onChange();
       }
+      isFollowing = isInProgress;
+      return isInProgress;
     };
-    show();
+    // The loop ends with the tab or the modal (root leaves the document) or when no retry is in progress.
+    poll(show, {
+      intervalMs: FOLLOW_MS, idleMs: null, root: box, immediate: false, isActive: (isInProgress) => isInProgress,
+      onError: (err) => box.replaceChildren(h('p', { class: 'field-error', text: err.message })),
+    });
+    show().catch((err) => box.replaceChildren(h('p', { class: 'field-error', text: err.message })));
     return box;
   }
 

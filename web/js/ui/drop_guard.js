@@ -1,8 +1,9 @@
 /**
  * Drag and drop never navigates the window away: every dragover and drop is stopped at the document.
  * A keyword file (.txt, .csv) dropped on a place marked data-drop="keywords" (the Dashboard, the Start dialog)
- * becomes the keyword file when the host tells its path; a web view does not, so the user is pointed to the
- * file picker instead. Drops elsewhere are ignored.
+ * becomes the keyword file when the window reports where it lies (pywebview tells a Python drop handler, and
+ * the page asks dropped_file_path); otherwise the user is pointed to the file picker. Drops elsewhere are
+ * ignored. Setting it fires `gif:keyword-file` on window.
  */
 
 import { call } from '../bridge.js';
@@ -21,6 +22,7 @@ async function useKeywordFile(path) {
     const { settings } = await call('get_settings');
     await call('save_settings', { ...settings, file_paths: { ...settings.file_paths, keywords_file: path } });
     toast(`Keyword file set: ${path}`, { kind: 'success' });
+    window.dispatchEvent(new CustomEvent('gif:keyword-file', { detail: { path } }));
   } catch (err) {
     toastError(err, 'The keyword file was not set.');
   }
@@ -37,6 +39,17 @@ function pointToPicker(name) {
   region.append(note);
 }
 
+async function takeKeywordFile(file) {
+  let path = '';
+  try {
+    path = (await call('dropped_file_path', file.name)).path || '';
+  } catch {
+    path = ''; // asked in vain: the picker still works
+  }
+  if (path) useKeywordFile(path);
+  else pointToPicker(file.name);
+}
+
 function onDrop(event) {
   event.preventDefault();
   if (!zoneOf(event)) return;
@@ -46,10 +59,7 @@ function onDrop(event) {
     toast(`“${file.name}” is not a keyword file: drop a .txt or .csv file.`, { kind: 'error' });
     return;
   }
-  // Only a host that exposes the dropped file's location (none of pywebview's web views do) gives a path.
-  const path = file.path || file.pywebviewFullPath || '';
-  if (path) useKeywordFile(path);
-  else pointToPicker(file.name);
+  takeKeywordFile(file);
 }
 
 function onDragOver(event) {

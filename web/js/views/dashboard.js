@@ -56,8 +56,10 @@ class DashboardView {
       h('div', { class: 'dash-row' }, this.progress.element, this.logs.element),
       this.recent.element,
       this.gallery.element);
-    // A keyword file dropped here is offered as the keyword file (ui/drop_guard.js).
+    // A keyword file dropped here is offered as the keyword file (ui/drop_guard.js); its step then ticks.
     this.root.dataset.drop = 'keywords';
+    this.onKeywordFile = () => this.refreshJobs();
+    window.addEventListener('gif:keyword-file', this.onKeywordFile);
   }
 
   async init() {
@@ -203,6 +205,7 @@ class DashboardView {
   }
 
   destroy() {
+    window.removeEventListener('gif:keyword-file', this.onKeywordFile);
     if (this.poller) this.poller.stop();
     this.gallery.destroy();
   }
