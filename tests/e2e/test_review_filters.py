@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from e2e_support import UI
 from playwright.sync_api import expect
+from review_support import shoot_both
 from seed_images import seed_job
 
 from gif_app.app import App
@@ -59,6 +60,7 @@ def test_failed_images_filter_by_job_and_reason_sort_and_list_view(ui: UI, gif: 
     boxes = [ui.by(f"failed-card-{i}").bounding_box() for i in qc_ids]
     assert all(b is not None for b in boxes)
     assert len({round(b["x"]) for b in boxes if b}) == 1, "list rows share one left edge"
+    shoot_both(ui, "failed-list-view")
     ui.reload("failed")
     expect(ui.by("failed-grid")).to_have_attribute("data-layout", "list")
     ui.by("failed-layout-grid").click()

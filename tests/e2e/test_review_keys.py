@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from e2e_support import UI
 from playwright.sync_api import expect
-from review_support import ok, run_job, wait_for
+from review_support import ok, run_job, shoot_both, wait_for
 
 from gif_app.app import App
 
@@ -67,6 +67,11 @@ def test_review_keys_approve_retry_delete_and_move(ui: UI, gif: App) -> None:
     ui.page.keyboard.press("ArrowRight")
     expect(counter).to_have_text(f"3 / {len(ids)}")
     expect(ui.by("retry-history-empty")).to_be_visible()
+    ui.page.keyboard.press("ArrowLeft")
+    expect(ui.by("retry-history-row")).to_have_count(1)
+    shoot_both(ui, "failed-review-modal-history")
+    ui.page.keyboard.press("ArrowRight")
+    expect(counter).to_have_text(f"3 / {len(ids)}")
 
     # Delete asks first, with Cancel focused: Enter there keeps the image.
     ui.page.keyboard.press("Delete")

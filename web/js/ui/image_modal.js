@@ -93,7 +93,8 @@ class ImageModal {
           ...(this.review ? [...this.review.buttons(this), h('span', { class: 'im-sep' })] : []),
           button('copy', 'Copy prompt', 'modal-copy-prompt', () => this.copyPrompt()),
           button('folder', 'Reveal in folder', 'modal-reveal', () => this.reveal()),
-          button('trash', 'Delete image', 'modal-delete', () => this.remove(), 'is-danger'),
+          // Review mode brings its own Delete (with the Delete key) among its actions.
+          this.review ? null : button('trash', 'Delete image', 'modal-delete', () => this.remove(), 'is-danger'),
           h('span', { class: 'im-sep' }),
           button('close', 'Close (Esc)', 'modal-close', () => this.close()))),
       h('div', { class: 'im-body' }, this.viewer.element,
