@@ -60,6 +60,7 @@ export function whenReady() {
       const onReady = () => { const api = apiIfReady(); if (api) done(api); else check(); };
       // The event may have fired before this listener existed, or be missed: each check looks for the api too.
       const check = () => {
+        clearTimeout(timer); // one chain of checks, even when the event asks for one early
         const api = apiIfReady();
         if (api) { done(api); return; }
         const elapsedMs = Date.now() - started;
