@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from gif_app.api.surface import SealedObject, exposed_functions
 from gif_app.app import WINDOW_TITLE, App, HomeInUseApp, RecoveryApp
+from gif_app.drops import DroppedFiles
 from gif_app.paths import resource_dir
 from gif_app.self_test import SELF_TEST_TIMEOUT_S, check_home_in_use_window, check_window
 
@@ -94,6 +95,8 @@ def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     if window is None:  # pywebview returns None only when the GUI failed to create it
         raise RuntimeError("The window could not be created.")
     window.expose(*exposed_functions(app.api))
+    if isinstance(app, App):
+        _report_drops(window, app.ctx.drops)
     return window
 
 
@@ -102,6 +105,24 @@ def _background(app: App | RecoveryApp) -> str:
     if isinstance(app, App) and app.ctx.settings_file.load().settings["ui"]["theme"] == "dark":
         return "#0e1014"  # --bg of the dark tokens in web/css/app.css
     return "#f6f7f9"
+
+
+def _report_drops(window: Any, drops: DroppedFiles) -> None:
+    """Tell `drops` where files dropped on the page lie: pywebview gives the path to a Python drop handler only."""
+    from webview.dom import DOMEventHandler
+
+    def on_drop(event: dict[str, Any]) -> None:
+        for file in (event.get("dataTransfer") or {}).get("files") or []:
+            name, path = file.get("name"), file.get("pywebviewFullPath")
+            if name and path:
+                drops.record(str(name), str(path))
+
+    def on_loaded() -> None:
+        # Every page load has a new document: listen on each one.
+        window.dom.document.events.drop += DOMEventHandler(on_drop, prevent_default=True)
+
+    window.events.loaded += on_loaded
+    drops.enable()
 
 
 def _gui_name() -> Literal["qt"] | None:

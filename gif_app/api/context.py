@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from gif_app.dialogs import Dialogs
+from gif_app.drops import DroppedFiles
 from gif_app.export.service import ExportService
 from gif_app.jobs.model_download import ModelDownloads
 from gif_app.jobs.planning import ProviderAccess
@@ -68,3 +69,4 @@ class ApiContext:
     services: Services
     is_sandbox: bool = False
     notices: list[str] = field(default_factory=list)
+    drops: DroppedFiles = field(default_factory=DroppedFiles)

@@ -194,6 +194,7 @@ class JobsApi:
         return stats
 
     @envelope
-    def list_images_for_job(self, execution_id: int) -> list[dict[str, Any]]:
-        """Return every image of one job."""
-        return [image_json(i) for i in self.ctx.repo.images_of_execution(as_int(execution_id, "execution_id"))]
+    def list_images_for_job(self, execution_id: int, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+        """Return every image of one job (only the given statuses, when any: the job view's status filter)."""
+        wanted = as_strings(statuses, "statuses")
+        return [image_json(i) for i in self.ctx.repo.images_of_execution(as_int(execution_id, "execution_id"), wanted)]

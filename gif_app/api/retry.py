@@ -7,9 +7,11 @@ from typing import Any
 from gif_app.api.args import as_dict, as_ids, as_int, as_page
 from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
-from gif_app.api.serialize import image_json, page_json
+from gif_app.api.serialize import image_json, iso, page_json
+from gif_app.domain import RetryStatus, RetryTask, reason_label
 from gif_app.jobs.retry import RetryService
 from gif_app.jobs.retry_plan import RETRY_STAGES
+from gif_app.store.images_repo import QC_REASON
 from gif_app.store.repository import ImageFilter
 
 TABS: dict[str, tuple[str, ...]] = {
@@ -19,6 +21,19 @@ TABS: dict[str, tuple[str, ...]] = {
     "retry_failed": ("retry_failed",),
     "all": ("qc_failed", "retry_pending", "processing", "retry_failed"),
 }
+
+# A retry task's status as the page shows per-image progress.
+RETRY_STATES = {RetryStatus.PENDING: "queued", RetryStatus.PROCESSING: "running", RetryStatus.DONE: "done",
+                RetryStatus.FAILED: "failed", RetryStatus.CANCELLED: "cancelled"}
+MODE_LABELS = {"original": "Retry with the job's settings", "modified": "Retry with modified settings",
+               "approve": "Manual approve"}
+
+
+def retry_task_json(task: RetryTask) -> dict[str, Any]:
+    """Return one retry attempt as the review modal's history shows it."""
+    return {"id": task.id, "mode": task.mode, "mode_label": MODE_LABELS.get(task.mode, task.mode),
+            "state": RETRY_STATES[task.status], "created_at": iso(task.created_at),
+            "updated_at": iso(task.updated_at), "error": task.error}
 
 
 class RetryApi:
@@ -45,9 +60,35 @@ class RetryApi:
         flt = ImageFilter(statuses=TABS.get(tab, TABS["failed"]),
                           execution_ids=as_ids(q.get("execution_ids"), "execution_ids"),
                           search=str(q.get("search") or ""), sort=str(q.get("sort") or "newest"),
-                          page=page_no, page_size=page_size)
+                          reason=str(q.get("reason") or ""), page=page_no, page_size=page_size)
         page = self.ctx.repo.list_images(flt)
-        return page_json(page, [image_json(i) for i in page.items])
+        # Each card shows its latest retry's state (queued / running / done / failed): per-image progress.
+        latest = {t.image_id: t for t in self.ctx.repo.retry_tasks_of_images(tuple(i.id for i in page.items))}
+        items = []
+        for image in page.items:
+            item = image_json(image)
+            task = latest.get(image.id)
+            item["retry_state"] = RETRY_STATES[task.status] if task else None
+            items.append(item)
+        return page_json(page, items)
+
+    @envelope
+    def failed_filters(self, tab: str = "failed") -> dict[str, Any]:
+        """Return the jobs and failure reasons a tab's images have, with counts, for its filter menus."""
+        statuses = TABS.get(tab, TABS["failed"])
+        reasons = self.ctx.repo.failed_reasons(statuses)
+        return {"jobs": [{"id": i, "label": label, "count": n} for i, label, n in self.ctx.repo.failed_jobs(statuses)],
+                # QC's rejections first, then the processing steps in words, alphabetically.
+                "reasons": sorted(({"value": value, "count": n,
+                                    "label": "Rejected by QC" if value == QC_REASON else reason_label(value)}
+                                   for value, n in reasons.items()),
+                                  key=lambda r: (r["value"] != QC_REASON, r["label"]))}
+
+    @envelope
+    def retry_history(self, image_id: int) -> list[dict[str, Any]]:
+        """Return every retry attempt of one image, newest first (mode, state, times, error)."""
+        tasks = self.ctx.repo.retry_tasks_of_images((as_int(image_id, "image_id"),))
+        return [retry_task_json(t) for t in reversed(tasks)]
 
     @envelope
     def retry_options(self) -> dict[str, Any]:

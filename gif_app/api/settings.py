@@ -16,6 +16,9 @@ from gif_app.prices import packaged_table
 from gif_app.stock_target import choose_target
 from gif_app.vendors import find_vendor
 
+# How long the page's question about a dropped file waits for the window's report of it (sent at the same time).
+DROP_REPORT_WAIT_S = 1.0
+
 
 class SettingsApi:
     """Settings, keys and file pickers."""
@@ -106,6 +109,11 @@ class SettingsApi:
         is_ok, message = validate_path(str(path or ""), kind)
         return {"ok": is_ok, "message": message}
 
+
+    @envelope
+    def dropped_file_path(self, name: str) -> dict[str, Any]:
+        """Return where a file dropped on the window lies (None when the window did not report it)."""
+        return {"path": self.ctx.drops.take(str(name), DROP_REPORT_WAIT_S)}
 
     @envelope
     def model_status(self, model_name: str) -> dict[str, Any]:

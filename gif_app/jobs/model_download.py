@@ -8,7 +8,13 @@ from typing import Any
 
 from gif_app.domain import CancelToken
 from gif_app.errors import AppError, ConflictError
-from gif_app.providers.rembg_local import KNOWN_MODELS, download_model, is_model_present, model_path
+from gif_app.providers.rembg_local import (
+    KNOWN_MODELS,
+    MODEL_BASE_URL,
+    download_model,
+    is_model_present,
+    model_path,
+)
 from gif_app.worker import Worker
 
 _JOIN_TIMEOUT_S = 5.0
@@ -17,8 +23,9 @@ _JOIN_TIMEOUT_S = 5.0
 class ModelDownloads:
     """One download at a time, on its own Worker; the page polls `status`."""
 
-    def __init__(self, models_home: Path) -> None:
+    def __init__(self, models_home: Path, base_url: str = MODEL_BASE_URL) -> None:
         self._home = models_home
+        self._base_url = base_url  # where the model files are offered (a local server in tests)
         self._lock = threading.Lock()
         self._state: dict[str, Any] = {"model": None, "state": "idle", "done": 0, "total": 0, "error": None}
         self._cancel = CancelToken()
@@ -52,9 +59,11 @@ class ModelDownloads:
         return self.status()
 
     def cancel(self) -> dict[str, Any]:
-        """Stop the running download; the partial file is removed."""
+        """Stop the running download; the partial file is removed (the page shows "cancelling" until it is)."""
         with self._lock:
             cancel = self._cancel
+            if self._state["state"] == "running":
+                self._state["is_cancelling"] = True
         cancel.request_abort()
         return self.status()
 
@@ -79,7 +88,7 @@ class ModelDownloads:
                 self._state.update(done=done, total=total)
 
         try:
-            download_model(model_name, self._home, progress, cancel)
+            download_model(model_name, self._home, progress, cancel, self._base_url)
         except AppError as exc:
             self._end(state="cancelled" if exc.code == "cancelled" else "failed", error=exc.message)
             return
@@ -91,4 +100,4 @@ class ModelDownloads:
 
     def _end(self, **fields: Any) -> None:
         with self._lock:
-            self._state.update(fields)
+            self._state.update(fields, is_cancelling=False)

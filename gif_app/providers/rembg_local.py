@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -75,8 +76,12 @@ def download_model(
     model_home.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")
     digest = hashlib.md5(usedforsecurity=False)
+    hook: int | None = None
     try:
         with build_client(base_url, 120.0) as client, client.stream("GET", f"{model_name}.onnx") as response:
+            if cancel is not None:
+                # A cancel closes the stream at once: a stalled server does not hold it until the read timeout.
+                hook = cancel.add_abort_hook(lambda: _shut_stream(response))
             if response.status_code == 404:
                 raise ProviderError(f"The {model_name} model is not offered for download (HTTP 404).",
                                     vendor="github", status=404)
@@ -98,11 +103,29 @@ def download_model(
             raise ProviderError(f"The downloaded {model_name} model is damaged; try again.", vendor="github",
                                 is_retryable=True)
         os.replace(partial, target)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.StreamError) as exc:
+        if cancel is not None and cancel.is_stopping:
+            raise CancelledError("The model download was cancelled.") from exc
+        if isinstance(exc, httpx.StreamError):
+            raise
         raise error_from_transport(exc, "github") from exc
     finally:
+        if cancel is not None and hook is not None:
+            cancel.remove_abort_hook(hook)
         partial.unlink(missing_ok=True)
     return target
+
+
+def _shut_stream(response: httpx.Response) -> None:
+    """Shut the response's socket down: a read blocked in another thread wakes at once (close alone does not)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed: nothing is left to wake
+    response.close()
 
 
 class RembgRemover:

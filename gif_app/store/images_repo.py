@@ -16,6 +16,8 @@ from gif_app.store.convert import dumps, now
 from gif_app.store.models import GeneratedImageRow, JobExecutionRow
 
 _UNSET: Any = object()
+QC_REASON = "qc"
+_PROCESSING_PREFIX = "processing_failed:"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class ImageFilter:
     failed_only_processing: bool | None = None
     # Only images with a soft failure of this processing stage ("remove_bg": the background was kept).
     soft_failure_stage: str = ""
+    # Failure reason: "qc" (the QC model's own words: any reason not a processing stage) or one stored reason.
+    reason: str = ""
     sort: str = "newest"  # newest | oldest | title
     page: int = 1
     page_size: int = 50
@@ -61,7 +65,16 @@ def _conditions(flt: ImageFilter) -> list[Any]:
         conds.append(~img.reason.startswith("processing_failed:") | img.reason.is_null())
     if flt.soft_failure_stage:
         conds.extend(_soft_failed_without_result(flt.soft_failure_stage))
+    if flt.reason == QC_REASON:
+        conds.append(~img.reason.startswith(_PROCESSING_PREFIX) | img.reason.is_null())
+    elif flt.reason:
+        conds.append(img.reason == flt.reason)
     return conds
+
+
+def reason_group(reason: str | None) -> str:
+    """Return the reason filter an image's reason falls under ("qc" for the QC model's free text)."""
+    return reason if reason and reason.startswith(_PROCESSING_PREFIX) else QC_REASON
 
 
 def _soft_failed_without_result(stage: str) -> list[Any]:
@@ -189,11 +202,12 @@ class ImagesRepository:
             row.save()
         return convert.image(row)
 
-    def images_of_execution(self, execution_id: int) -> list[GeneratedImage]:
-        """Return every image of one execution in generation order."""
+    def images_of_execution(self, execution_id: int, statuses: tuple[str, ...] = ()) -> list[GeneratedImage]:
+        """Return every image of one execution (only these statuses, when given) in generation order."""
         img = GeneratedImageRow
+        conds = [img.execution == execution_id] + ([img.status.in_(list(statuses))] if statuses else [])
         rows = (img.select(img, JobExecutionRow.id, JobExecutionRow.label).join(JobExecutionRow)
-                .where(img.execution == execution_id)
+                .where(*conds)
                 .order_by(img.generation_index, img.variation_index, img.id))
         return [convert.image(r, r.execution.label) for r in rows]
 
@@ -305,6 +319,25 @@ class ImagesRepository:
             query = query.where(GeneratedImageRow.execution == execution_id)
         rows: Any = query.group_by(GeneratedImageRow.status).tuples()
         return {str(k): int(v) for k, v in rows}
+
+    def failed_jobs(self, statuses: tuple[str, ...]) -> list[tuple[int, str, int]]:
+        """Return (execution id, label, image count) of the jobs with images in these statuses, newest first."""
+        img = GeneratedImageRow
+        rows: Any = (img.select(JobExecutionRow.id, JobExecutionRow.label, peewee.fn.COUNT(img.id))
+                     .join(JobExecutionRow).where(img.status.in_(list(statuses)))
+                     .group_by(JobExecutionRow.id).order_by(JobExecutionRow.id.desc()).tuples())
+        return [(int(i), str(label), int(n)) for i, label, n in rows]
+
+    def failed_reasons(self, statuses: tuple[str, ...]) -> dict[str, int]:
+        """Return {reason filter: image count} of images in these statuses (QC's free text counted as "qc")."""
+        img = GeneratedImageRow
+        rows: Any = (img.select(img.reason, peewee.fn.COUNT(img.id)).where(img.status.in_(list(statuses)))
+                     .group_by(img.reason).tuples())
+        groups: dict[str, int] = {}
+        for reason, count in rows:
+            group = reason_group(reason)
+            groups[group] = groups.get(group, 0) + int(count)
+        return groups
 
     def delete_image(self, image_id: int) -> GeneratedImage:
         """Delete one image row and return what it was (the caller removes the file)."""

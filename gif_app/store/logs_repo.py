@@ -73,6 +73,13 @@ class LogsRepository:
             query = query.where(RetryTaskRow.status.in_([s.value for s in statuses]))
         return [convert.retry_task(r) for r in query.order_by(RetryTaskRow.id)]
 
+    def retry_tasks_of_images(self, image_ids: tuple[int, ...]) -> list[RetryTask]:
+        """Return every retry task of these images, oldest first (their retry history)."""
+        if not image_ids:
+            return []
+        query = RetryTaskRow.select().where(RetryTaskRow.image.in_(list(image_ids)))
+        return [convert.retry_task(r) for r in query.order_by(RetryTaskRow.id)]
+
     def reset_stuck_retries(self) -> int:
         """Put retry tasks left `processing` by a crash back to pending; return how many."""
         return int(RetryTaskRow.update(status=RetryStatus.PENDING.value, updated_at=now()).where(

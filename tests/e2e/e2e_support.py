@@ -27,6 +27,8 @@ _BRIDGE_JS = """
     }
     window.dispatchEvent(new CustomEvent('pywebviewready'));
   };
+  // A test of a slow host holds the bridge back until it calls window.__gif_release_bridge().
+  if (%s) { window.__gif_release_bridge = install; return; }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', install);
   else install();
 })();
@@ -61,13 +63,14 @@ def _relay(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def install_bridge(page: Page, api: Api) -> list[str]:
-    """Expose exactly the functions the window registers (the same list) as window.pywebview.api.<name>."""
+def install_bridge(page: Page, api: Api, *, is_held: bool = False) -> list[str]:
+    """Expose exactly the functions the window registers (the same list) as window.pywebview.api.<name>;
+    `is_held` leaves them out until the page calls window.__gif_release_bridge() (a host slow to start)."""
     names = []
     for function in exposed_functions(api):
         page.expose_function(f"__gif_{function.__name__}", _relay(function))
         names.append(function.__name__)
-    page.add_init_script(_BRIDGE_JS % json.dumps(names))
+    page.add_init_script(_BRIDGE_JS % (json.dumps(names), json.dumps(is_held)))
     return names
 
 

@@ -119,7 +119,7 @@ def test_start_job_shows_progress_logs_statistics_and_fills_gallery(ui: UI, gif:
 
 def test_force_stop_asks_first_and_stops_the_running_job(ui: UI, gif: App) -> None:
     """While a slow job runs, Stop/Force stop are enabled; force stop needs a confirmation and stops it."""
-    gif.sandbox.config.latency["runware"] = 3.0  # slow renders: the job is still running after two dialogs, even under load
+    gif.sandbox.config.latency["runware"] = 3.0  # slow renders: still running after both dialogs, even under load
     ui.open("dashboard")
     start_job(ui, "Slow run", count=8, variations=2)
     expect(ui.by("progress-status")).to_have_text("Running", timeout=JOB_TIMEOUT_MS)

@@ -6,7 +6,11 @@
  * (for a job that cannot start) problems: [{setting, message}].
  */
 
-const READY_TIMEOUT_MS = 15000;
+// The host may be slow to inject the api (a cold start on a busy machine): keep looking, with backoff, and
+// never give up; after SLOW_MS the page says it is still connecting (onConnection listeners show it).
+const FIRST_CHECK_MS = 100;
+const MAX_CHECK_MS = 3000;
+const SLOW_MS = 1500;
 
 /** An error the Api reported (or the bridge itself could not deliver the call). */
 export class ApiError extends Error {
@@ -20,6 +24,8 @@ export class ApiError extends Error {
 }
 
 let readyPromise = null;
+const listeners = new Set();
+let connection = { state: 'connecting', attempts: 0, elapsedMs: 0 };
 
 function apiIfReady() {
   const api = window.pywebview && window.pywebview.api;
@@ -28,22 +34,44 @@ function apiIfReady() {
   return null;
 }
 
-/** Resolve with the pywebview api object once the host has injected it. */
+function announce(next) {
+  connection = next;
+  for (const listener of listeners) listener(connection);
+}
+
+/** Call `listener({state: 'connecting' | 'slow' | 'connected', attempts, elapsedMs})` on every change; return an unsubscribe. */
+export function onConnection(listener) {
+  listeners.add(listener);
+  listener(connection);
+  return () => listeners.delete(listener);
+}
+
+/** Resolve with the pywebview api object once the host has injected it (waiting as long as it takes). */
 export function whenReady() {
   if (!readyPromise) {
-    readyPromise = new Promise((resolve, reject) => {
-      const api = apiIfReady();
-      if (api) {
-        resolve(api);
-        return;
-      }
-      const timer = setTimeout(() => {
-        reject(new ApiError('bridge_unavailable', 'The app backend did not answer. Restart the app.'));
-      }, READY_TIMEOUT_MS);
-      window.addEventListener('pywebviewready', () => {
+    readyPromise = new Promise((resolve) => {
+      const started = Date.now();
+      let timer = null;
+      let delay = FIRST_CHECK_MS;
+      const done = (api) => {
         clearTimeout(timer);
-        resolve(window.pywebview.api);
-      }, { once: true });
+        window.removeEventListener('pywebviewready', onReady);
+        announce({ state: 'connected', attempts: connection.attempts, elapsedMs: Date.now() - started });
+        resolve(api);
+      };
+      const onReady = () => { const api = apiIfReady(); if (api) done(api); else check(); };
+      // The event may have fired before this listener existed, or be missed: each check looks for the api too.
+      const check = () => {
+        clearTimeout(timer); // one chain of checks, even when the event asks for one early
+        const api = apiIfReady();
+        if (api) { done(api); return; }
+        const elapsedMs = Date.now() - started;
+        announce({ state: elapsedMs >= SLOW_MS ? 'slow' : 'connecting', attempts: connection.attempts + 1, elapsedMs });
+        timer = setTimeout(check, delay);
+        delay = Math.min(delay * 2, MAX_CHECK_MS);
+      };
+      window.addEventListener('pywebviewready', onReady);
+      check();
     });
   }
   return readyPromise;

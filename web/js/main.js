@@ -1,7 +1,13 @@
-/** Boot: start the router and fill the app chrome (version, sandbox badge, notices) from app_info. */
+/**
+ * Boot: guard drops, show the backend connection state, start the router and fill the app chrome (version,
+ * sandbox badge, notices) from app_info.
+ */
 
 import { call } from './bridge.js';
 import { startRouter } from './router.js';
+import { watchAway } from './ui/away_notice.js';
+import { showConnection } from './ui/connection.js';
+import { guardDrops } from './ui/drop_guard.js';
 import { showNotice } from './ui/notices.js';
 
 function showAppInfo(info) {
@@ -17,6 +23,9 @@ function showAppInfo(info) {
 }
 
 async function boot() {
+  guardDrops();
+  watchAway();
+  showConnection();
   startRouter(document.getElementById('view-root'));
   try {
     showAppInfo(await call('app_info'));

@@ -148,7 +148,7 @@ export async function openStartDialog({ isBusy = false } = {}) {
       toastError(err, 'Could not apply the stock target.');
     }
   });
-  const dialog = h('dialog', { class: 'dialog start-dialog', 'aria-labelledby': 'start-title', 'data-testid': 'start-dialog' }, form);
+  const dialog = h('dialog', { class: 'dialog start-dialog', 'aria-labelledby': 'start-title', 'data-testid': 'start-dialog', 'data-drop': 'keywords' }, form);
   return new Promise((resolve) => {
     let result = null;
     const previous = document.activeElement;

@@ -1,6 +1,7 @@
 /**
  * The Failed Images grid: a card per image with its thumbnail, the reason in the user's words, status and
- * per-image actions. Cards are keyed by id and patched in place; the selection is a Set of ids across pages.
+ * per-image actions, and its latest retry's state (queued / running / done / failed). Cards are keyed by id and
+ * patched in place; the selection is a Set of ids across pages. The list layout is the same cards in rows (CSS).
  */
 
 import { h } from '../dom.js';
@@ -8,6 +9,7 @@ import { dateTime } from '../format.js';
 import { icon } from '../icons.js';
 import { imageBadge } from '../ui/badges.js';
 import { imageAlt, imageTitle } from '../ui/gallery.js';
+import { retryStateBadge } from './review_actions.js';
 
 function titleOf(image) {
   return image.keyword || (image.metadata && image.metadata.title) || `Image ${image.id}`;
@@ -56,6 +58,7 @@ export class FailedGrid {
     card.status = h('span', { class: 'failed-status' });
     card.title = h('div', { class: 'failed-title' });
     card.sub = h('div', { class: 'failed-sub' });
+    card.retryState = h('div', { class: 'failed-retry-state', 'data-testid': `failed-retry-state-${id}` });
     const act = (name) => (e) => { e.stopPropagation(); this.hooks.onAction(name, card.image); };
     card.approve = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `failed-approve-${id}`, onClick: act('approve') }, icon('check'), 'Approve');
     card.retry = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': `failed-retry-${id}`, onClick: act('retry') }, icon('refresh'), 'Retry');
@@ -67,7 +70,7 @@ export class FailedGrid {
     }, card.thumb, card.spinner);
     card.el = h('div', { class: 'failed-card', role: 'listitem', 'data-testid': `failed-card-${id}`, 'data-id': String(id) },
       h('div', { class: 'failed-media' }, card.frame, h('label', { class: 'failed-check-wrap' }, card.check), card.status),
-      h('div', { class: 'failed-info' }, card.reason, card.title, card.sub),
+      h('div', { class: 'failed-info' }, card.reason, card.title, card.sub, card.retryState),
       h('div', { class: 'failed-actions' }, card.approve, card.retry, h('span', { class: 'spacer' }), card.del));
     return card;
   }
@@ -92,6 +95,10 @@ export class FailedGrid {
     card.check.setAttribute('aria-label', `Select ${name}`);
     card.del.setAttribute('aria-label', `Delete ${name}`);
     card.sub.textContent = `${image.job_label || `Job ${image.execution_id}`} · ${dateTime(image.created_at)}`;
+    if (card.retryState.dataset.state !== (image.retry_state || '')) {
+      card.retryState.dataset.state = image.retry_state || '';
+      card.retryState.replaceChildren(...(image.retry_state ? ['Last retry: ', retryStateBadge(image.retry_state)] : []));
+    }
     // What may be done to the image comes from the flags the API sends with it.
     card.approve.disabled = !image.can_approve;
     card.retry.disabled = !image.can_retry;

@@ -2,8 +2,9 @@
  * The image modal: zoomable viewer, previous/next through a list of ids, tabs Details / Metadata /
  * Processing, copy prompt, reveal in folder and delete. Keyboard: Esc closes, ←/→ navigate, +/−/0 zoom.
  *
- * openImageModal({ids, index, onChange}) -> {close()}; onChange({type: "updated", image}) after a metadata
- * save, onChange({type: "deleted", id}) after a delete.
+ * openImageModal({ids, index, onChange, review}) -> {close()}; onChange({type: "updated", image}) after a metadata
+ * save, onChange({type: "deleted", id}) after a delete. `review` (Failed Images Review) adds actions, keys
+ * and tabs: {buttons(modal) -> nodes, paint(modal), handleKey(event, modal) -> bool, tabs: [[name, label, render(modal)]]}.
  */
 
 import { call } from '../bridge.js';
@@ -58,7 +59,8 @@ function processingPanel(image) {
 }
 
 class ImageModal {
-  constructor({ ids, index, onChange }) {
+  constructor({ ids, index, onChange, review }) {
+    this.review = review || null;
     this.ids = [...ids];
     this.index = Math.max(0, Math.min(index || 0, this.ids.length - 1));
     this.onChange = onChange || (() => {});
@@ -77,7 +79,8 @@ class ImageModal {
     this.counter = h('span', { class: 'im-counter', 'data-testid': 'modal-counter' });
     this.prevButton = button('chevron-left', 'Previous image (←)', 'modal-prev', () => this.go(-1));
     this.nextButton = button('chevron-right', 'Next image (→)', 'modal-next', () => this.go(1));
-    this.tabButtons = new Map(TABS.map(([name, label]) => [name, h('button', {
+    const tabs = [...TABS, ...(this.review?.tabs || []).map(([name, label]) => [name, label])];
+    this.tabButtons = new Map(tabs.map(([name, label]) => [name, h('button', {
       type: 'button', role: 'tab', 'aria-selected': 'false', 'data-testid': `modal-tab-${name}`, text: label,
       onClick: () => this.select(name),
     })]));
@@ -87,9 +90,11 @@ class ImageModal {
         h('div', { class: 'im-heading' }, this.titleEl, this.counter),
         h('div', { class: 'toolbar' }, this.prevButton, this.nextButton,
           h('span', { class: 'im-sep' }),
+          ...(this.review ? [...this.review.buttons(this), h('span', { class: 'im-sep' })] : []),
           button('copy', 'Copy prompt', 'modal-copy-prompt', () => this.copyPrompt()),
           button('folder', 'Reveal in folder', 'modal-reveal', () => this.reveal()),
-          button('trash', 'Delete image', 'modal-delete', () => this.remove(), 'is-danger'),
+          // Review mode brings its own Delete (with the Delete key) among its actions.
+          this.review ? null : button('trash', 'Delete image', 'modal-delete', () => this.remove(), 'is-danger'),
           h('span', { class: 'im-sep' }),
           button('close', 'Close (Esc)', 'modal-close', () => this.close()))),
       h('div', { class: 'im-body' }, this.viewer.element,
@@ -122,6 +127,7 @@ class ImageModal {
       this.viewer.show(image.original_url, imageTitle(image));
       this.form.load(image);
       this.paintHeader();
+      if (this.review) this.review.paint(this);
       this.select(this.tab);
     } catch (err) {
       if (mine === this.seq) toastError(err, 'Could not open the image.');
@@ -149,7 +155,9 @@ class ImageModal {
     this.tab = name;
     for (const [tabName, tab] of this.tabButtons) tab.setAttribute('aria-selected', String(tabName === name));
     if (!this.image) return;
-    if (name === 'metadata') this.panel.replaceChildren(this.form.element);
+    const extra = (this.review?.tabs || []).find(([tabName]) => tabName === name);
+    if (extra) this.panel.replaceChildren(extra[2](this));
+    else if (name === 'metadata') this.panel.replaceChildren(this.form.element);
     else if (name === 'processing') this.panel.replaceChildren(processingPanel(this.image));
     else this.panel.replaceChildren(detailsPanel(this.image));
   }
@@ -175,7 +183,8 @@ class ImageModal {
     if (event.key === 'Escape') return; // the dialog's cancel event handles it
     const typing = event.target instanceof Element && event.target.closest('input, textarea, select');
     if (typing || event.altKey || event.metaKey || event.ctrlKey) return;
-    if (event.key === 'ArrowLeft') this.go(-1);
+    if (this.review && this.review.handleKey(event, this)) event.preventDefault();
+    else if (event.key === 'ArrowLeft') this.go(-1);
     else if (event.key === 'ArrowRight') this.go(1);
     else if (!this.viewer.handleKey(event.key)) return;
     event.preventDefault();
@@ -206,7 +215,13 @@ class ImageModal {
       title: 'Delete this image?', message: 'The image and its file are deleted. This cannot be undone.',
       confirmLabel: 'Delete', danger: true, testid: 'confirm-delete-image',
     });
-    if (!isOk) return;
+    if (isOk) await this.deleteCurrent();
+  }
+
+  /** Delete the shown image (the caller asked the user) and show the next one, or close when none is left. */
+  async deleteCurrent() {
+    const id = this.image?.id;
+    if (!id) return;
     try {
       await call('delete_images', [id], true);
       toast('Image deleted', { kind: 'success' });
@@ -238,10 +253,10 @@ class ImageModal {
 }
 
 /** Open the image modal on `ids[index]`; return {close()}. A modal already open is closed first. */
-export function openImageModal({ ids, index = 0, onChange }) {
+export function openImageModal({ ids, index = 0, onChange, review }) {
   if (openModal) openModal.close(true);
   if (!ids || !ids.length) return { close() {} };
-  const modal = new ImageModal({ ids, index, onChange });
+  const modal = new ImageModal({ ids, index, onChange, review });
   openModal = modal;
   modal.show();
   return { close: () => modal.close(true) };

@@ -6,14 +6,17 @@
  */
 
 import { call } from '../bridge.js';
+import { FirstRunSteps } from '../dashboard/first_run.js';
 import { GalleryPanel } from '../dashboard/gallery_panel.js';
 import { LogPanel } from '../dashboard/log_panel.js';
 import { ProgressPanel } from '../dashboard/progress_panel.js';
+import { RecentJobs } from '../dashboard/recent_jobs.js';
 import { openStartDialog } from '../dashboard/start_dialog.js';
 import { StatsStrip } from '../dashboard/stats_strip.js';
 import { h } from '../dom.js';
 import { statusLabel } from '../format.js';
 import { icon } from '../icons.js';
+import { notifyWhenAway } from '../ui/away_notice.js';
 import { jobTone } from '../ui/badges.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { poll } from '../ui/poll.js';
@@ -32,6 +35,8 @@ class DashboardView {
     this.progress = new ProgressPanel();
     this.logs = new LogPanel();
     this.gallery = new GalleryPanel();
+    this.firstRun = new FirstRunSteps({ onStart: () => this.start() });
+    this.recent = new RecentJobs({ onRerun: (execution) => this.rerunQueued(execution) });
     this.cursor = null;
     this.poller = null;
     this.render();
@@ -46,14 +51,21 @@ class DashboardView {
       h('header', { class: 'view-header' },
         h('div', {}, h('h1', { text: 'Dashboard' }), h('p', { class: 'subtitle', text: 'Turn a keyword file into finished, sellable images.' })),
         h('div', { class: 'toolbar' }, this.queueBadge, this.forceButton, this.stopButton, this.startButton)),
+      this.firstRun.element,
       this.stats.element,
       h('div', { class: 'dash-row' }, this.progress.element, this.logs.element),
+      this.recent.element,
       this.gallery.element);
+    // A keyword file dropped here is offered as the keyword file (ui/drop_guard.js); its step then ticks.
+    this.root.dataset.drop = 'keywords';
+    this.onKeywordFile = () => this.refreshJobs();
+    window.addEventListener('gif:keyword-file', this.onKeywordFile);
   }
 
   async init() {
     this.stats.refresh();
     const jobs = await this.gallery.loadJobs();
+    await this.refreshJobs();
     await this.gallery.load(1);
     // After a restart nothing runs: show the latest job's outcome and log until another one starts.
     if (jobs.length) this.cursor = { execution_id: jobs[0].id, log_id: 0 };
@@ -62,6 +74,15 @@ class DashboardView {
       isActive: (data) => data.is_running || (data.queue || []).length > 0,
       onError: (err) => this.onPollError(err),
     });
+  }
+
+  /** Refresh the recent jobs, and the first-run steps (shown only while no job exists). */
+  async refreshJobs() {
+    try {
+      await this.firstRun.refresh(await this.recent.refresh());
+    } catch (err) {
+      toastError(err, 'Could not read the recent jobs.');
+    }
   }
 
   /** Read get_progress after the cursor, move the cursor on and feed the panels; return the answer. */
@@ -97,6 +118,7 @@ class DashboardView {
       this.logs.reset(current);
       this.progress.describeJob(current);
       this.gallery.loadJobs();
+      this.refreshJobs();
     }
     if (current !== null) this.progress.update(data, current);
     this.logs.append(data.logs);
@@ -114,7 +136,10 @@ class DashboardView {
   async finished(execution) {
     this.stats.refresh();
     const kind = TOAST_KINDS[jobTone(execution)] || 'info';
-    toast(`Job "${execution.label}" ${statusLabel(execution).toLowerCase()}: ${execution.approved} approved of ${execution.generated} generated.`, { kind });
+    const text = `Job "${execution.label}" ${statusLabel(execution).toLowerCase()}: ${execution.approved} approved of ${execution.generated} generated.`;
+    toast(text, { kind });
+    notifyWhenAway(text, kind);
+    this.refreshJobs();
     await this.gallery.loadJobs();
     await this.gallery.load(); // reconcile counts with the server; shown cards are reused, nothing jumps
   }
@@ -141,6 +166,15 @@ class DashboardView {
     toast(this.isRunning ? `Job "${execution.label}" added to the queue` : `Job "${execution.label}" started`, { kind: 'success' });
     if (!this.isRunning) this.follow(execution.id);
     else this.poller.kick();
+    this.refreshJobs();
+  }
+
+  /** A rerun from the recent jobs entered the queue: watch it like a job started here. */
+  rerunQueued(execution) {
+    this.startedId = execution.id;
+    if (!this.isRunning) this.follow(execution.id);
+    else this.poller.kick();
+    this.refreshJobs();
   }
 
   async stop() {
@@ -171,6 +205,7 @@ class DashboardView {
   }
 
   destroy() {
+    window.removeEventListener('gif:keyword-file', this.onKeywordFile);
     if (this.poller) this.poller.stop();
     this.gallery.destroy();
   }

@@ -1,6 +1,7 @@
 /**
- * Failed Images Review: tabs with live counts, a grid of failed images with their reasons, selection across
- * pages, approve / retry (original or modified settings) / delete, the retry queue bar, the image modal.
+ * Failed Images Review: tabs with live counts, a grid (or list) of failed images with their reasons and retry
+ * state, filters by job and failure reason, sort, selection across pages, approve / retry (original or
+ * modified settings) / delete, the retry queue bar, and the review modal (Approve, Retry, Delete with keys).
  * Counts and the queue are polled every second while retries run, less often when idle.
  */
 
@@ -8,9 +9,11 @@ import { call } from '../bridge.js';
 import { debounce, h } from '../dom.js';
 import { FailedGrid } from '../failed/grid.js';
 import { RetryQueueBar } from '../failed/queue_bar.js';
+import { reviewActions } from '../failed/review_actions.js';
 import { openRetryModal } from '../failed/retry_modal.js';
 import { plural } from '../format.js';
 import { icon } from '../icons.js';
+import { notifyWhenAway } from '../ui/away_notice.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { openImageModal } from '../ui/image_modal.js';
 import { poll } from '../ui/poll.js';
@@ -29,6 +32,8 @@ const EMPTY = {
 const BUSY_POLL_MS = 1000;
 const IDLE_POLL_MS = 4000;
 const PAGE_SIZE = 48;
+const SORTS = [['newest', 'Newest first'], ['oldest', 'Oldest first'], ['updated', 'Recently changed'], ['title', 'Title A–Z']];
+const LAYOUT_KEY = 'gif.failed.layout';
 
 class FailedView {
   constructor(root, tab) {
@@ -41,7 +46,7 @@ class FailedView {
     this.countsKey = '';
     this.grid = new FailedGrid({
       onSelect: () => this.syncSelection(),
-      onOpen: (image, ids) => openImageModal({ ids, index: ids.indexOf(image.id), onChange: () => this.refresh() }),
+      onOpen: (image, ids) => openImageModal({ ids, index: ids.indexOf(image.id), onChange: () => this.refresh(), review: reviewActions(() => this.refresh()) }),
       onAction: (name, image) => this.act(name, [image.id], [image]),
     });
     this.queue = new RetryQueueBar(() => this.refresh());
@@ -70,6 +75,13 @@ class FailedView {
       bulk('Approve', 'approve', 'failed-approve-selected', 'check'),
       bulk('Retry selected', 'retry', 'failed-retry-selected', 'refresh', 'btn-primary'),
     ];
+    this.jobFilter = h('select', { class: 'select select-sm', 'aria-label': 'Filter by job', 'data-testid': 'failed-filter-job', onChange: () => this.filtersChanged() }, h('option', { value: '', text: 'All jobs' }));
+    this.reasonFilter = h('select', { class: 'select select-sm', 'aria-label': 'Filter by failure reason', 'data-testid': 'failed-filter-reason', onChange: () => this.filtersChanged() }, h('option', { value: '', text: 'All reasons' }));
+    this.sort = h('select', { class: 'select select-sm', 'aria-label': 'Sort', 'data-testid': 'failed-sort', onChange: () => this.filtersChanged() }, SORTS.map(([value, label]) => h('option', { value, text: label })));
+    this.layoutButtons = new Map(['grid', 'list'].map((name) => [name, h('button', {
+      class: 'btn btn-ghost btn-icon btn-sm', type: 'button', 'aria-pressed': 'false', title: name === 'grid' ? 'Grid view' : 'List view',
+      'aria-label': name === 'grid' ? 'Grid view' : 'List view', 'data-testid': `failed-layout-${name}`, onClick: () => this.setLayout(name),
+    }, icon(name === 'grid' ? 'grid' : 'rows'))]));
     this.search = h('input', { class: 'input', type: 'search', placeholder: 'Search images', 'aria-label': 'Search failed images', 'data-testid': 'failed-search', onInput: () => this.searchSoon() });
     this.pageInfo = h('span', { class: 'page-info', 'data-testid': 'failed-page-info' });
     this.prev = h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': 'failed-prev', text: 'Previous', onClick: () => this.goto(this.page - 1) });
@@ -85,9 +97,51 @@ class FailedView {
         h('div', { class: 'bulk-bar' },
           h('div', { class: 'toolbar' }, h('label', { class: 'check-row inline' }, this.pageCheck, this.selectedText), this.selectAll, this.clearSel),
           h('div', { class: 'toolbar' }, h('div', { class: 'filter-search' }, this.search), this.bulkButtons)),
+        h('div', { class: 'bulk-bar failed-filters' },
+          h('div', { class: 'toolbar' }, this.jobFilter, this.reasonFilter, this.sort),
+          h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Layout' }, [...this.layoutButtons.values()])),
         this.body, this.footer));
     this.markTabs();
     this.syncSelection();
+    this.setLayout(localStorage.getItem(LAYOUT_KEY) === 'list' ? 'list' : 'grid');
+  }
+
+  /** Show the images as a grid of cards or a compact list (remembered on this machine). */
+  setLayout(name) {
+    this.layout = name;
+    localStorage.setItem(LAYOUT_KEY, name);
+    this.grid.element.classList.toggle('is-list', name === 'list');
+    this.grid.element.dataset.layout = name;
+    for (const [layout, button] of this.layoutButtons) button.setAttribute('aria-pressed', String(layout === name));
+  }
+
+  /** The query of list_failed: filters, sort and page (the server filters and sorts). */
+  query(page, pageSize) {
+    const query = { search: this.search.value.trim(), page, page_size: pageSize, sort: this.sort.value, reason: this.reasonFilter.value };
+    if (this.jobFilter.value) query.execution_ids = [Number(this.jobFilter.value)];
+    return query;
+  }
+
+  filtersChanged() {
+    this.page = 1;
+    this.load();
+  }
+
+  /** Fill the job and reason menus from what the tab's images have (a choice no longer offered stays shown). */
+  async loadFilters() {
+    try {
+      const data = await call('failed_filters', this.tab);
+      const fill = (select, allLabel, options) => {
+        const chosen = select.value;
+        const items = options.map((o) => [String(o.value), `${o.label} (${o.count})`]);
+        if (chosen && !items.some(([value]) => value === chosen)) items.push([chosen, select.selectedOptions[0]?.textContent || chosen]);
+        select.replaceChildren(h('option', { value: '', text: allLabel }), ...items.map(([value, text]) => h('option', { value, text, selected: value === chosen })));
+      };
+      fill(this.jobFilter, 'All jobs', data.jobs.map((j) => ({ value: j.id, label: j.label || `Job ${j.id}`, count: j.count })));
+      fill(this.reasonFilter, 'All reasons', data.reasons);
+    } catch {
+      // The menus keep their old choices; the list itself still works.
+    }
   }
 
   markTabs() {
@@ -106,6 +160,7 @@ class FailedView {
     this.markTabs();
     this.body.replaceChildren(loadingState('Loading images…'));
     this.load();
+    this.loadFilters();
   }
 
   tabKeys(event) {
@@ -123,7 +178,7 @@ class FailedView {
     this.seq += 1;
     const seq = this.seq;
     try {
-      const data = await call('list_failed', this.tab, { search: this.search.value.trim(), page: this.page, page_size: PAGE_SIZE });
+      const data = await call('list_failed', this.tab, this.query(this.page, PAGE_SIZE));
       if (seq !== this.seq || this.isDestroyed) return;
       if (!data.items.length && data.total && this.page > 1) { this.page = data.pages; this.load(); return; }
       this.show(data);
@@ -136,7 +191,8 @@ class FailedView {
     this.total = data.total;
     this.pages = data.pages;
     if (!data.total) {
-      const [title, text] = this.search.value.trim() ? ['No matching images', 'Nothing in this tab matches the search.'] : EMPTY[this.tab];
+      const isFiltered = this.search.value.trim() || this.jobFilter.value || this.reasonFilter.value;
+      const [title, text] = isFiltered ? ['No matching images', 'Nothing in this tab matches the search and filters.'] : EMPTY[this.tab];
       this.body.replaceChildren(emptyState({ iconName: 'check', title, text, testid: 'failed-empty' }));
     } else if (this.grid.element.parentElement !== this.body) {
       this.body.replaceChildren(this.grid.element);
@@ -173,7 +229,7 @@ class FailedView {
     try {
       const ids = [];
       for (let page = 1; ; page += 1) {
-        const data = await call('list_failed', this.tab, { search: this.search.value.trim(), page, page_size: 200 });
+        const data = await call('list_failed', this.tab, this.query(page, 200));
         ids.push(...data.items.map((i) => i.id));
         if (page >= data.pages) break;
       }
@@ -231,9 +287,13 @@ class FailedView {
     for (const [name, el] of this.counts) el.textContent = String(counts[name] ?? 0);
     this.queue.update(status);
     const key = JSON.stringify([counts, status.done, status.failed, status.current_image_id]);
-    if (key !== this.countsKey) { this.countsKey = key; await this.load(); }
+    if (key !== this.countsKey) { this.countsKey = key; await Promise.all([this.load(), this.loadFilters()]); }
     this.grid.markCurrent(status.current_image_id);
-    return status.processing > 0 || status.queued > 0;
+    const isBusy = status.processing > 0 || status.queued > 0;
+    // A batch of retries that ends while the window is in the background is told when the user comes back.
+    if (this.wasBusy && !isBusy) notifyWhenAway(`Retries finished: ${counts.retry_failed ?? 0} failed retries wait for review.`, 'info');
+    this.wasBusy = isBusy;
+    return isBusy;
   }
 
   destroy() {

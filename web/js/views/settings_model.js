@@ -21,7 +21,11 @@ export class ModelStatus {
       class: 'btn btn-small', type: 'button', hidden: true, 'data-testid': 'model-download',
       text: 'Download', onClick: () => this.download(),
     });
-    this.element = h('div', { class: 'model-status' }, this.text, this.bar, this.button);
+    this.cancelButton = h('button', {
+      class: 'btn btn-small', type: 'button', hidden: true, 'data-testid': 'model-cancel',
+      text: 'Cancel', onClick: () => this.cancel(),
+    });
+    this.element = h('div', { class: 'model-status' }, this.text, this.bar, this.button, this.cancelButton);
     field.row.append(this.element);
     field.input.addEventListener('change', () => this.refresh());
     this.refresh();
@@ -42,6 +46,8 @@ export class ModelStatus {
     const running = status.download.state === 'running' && status.download.model === status.model;
     this.bar.hidden = !running;
     this.button.hidden = status.is_present || running || !status.can_download;
+    this.cancelButton.hidden = !running;
+    this.cancelButton.disabled = Boolean(status.download.is_cancelling);
     if (status.is_present) {
       this.text.textContent = `Installed (${Math.round(status.size_on_disk / 1e6)} MB), works offline.`;
     } else if (running) {
@@ -72,6 +78,15 @@ export class ModelStatus {
     }
   }
 
+  /** Stop the running download; the backend removes the partial file. */
+  async cancel() {
+    try {
+      this.show(await call('cancel_model_download').then(() => call('model_status', this.field.get())));
+    } catch (err) {
+      toastError(err, 'Could not cancel the download');
+    }
+  }
+
   /** Follow the download until it ends (one poll at a time; it stops when the settings view unmounts). */
   poll() {
     if (this.poller && !this.poller.isStopped) return;
@@ -89,6 +104,7 @@ export class ModelStatus {
     const { state, error } = status.download;
     if (state === 'done') toast('Model downloaded', { kind: 'success' });
     else if (state === 'failed') toastError({ message: error }, 'Model download failed');
+    else if (state === 'cancelled') toast('Model download cancelled', { kind: 'info' });
     return state === 'running';
   }
 }

@@ -1,0 +1,33 @@
+"""Files dropped on the window: the host reports their paths by name, and the page asks for one by its name."""
+
+from __future__ import annotations
+
+import threading
+
+
+class DroppedFiles:
+    """Paths of dropped files as the window reported them; empty (and never waited on) without a window."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._paths: dict[str, str] = {}
+        self._is_enabled = False
+
+    def enable(self) -> None:
+        """Say that a window reports drops (only then does `take` wait for one)."""
+        self._is_enabled = True
+
+    def record(self, name: str, path: str) -> None:
+        """Keep the path of a file dropped under `name` (called on the window's event thread)."""
+        with self._changed:
+            self._paths[name] = path
+            self._changed.notify_all()
+
+    def take(self, name: str, timeout: float) -> str | None:
+        """Return and forget the path dropped under `name`, waiting up to `timeout` s for the window's report."""
+        if not self._is_enabled:
+            return None
+        with self._changed:
+            # The page's question and the window's report travel separately: either may arrive first.
+            self._changed.wait_for(lambda: name in self._paths, timeout)
+            return self._paths.pop(name, None)
