@@ -17,8 +17,10 @@ from typing import Literal
 
 import openai
 
+from gif_app import charges
 from gif_app.domain import CancelToken
-from gif_app.errors import AuthenticationError, ConfigurationError, ProviderError
+from gif_app.errors import AuthenticationError, ConfigurationError, PossiblyChargedError, ProviderError
+from gif_app.prices import Call
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.http import image_extension
 from gif_app.providers.openai_llm import ORG_NOT_VERIFIED, VERIFY_URL, OpenAIClientHolder, call_with_retries
@@ -123,11 +125,19 @@ class OpenAIImages(OpenAIClientHolder):
                 call, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key],
                 paid=True,
             )
+        except PossiblyChargedError:
+            charges.report(Call(VENDOR, model, images=count, dims={"size": size}))  # may be billed: on the bill
+            raise
         except AuthenticationError as exc:
             if exc.code != ORG_NOT_VERIFIED:
                 raise
             raise AuthenticationError(unverified_message(model), vendor=VENDOR, status=exc.status,
                                       code=ORG_NOT_VERIFIED) from exc
+        usage = getattr(response, "usage", None)  # GPT Image models report tokens; DALL-E is priced per image
+        charges.report(Call(VENDOR, model, images=len(response.data or []),
+                            dims={"size": size, "quality": str(getattr(response, "quality", None) or "")},
+                            input_tokens=getattr(usage, "input_tokens", None),
+                            output_tokens=getattr(usage, "output_tokens", None)))
         return [_decoded(item.b64_json, model, size) for item in response.data or []]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from gif_app import charges
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -26,6 +27,7 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.fetch import GRID_INDEX, SOURCE_URL, extension_of_url, fetch_image, split_grid
 from gif_app.providers.http import (
@@ -164,7 +166,13 @@ class PiapiMidjourney:
                 if started and cancel is not None and cancel.refuses_new_charges:
                     break  # a force stop came: the tasks created are awaited, no further one is paid for
                 started.append((self._create(api, body, cancel), time.monotonic()))
-            outputs = [(task_id, self._wait(api, task_id, since, cancel)) for task_id, since in started]
+            outputs = []
+            for task_id, since in started:
+                outputs.append((task_id, self._wait(api, task_id, since, cancel)))
+                # PiAPI bills a task that completed (a failed one's frozen credits come back); its answer names
+                # "points", not dollars, so the task is priced from the table by its mode.
+                charges.report(Call(VENDOR, "midjourney", images=IMAGES_PER_TASK,
+                                    dims={"mode": str(body["input"]["process_mode"])}))
         with self._client_factory("", self._timeout_s, None) as cdn:  # the key stays with the API host
             for task_id, output in outputs:
                 images.extend(self._fetch(cdn, task_id, output, cancel))

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from gif_app import charges
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -28,6 +29,7 @@ from gif_app.errors import (
     PossiblyChargedError,
     ProviderError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import RemovalResult
 from gif_app.providers.http import ClientFactory, build_client, image_extension, send_with_retries
 from gif_app.providers.removal import SmallerResultError
@@ -138,6 +140,7 @@ class RemoveBgRemover:
                 )
         except PossiblyChargedError as exc:
             charge = self._possible_charge()
+            charges.report(Call(VENDOR, images=1, dims={"size": self._size}))  # billed or not: priced as if it was
             self._settle(reserved, charge)  # assume the worst: the balance keeps what may have been taken
             cause = exc.transport.message if exc.transport is not None else exc.message
             raise PossiblyChargedError(
@@ -148,7 +151,9 @@ class RemoveBgRemover:
         except BaseException:
             self._settle(reserved, 0.0)  # remove.bg charges nothing for an error
             raise
-        charged = _header_float(response.headers, "X-Credits-Charged") or 0.0
+        reported = _header_float(response.headers, "X-Credits-Charged")
+        charges.report(Call(VENDOR, images=1, dims={"size": self._size}, reported_credits=reported))
+        charged = reported or 0.0
         self._settle(reserved, charged)
         if not response.content or response.headers.get("content-type", "").startswith("application/json"):
             raise ProviderError(
