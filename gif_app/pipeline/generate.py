@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage
+from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, NewImage
 from gif_app.errors import ProviderError
+from gif_app.pipeline.charging import Priced, paid_call, record_render_charges
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.finalize import write_atomic
 from gif_app.providers.fetch import fetch_source
@@ -32,23 +33,30 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
     assert generator is not None, "a run with generations has an image generator"
     request = replace(generation.request, prompt=prompt)
     started = time.perf_counter()
-    results = generator.render(request, ctx.cancel)
+    held: list[Priced] = []
+    try:
+        with paid_call(ctx, ChargeStep.RENDER, held=held):
+            results = generator.render(request, ctx.cancel)
+    except BaseException:
+        record_render_charges(ctx, held, [])  # billed calls of a render that then failed: on the job's bill
+        raise
     ctx.log.info(f"Rendered {len(results)} image(s) with {generator.name}", step="generation",
                  sub_step=f"generation {generation.index + 1}",
                  duration_ms=(time.perf_counter() - started) * 1000)
     plan.temp_dir.mkdir(parents=True, exist_ok=True)
     recorded: list[GeneratedImage] = []
+    billed: list[int] = []  # every image row the render paid for, downloaded or not
     for variation, result in enumerate(results):
         mapping_id = new_mapping_id()
         image = NewImage(
             mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
             variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
-            provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="", cost=result.cost,
-        )
+            provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="",
+        )  # its cost arrives as the render's charges below
         if result.is_missing:
             # Paid for but not here: the row keeps its source URL so resume can fetch it without a new render.
-            ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
-                                            reason=FailureStage.DOWNLOAD.reason))
+            billed.append(ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
+                                                          reason=FailureStage.DOWNLOAD.reason)).id)
             ctx.log.warning(f"Image {variation + 1} could not be downloaded; resume the job to fetch it again "
                             f"({result.download_error})", step="download",
                             sub_step=f"generation {generation.index + 1}", error_code="download_failed")
@@ -57,6 +65,8 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
                                          result.extension)
         write_atomic(path, result.data)
         recorded.append(ctx.events.record_image(replace(image, temp_path=str(path))))
+        billed.append(recorded[-1].id)
+    record_render_charges(ctx, held, billed)
     ctx.events.generation_recorded(generation.index)
     return recorded
 

@@ -53,6 +53,7 @@ def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: st
     if ctx.cancel.is_aborted:
         raise CancelledError("Stopped by the user.")  # nothing sent yet: nothing to keep
     render_ctx = replace(ctx, cancel=CancelToken())  # never aborted: abandoning the call would waste the charge
+    ctx.spend.watch(render_ctx.cancel)  # a cap reached refuses its top-ups and further tasks too
     done = threading.Event()
 
     def on_force_stop() -> None:

@@ -1,0 +1,63 @@
+"""Paid steps of a run: admitted by the spend meter, their vendor reports priced and recorded as charges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from gif_app import charges
+from gif_app.domain import Charge, ChargeStep
+from gif_app.pipeline.context import RunContext
+from gif_app.prices import Call, Price
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A reported call with its price, held until the images it made are recorded."""
+
+    call: Call
+    price: Price
+
+
+@contextmanager
+def paid_call(ctx: RunContext, step: ChargeStep, image_id: int | None = None,
+              held: list[Priced] | None = None) -> Iterator[None]:
+    """Run a paid step: refused (BudgetReachedError) past a cap; every call it reports is counted and recorded.
+
+    With `held`, the priced calls are kept there instead of recorded (a render's, split over its images by
+    `record_render_charges` once they have rows). Counted at once either way, so the cap sees them.
+    """
+    reserved = ctx.spend.admit(step)
+
+    def sink(call: Call) -> None:
+        price = ctx.spend.price(call, step)
+        ctx.spend.add(price.amount)
+        if held is not None:
+            held.append(Priced(call, price))
+        else:
+            _record(ctx, step, call, price.amount, price.is_estimated, image_id)
+
+    try:
+        with charges.reporting(sink):
+            yield
+    finally:
+        ctx.spend.release(reserved)
+
+
+def record_render_charges(ctx: RunContext, held: Sequence[Priced], image_ids: Sequence[int]) -> None:
+    """Record a render's calls, each split evenly over the images it made (in order); none made: no image."""
+    cursor = 0
+    for priced in held:
+        count = max(1, priced.call.images)
+        ids: Sequence[int | None] = image_ids[cursor:cursor + count] or [None]
+        cursor += count
+        share = priced.price.amount / len(ids)
+        for image_id in ids:
+            _record(ctx, ChargeStep.RENDER, priced.call, share, priced.price.is_estimated, image_id)
+
+
+def _record(ctx: RunContext, step: ChargeStep, call: Call, amount: float, is_estimated: bool,
+            image_id: int | None) -> None:
+    ctx.events.record_charge(Charge(execution_id=ctx.plan.execution_id, vendor=call.vendor, model=call.model,
+                                    step=step, amount=amount, is_estimated=is_estimated, image_id=image_id))

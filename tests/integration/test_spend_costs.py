@@ -1,0 +1,77 @@
+"""Cost per call, image and job with the sandbox vendors: every paid call is priced and on record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gif_app.app import App
+from gif_app.domain import ChargeStep, JobStatus
+from gif_app.prices import Call, packaged_table, price_of
+from tests.integration.conftest import images_of, run_job
+
+
+def _job(**extra: Any) -> dict[str, Any]:
+    return {"parameters.count": 2, "parameters.variations": 2, "parameters.concurrency": 2,
+            "parameters.use_llm_prompts": False, "ai.run_quality_check": False, "ai.run_metadata_gen": False,
+            **extra}
+
+
+@pytest.mark.parametrize("provider", ["piapi", "openai"])
+def test_piapi_and_openai_images_jobs_cost_more_than_zero(sandbox_app: App, provider: str) -> None:
+    execution = run_job(sandbox_app, _job(**{"parameters.provider": provider}))
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    charges = sandbox_app.repo.charges_of_execution(execution.id)
+    renders = [c for c in charges if c.step is ChargeStep.RENDER]
+    assert renders and all(c.vendor == provider and c.amount > 0 for c in renders)
+    assert execution.cost == pytest.approx(sum(c.amount for c in charges), abs=1e-6) and execution.cost > 0
+    # Every image carries its share of the render that made it.
+    images = images_of(sandbox_app, execution)
+    assert all(i.cost > 0 for i in images)
+    assert sum(i.cost for i in images) == pytest.approx(execution.cost, abs=1e-5)
+
+
+def test_openai_images_are_priced_from_the_reported_token_usage(sandbox_app: App) -> None:
+    execution = run_job(sandbox_app, _job(**{"parameters.provider": "openai", "parameters.count": 1,
+                                            "parameters.variations": 1}))
+    (charge,) = sandbox_app.repo.charges_of_execution(execution.id)
+    assert charge.is_estimated is False and charge.model == "gpt-image-1"
+    # The sandbox answers with usage (auto quality = medium, 1056 output tokens for 1024x1024).
+    assert 0.03 < charge.amount < 0.06
+
+
+def test_piapi_task_is_priced_from_the_table_and_marked_estimated(sandbox_app: App) -> None:
+    execution = run_job(sandbox_app, _job(**{"parameters.provider": "piapi", "parameters.count": 1,
+                                            "parameters.variations": 4, "parameters.process_mode": "fast"}))
+    charges = sandbox_app.repo.charges_of_execution(execution.id)
+    assert len(charges) == 4 and all(c.is_estimated for c in charges)  # one task split over its four images
+    task = price_of(Call("piapi", "midjourney", images=4, dims={"mode": "fast"}), packaged_table())
+    assert sum(c.amount for c in charges) == pytest.approx(task.amount, abs=1e-6)
+
+
+def test_runware_cost_is_what_runware_reported(sandbox_app: App) -> None:
+    execution = run_job(sandbox_app, _job())
+    charges = sandbox_app.repo.charges_of_execution(execution.id)
+    assert sandbox_app.sandbox is not None
+    billed = sandbox_app.sandbox.billed("runware")
+    assert len(charges) == 4 and all(not c.is_estimated and c.image_id is not None for c in charges)
+    assert execution.cost == pytest.approx(sum(b.cost for b in billed), abs=1e-6) and execution.cost > 0
+
+
+def test_qc_and_metadata_cost_their_priced_token_usage(sandbox_app: App) -> None:
+    off = run_job(sandbox_app, _job(**{"parameters.count": 1, "parameters.variations": 2}))
+    on = run_job(sandbox_app, _job(**{"parameters.count": 1, "parameters.variations": 2,
+                                      "parameters.use_llm_prompts": True, "ai.run_quality_check": True,
+                                      "ai.run_metadata_gen": True}))
+    assert on.status is JobStatus.COMPLETED, on.error
+    text = [c for c in sandbox_app.repo.charges_of_execution(on.id) if c.vendor == "openai"]
+    steps = {c.step for c in text}
+    assert {ChargeStep.PROMPT, ChargeStep.QC} <= steps
+    assert all(not c.is_estimated and c.amount > 0 for c in text)
+    renders = sum(c.amount for c in sandbox_app.repo.charges_of_execution(on.id) if c.step is ChargeStep.RENDER)
+    assert renders == pytest.approx(off.cost, abs=1e-6)
+    assert on.cost == pytest.approx(off.cost + sum(c.amount for c in text), abs=1e-6)
+    assert on.cost > off.cost
+    breakdown = sandbox_app.repo.cost_breakdown(on.id)
+    assert {row["step"] for row in breakdown} >= {"prompt", "render", "qc"}
