@@ -27,8 +27,10 @@ class SpendMeter:
     """Counts a run's charges, keeps the calls in flight reserved, and trips once a cap would be passed.
 
     A paid step asks `admit` with the step's estimated price: refused when what was spent, plus the calls in
-    flight, plus this one would pass a cap. Refusing trips the meter: every watched CancelToken refuses new
-    charges and asks for a graceful stop, so calls in flight finish and are recorded, and nothing paid starts.
+    flight, plus this one would pass a cap. Refusing trips the meter: every watched CancelToken is asked for a
+    graceful stop and no step is admitted any more. The steps admitted before finish (their top-ups and
+    retries included) and are recorded; once the last is over, the tokens refuse new charges, as after a
+    force stop, so nothing paid is sent again.
     """
 
     def __init__(self, table: PriceTable | None = None, per_call: Mapping[ChargeStep, float] | None = None,
@@ -39,6 +41,7 @@ class SpendMeter:
         self._lock = threading.Lock()
         self._spent = 0.0
         self._reserved = 0.0
+        self._inflight = 0  # admitted steps not yet over (a free step reserves 0 but still counts)
         self._tokens: list[CancelToken] = []
         self.stop_reason: StopReason | None = None
 
@@ -56,10 +59,11 @@ class SpendMeter:
         """Have a trip refuse new charges on this token too (a job's, or a render's own)."""
         with self._lock:
             self._tokens.append(cancel)
-            tripped = self.stop_reason is not None
+            tripped, settled = self.stop_reason is not None, not self._inflight
         if tripped:
-            cancel.refuse_new_charges()
             cancel.request_stop()
+            if settled:
+                cancel.refuse_new_charges()
 
     def admit(self, step: ChargeStep) -> float:
         """Reserve the step's estimated price and return it; raise BudgetReachedError if it would pass a cap."""
@@ -68,6 +72,7 @@ class SpendMeter:
             reason = self.stop_reason or self._passed(self._spent + self._reserved + estimate)
             if reason is None:
                 self._reserved += estimate
+                self._inflight += 1
                 return estimate
         self._trip(reason)
         raise BudgetReachedError(self.message())
@@ -75,7 +80,13 @@ class SpendMeter:
     def release(self, reserved: float) -> None:
         """Let go of a reservation once its call is over (its charges were added meanwhile)."""
         with self._lock:
-            self._reserved = max(0.0, self._reserved - reserved)
+            self._inflight -= 1
+            self._reserved = max(0.0, self._reserved - reserved) if self._inflight else 0.0
+            settled = self.stop_reason is not None and not self._inflight
+            tokens = list(self._tokens)
+        if settled:
+            for token in tokens:
+                token.refuse_new_charges()  # the last admitted call is over: nothing paid may be sent now
 
     def price(self, call: Call, step: ChargeStep) -> Price:
         """Return what the call cost; the step's estimate when neither the vendor nor the table says."""
@@ -113,7 +124,8 @@ class SpendMeter:
         with self._lock:
             if self.stop_reason is None:
                 self.stop_reason = reason
-            tokens = list(self._tokens)
+            tokens, settled = list(self._tokens), not self._inflight
         for token in tokens:
-            token.refuse_new_charges()
             token.request_stop()
+            if settled:
+                token.refuse_new_charges()
