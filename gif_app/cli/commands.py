@@ -26,6 +26,8 @@ def add_commands(sub: Any) -> None:
                      help="override a setting, e.g. parameters.concurrency=4 (repeatable)")
     run.add_argument("--sandbox", action="store_true", dest="run_sandbox", help="use the built-in sandbox")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print the estimate (images, paid calls, cost range) and create no job")
 
     # `process` takes no lock on the home: it only reads settings and keys there and writes into --out.
     process = sub.add_parser("process", help="apply the processing recipe to local image files")
@@ -68,6 +70,8 @@ def _run_job(args: argparse.Namespace) -> int:
 
     args.sandbox = args.sandbox or args.run_sandbox
     home = resolve_home(args.home, is_sandbox=args.sandbox)
+    if args.dry_run:
+        return _dry_run(args, home)
     app = build_app(home, AppOptions(is_sandbox=args.sandbox, start_workers=False))
     jobs = app.ctx.services.jobs
     finished = threading.Event()
@@ -95,6 +99,7 @@ def _run_job(args: argparse.Namespace) -> int:
               f"Output: {summary['output_folder']}")
         if final.error:
             print(f"Reason: {final.error}")
+        print(_breakdown_text(summary["cost_breakdown"]))
         if args.json:
             print(json.dumps(summary))
         return 0 if final.status is JobStatus.COMPLETED and execution.id == final.id else 1
@@ -106,7 +111,45 @@ def _summary(app: Any, final: JobExecution, settings: settings_mod.Settings) -> 
     output = settings["file_paths"]["output_directory"] or str(app.home.default_output)
     return {"execution_id": final.id, "status": final.status.value, "planned": final.planned,
             "approved": final.approved, "qc_failed": final.qc_failed, "failed": final.failed,
-            "output_folder": output, "cost": final.cost, "error": final.error}
+            "output_folder": output, "cost": final.cost, "error": final.error,
+            "stop_reason": final.stop_reason.value if final.stop_reason else None,
+            "cost_breakdown": app.repo.cost_breakdown(final.id)}
+
+
+def _dry_run(args: argparse.Namespace, home: Path) -> int:
+    """Print what the job would render, call and cost; no lock, no database, no job."""
+    from gif_app.jobs.estimate import estimate_job
+    from gif_app.prices import table_with_overrides
+
+    settings = _load_run_settings(args, settings_mod.SettingsFile(home / "settings.json").load().settings)
+    estimate = estimate_job(settings, table_with_overrides(str(settings["advanced"]["price_overrides"])))
+    data = estimate.to_json()
+    print(f"Estimate: {data['generations']} generation(s), {data['images']} image(s), "
+          f"{data['calls_low']}–{data['calls_high']} paid call(s), ${data['usd_low']:.4f}–${data['usd_high']:.4f} "
+          f"(the upper end with {data['retries']} retr{'y' if data['retries'] == 1 else 'ies'} per call).")
+    for step in data["steps"]:
+        priced = "" if step["is_priced"] else " (no price in the table: set one in Price overrides)"
+        print(f"  {step['step_label']:<20} {step['vendor']}/{step['model']}: {step['calls_low']}–{step['calls_high']} "
+              f"call(s), ${step['usd_low']:.4f}–${step['usd_high']:.4f}{priced}")
+    budget = float(settings["parameters"]["budget_usd"])
+    if budget:
+        print(f"Budget per job: ${budget:.2f}")
+    if args.json:
+        print(json.dumps({"dry_run": True, **data, "budget_usd": budget}))
+    return 0
+
+
+def _breakdown_text(rows: list[dict[str, Any]]) -> str:
+    """Return the cost per step and vendor, one line each (estimated figures marked)."""
+    if not rows:
+        return "Cost breakdown: no paid call."
+    lines = ["Cost breakdown:"]
+    for row in rows:
+        mark = " (estimated)" if row["is_estimated"] else ""
+        model = f"/{row['model']}" if row["model"] and row["model"] != "*" else ""
+        lines.append(f"  {row['step_label']:<20} {row['vendor']}{model}: {row['calls']} charge(s), "
+                     f"${row['amount']:.4f}{mark}")
+    return "\n".join(lines)
 
 
 def _install_stop_handlers(jobs: Any) -> None:
