@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from gif_app.app import App
-from gif_app.domain import ChargeStep, JobStatus
+from gif_app.domain import CancelToken, ChargeStep, JobStatus
+from gif_app.export.service import perform_export
 from gif_app.prices import Call, packaged_table, price_of
 from tests.integration.conftest import images_of, run_job
 
@@ -75,3 +78,16 @@ def test_qc_and_metadata_cost_their_priced_token_usage(sandbox_app: App) -> None
     assert on.cost > off.cost
     breakdown = sandbox_app.repo.cost_breakdown(on.id)
     assert {row["step"] for row in breakdown} >= {"prompt", "render", "qc"}
+
+
+def test_the_job_workbook_has_a_costs_sheet_with_the_breakdown(sandbox_app: App, tmp_path: Path) -> None:
+    execution = run_job(sandbox_app, _job(**{"parameters.count": 1, "ai.run_quality_check": True}))
+    target = tmp_path / "job.xlsx"
+    perform_export(sandbox_app.repo, "job_xlsx", {"execution_ids": [execution.id]}, target,
+                   progress=lambda done, total: None, cancel=CancelToken())
+    sheet = openpyxl.load_workbook(target)["Costs"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    by_step = {row[0]: row for row in rows}
+    assert by_step["Renders"][1] == "runware" and by_step["Renders"][3] == 2
+    assert by_step["Quality check"][1] == "openai" and by_step["Quality check"][3] == 2
+    assert by_step["Total"][4] == pytest.approx(execution.cost, abs=1e-6)
