@@ -3,8 +3,9 @@
 The low end takes every paid call once, short prompts and answers, the cheapest quality a vendor may pick,
 and half the images passing QC (only those go on to background removal and metadata). The high end takes
 every image passing, long prompts and answers, the dearest quality, and every paid call repeated as often as
-the retry setting allows. A fault-free run lands between the two; `per_call` is what the spending cap
-reserves for one call of each step (one attempt at the table's default quality and long answers).
+the retry setting allows. A fault-free run lands between the two. `per_call` is what the spending cap
+reserves for one call of each step while it runs: a render at the table's default quality, a text call at
+typical token counts (reserving the high end would refuse calls a cap can pay for when several run at once).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ _TEXT_TOKENS: dict[ChargeStep, tuple[int, int, int, int]] = {
 }
 # Input tokens of the downscaled image a vision call sends: a low-detail tile up to a high-detail large image.
 _IMAGE_TOKENS = (85, 1105)
+# A typical call's (input, output) tokens, image included: what the spending cap reserves while it runs.
+_TYPICAL_TOKENS: dict[ChargeStep, tuple[int, int]] = {
+    ChargeStep.PROMPT: (600, 100), ChargeStep.QC: (855, 60), ChargeStep.METADATA: (1055, 250),
+}
 QC_PASS_SHARE_LOW = 0.5
 _QUALITIES = ("low", "medium", "high", "standard", "hd")
 
@@ -103,8 +108,9 @@ def estimate_job(settings: settings_mod.Settings, table: PriceTable) -> Estimate
         steps.append(removal)
     if ai["run_metadata_gen"]:
         steps.append(_text_step(ChargeStep.METADATA, text_model, passing_low, images, repeats, table, True))
-    for step in (ChargeStep.PROMPT, ChargeStep.QC, ChargeStep.METADATA):
-        per_call[step] = _text_price(step, text_model, table, True, step is not ChargeStep.PROMPT)[0]
+    for step, (tokens_in, tokens_out) in _TYPICAL_TOKENS.items():
+        per_call[step] = price_of(Call("openai", text_model, input_tokens=tokens_in, output_tokens=tokens_out),
+                                  table).amount
     return Estimate(generations, images, tuple(steps), per_call, repeats - 1)
 
 

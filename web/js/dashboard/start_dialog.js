@@ -1,10 +1,12 @@
 /**
  * The "Start job" dialog: the saved settings prefilled, with per-run overrides of label, generations,
- * variations, provider, model and the QC / metadata switches. Resolves with the started execution or null.
+ * variations, provider, model, the QC / metadata switches and the job's budget, and the estimate of what the
+ * job will cost (estimate_job), refreshed as the values change. Resolves with the started execution or null.
  */
 
 import { call } from '../bridge.js';
 import { h, uniqueId } from '../dom.js';
+import { money } from '../format.js';
 import { icon } from '../icons.js';
 import { toastError } from '../ui/toast.js';
 
@@ -46,13 +48,49 @@ function buildInputs(data) {
     'parameters.openai_model': h('input', { class: 'input', type: 'text', value: valueOf(settings, 'parameters.openai_model') || '', spellcheck: 'false', autocomplete: 'off' }),
     'ai.run_quality_check': toggle('ai.run_quality_check'),
     'ai.run_metadata_gen': toggle('ai.run_metadata_gen'),
+    // Empty = no cap for this run (sent as 0); prefilled with the saved per-job budget when there is one.
+    'parameters.budget_usd': h('input', { class: 'input', type: 'number', min: 0, step: 0.01, inputmode: 'decimal', placeholder: 'No cap', value: Number(valueOf(settings, 'parameters.budget_usd')) > 0 ? valueOf(settings, 'parameters.budget_usd') : '' }),
   };
+}
+
+function estimateText(estimate) {
+  const calls = estimate.calls_low === estimate.calls_high ? `${estimate.calls_low}` : `${estimate.calls_low}–${estimate.calls_high}`;
+  return `${estimate.images} image${estimate.images === 1 ? '' : 's'}, ${calls} paid calls, ${money(estimate.usd_low)}–${money(estimate.usd_high)}`;
+}
+
+/** Keep the estimate line in step with the form (stale answers are dropped). */
+function estimatePanel(inputs) {
+  const figures = h('p', { class: 'start-estimate-figures', 'data-testid': 'start-estimate-figures', text: 'Estimating…' });
+  const note = h('p', { class: 'field-help', 'data-testid': 'start-estimate-note' });
+  const element = h('div', { class: 'start-estimate', 'data-testid': 'start-estimate', 'aria-live': 'polite' },
+    h('div', { class: 'stat-label', text: 'Estimated cost' }), figures, note);
+  let sequence = 0;
+  let timer = null;
+  const refresh = async () => {
+    const mine = ++sequence;
+    try {
+      const estimate = await call('estimate_job', overridesFrom(inputs));
+      if (mine !== sequence) return;
+      figures.textContent = estimateText(estimate);
+      const budget = Number(inputs['parameters.budget_usd'].value || 0);
+      const notes = [`The upper end counts ${estimate.retries} retr${estimate.retries === 1 ? 'y' : 'ies'} per paid call.`];
+      if (budget > 0 && budget < estimate.usd_high) notes.push(`The ${money(budget)} budget may stop the job before it ends.`);
+      if (estimate.unpriced.length) notes.push(`No price for ${estimate.unpriced.join(', ')}: set one in Settings → Advanced.`);
+      note.textContent = notes.join(' ');
+    } catch (err) {
+      if (mine !== sequence) return;
+      figures.textContent = 'No estimate for these values.';
+      note.textContent = err.message || '';
+    }
+  };
+  return { element, refresh, schedule: () => { clearTimeout(timer); timer = setTimeout(refresh, 250); } };
 }
 
 function overridesFrom(inputs) {
   const values = {};
   for (const [key, input] of Object.entries(inputs)) {
     if (input.type === 'checkbox') values[key] = input.checked;
+    else if (key === 'parameters.budget_usd') values[key] = input.value.trim() === '' ? 0 : Number(input.value);
     else if (input.type === 'number') values[key] = input.value.trim() === '' ? '' : Number(input.value);
     else values[key] = input.value;
   }
@@ -78,6 +116,7 @@ export async function openStartDialog({ isBusy = false } = {}) {
     return null;
   }
   const inputs = buildInputs(data);
+  const estimate = estimatePanel(inputs);
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'start-submit' }, icon('play'), isBusy ? 'Add to queue' : 'Start');
   const cancel = h('button', { class: 'btn', type: 'button', 'data-testid': 'start-cancel', text: 'Cancel' });
   const form = h('form', { class: 'start-form', novalidate: true },
@@ -90,7 +129,9 @@ export async function openStartDialog({ isBusy = false } = {}) {
       fieldRow('parameters.provider', 'Image provider', inputs['parameters.provider']),
       fieldRow('parameters.openai_model', 'Text and vision model', inputs['parameters.openai_model']),
       fieldRow('ai.run_quality_check', 'Quality check', inputs['ai.run_quality_check']),
-      fieldRow('ai.run_metadata_gen', 'Write metadata', inputs['ai.run_metadata_gen'])),
+      fieldRow('ai.run_metadata_gen', 'Write metadata', inputs['ai.run_metadata_gen']),
+      fieldRow('parameters.budget_usd', 'Budget (USD)', inputs['parameters.budget_usd'], 'Stops the job before a paid call would pass it. Empty: no cap.'),
+      h('div', { class: 'start-wide' }, estimate.element)),
     h('div', { class: 'dialog-actions' }, cancel, submit));
   const dialog = h('dialog', { class: 'dialog start-dialog', 'aria-labelledby': 'start-title', 'data-testid': 'start-dialog' }, form);
   return new Promise((resolve) => {
@@ -115,8 +156,11 @@ export async function openStartDialog({ isBusy = false } = {}) {
         submit.disabled = false;
       }
     });
+    form.addEventListener('input', estimate.schedule);
+    form.addEventListener('change', estimate.schedule);
     document.body.append(dialog);
     dialog.showModal();
+    estimate.refresh();
     inputs['parameters.label'].focus();
   });
 }

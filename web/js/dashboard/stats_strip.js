@@ -11,6 +11,7 @@ const TILES = [
   ['success', 'Success rate', (s) => (s.images_generated ? formatPercent(s.success_rate) : '—')],
   ['duration', 'Avg job time', (s) => (s.total_jobs ? duration(s.average_duration_s) : '—')],
   ['cost', 'Total cost', (s) => money(s.cost)],
+  ['cost-today', 'Cost today', (s) => money(s.cost_today)],
 ];
 
 export class StatsStrip {
