@@ -21,14 +21,30 @@ class Priced:
 
 
 @contextmanager
+def generation_paid(ctx: RunContext, has_prompt: bool) -> Iterator[None]:
+    """Admit a generation's prompt and render together: a prompt is only paid for when its render fits too."""
+    estimate = ctx.spend.estimate(ChargeStep.RENDER) + (ctx.spend.estimate(ChargeStep.PROMPT) if has_prompt else 0)
+    reserved = ctx.spend.admit(ChargeStep.RENDER, estimate)
+    try:
+        yield
+    finally:
+        ctx.spend.release(reserved)
+
+
+@contextmanager
 def paid_call(ctx: RunContext, step: ChargeStep, image_id: int | None = None,
-              held: list[Priced] | None = None) -> Iterator[None]:
+              held: list[Priced] | None = None, is_admitted: bool = False) -> Iterator[None]:
     """Run a paid step: refused (BudgetReachedError) past a cap; every call it reports is counted and recorded.
 
     With `held`, the priced calls are kept there instead of recorded (a render's, split over its images by
     `record_render_charges` once they have rows). Counted at once either way, so the cap sees them.
+    `is_admitted`: an enclosing `generation_paid` reserved this step already.
     """
-    reserved = ctx.spend.admit(step)
+    if is_admitted:
+        ctx.spend.enter()
+        reserved = 0.0
+    else:
+        reserved = ctx.spend.admit(step)
 
     def sink(call: Call) -> None:
         price = ctx.spend.price(call, step)

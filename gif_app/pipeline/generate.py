@@ -35,7 +35,7 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
     started = time.perf_counter()
     held: list[Priced] = []
     try:
-        with paid_call(ctx, ChargeStep.RENDER, held=held):
+        with paid_call(ctx, ChargeStep.RENDER, held=held, is_admitted=True):  # the runner admitted it
             results = generator.render(request, ctx.cancel)
     except BaseException:
         record_render_charges(ctx, held, [])  # billed calls of a render that then failed: on the job's bill

@@ -24,7 +24,7 @@ def write_prompt(ctx: RunContext, generation: Generation) -> str:
     last_error: AppError | None = None
     for attempt in range(plan.prompt_retries + 1):
         try:
-            with paid_call(ctx, ChargeStep.PROMPT):
+            with paid_call(ctx, ChargeStep.PROMPT, is_admitted=True):  # the runner admitted the generation
                 prompt = ctx.providers.prompt_writer.write_prompt(system_prompt, user_message, ctx.cancel).strip()
         except FATAL_ERRORS:
             raise

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from gif_app.domain import CancelToken, GeneratedImage, ImageStatus
 from gif_app.errors import AppError, CancelledError
 from gif_app.logs import JobLog
+from gif_app.pipeline.charging import generation_paid
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import render_generation
 from gif_app.pipeline.image_stages import JOB_ENDING_ERRORS, run_image
@@ -212,9 +213,11 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
                 return
             ctx.events.progress("generation_started", generation=generation.index)
             try:
-                prompt = write_prompt(ctx, generation)
-                ctx.log.info(f"Prompt: {prompt}", step="prompt", sub_step=f"generation {generation.index + 1}")
-                images = render_keeping_paid_work(ctx, generation, prompt, outcome.kept_renders, run_threads)
+                # Prompt and render are admitted together: a cap never pays for a prompt it cannot render.
+                with generation_paid(ctx, ctx.plan.use_llm_prompts and ctx.providers.prompt_writer is not None):
+                    prompt = write_prompt(ctx, generation)
+                    ctx.log.info(f"Prompt: {prompt}", step="prompt", sub_step=f"generation {generation.index + 1}")
+                    images = render_keeping_paid_work(ctx, generation, prompt, outcome.kept_renders, run_threads)
             except CancelledError:
                 ctx.events.progress("generation_failed", generation=generation.index)
                 return

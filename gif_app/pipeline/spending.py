@@ -65,9 +65,9 @@ class SpendMeter:
             if settled:
                 cancel.refuse_new_charges()
 
-    def admit(self, step: ChargeStep) -> float:
-        """Reserve the step's estimated price and return it; raise BudgetReachedError if it would pass a cap."""
-        estimate = self.estimate(step)
+    def admit(self, step: ChargeStep, estimate: float | None = None) -> float:
+        """Reserve the step's estimated price (or `estimate`) and return it; BudgetReachedError past a cap."""
+        estimate = self.estimate(step) if estimate is None else estimate
         with self._lock:
             reason = self.stop_reason or self._passed(self._spent + self._reserved + estimate)
             if reason is None:
@@ -76,6 +76,11 @@ class SpendMeter:
                 return estimate
         self._trip(reason)
         raise BudgetReachedError(self.message())
+
+    def enter(self) -> None:
+        """Count a step whose price an enclosing admission reserved (a generation's prompt and render)."""
+        with self._lock:
+            self._inflight += 1
 
     def release(self, reserved: float) -> None:
         """Let go of a reservation once its call is over (its charges were added meanwhile)."""
