@@ -18,7 +18,6 @@ from gif_app import settings as settings_mod
 from gif_app.domain import ChargeStep
 from gif_app.jobs.planning import MJ_IMAGES_PER_TASK, images_per_generation
 from gif_app.prices import Call, Price, PriceTable, price_of
-from gif_app.providers.openai_images import size_for
 
 # Tokens of one text call without its image: (input low, input high, output low, output high).
 _TEXT_TOKENS: dict[ChargeStep, tuple[int, int, int, int]] = {
@@ -161,7 +160,8 @@ def _render_step(settings: settings_mod.Settings, generations: int, per_generati
 
 def _openai_image_range(model: str, count: int, table: PriceTable) -> tuple[Price, Price]:
     """Return the (cheapest, dearest) price of `count` images over the qualities and sizes the model may pick."""
-    size = size_for(None, None, model)
+    # The app asks for no size, so the model picks (DALL-E answers its square default); as openai_images.size_for.
+    size = "1024x1024" if model.startswith("dall-e") else "auto"
     dims_options = [{"quality": q, "size": s} for q in _QUALITIES
                     for s in ([size] if size != "auto" else ["1024x1024", "1024x1536", "1536x1024"])]
     prices = [p for p in (price_of(Call("openai", model, images=count, dims=d), table) for d in dims_options)

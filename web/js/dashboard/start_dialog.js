@@ -5,7 +5,7 @@
  */
 
 import { call } from '../bridge.js';
-import { h, uniqueId } from '../dom.js';
+import { debounce, h, uniqueId } from '../dom.js';
 import { money } from '../format.js';
 import { icon } from '../icons.js';
 import { toastError } from '../ui/toast.js';
@@ -65,7 +65,6 @@ function estimatePanel(inputs) {
   const element = h('div', { class: 'start-estimate', 'data-testid': 'start-estimate', 'aria-live': 'polite' },
     h('div', { class: 'stat-label', text: 'Estimated cost' }), figures, note);
   let sequence = 0;
-  let timer = null;
   const refresh = async () => {
     const mine = ++sequence;
     try {
@@ -83,7 +82,7 @@ function estimatePanel(inputs) {
       note.textContent = err.message || '';
     }
   };
-  return { element, refresh, schedule: () => { clearTimeout(timer); timer = setTimeout(refresh, 250); } };
+  return { element, refresh, schedule: debounce(refresh, 250) };
 }
 
 function overridesFrom(inputs) {
