@@ -91,3 +91,27 @@ def test_the_job_workbook_has_a_costs_sheet_with_the_breakdown(sandbox_app: App,
     assert by_step["Renders"][1] == "runware" and by_step["Renders"][3] == 2
     assert by_step["Quality check"][1] == "openai" and by_step["Quality check"][3] == 2
     assert by_step["Total"][4] == pytest.approx(execution.cost, abs=1e-6)
+
+
+REMOVAL = {"parameters.count": 2, "parameters.variations": 1, "parameters.generation_retries": 0,
+           "processing.remove_bg": True, "processing.remover": "removebg", "processing.remove_bg_size": "full",
+           "processing.remove_bg_failure_mode": "approve", "parameters.timeout_minutes": 0.01}
+
+
+@pytest.mark.parametrize("fault", [None, "timeout", "500"])
+def test_remove_bg_credits_are_counted_and_a_possibly_billed_timeout_too(sandbox_app: App, fault: str | None) -> None:
+    assert sandbox_app.sandbox is not None
+    if fault:
+        sandbox_app.sandbox.config.set_fault("removebg", fault)
+        sandbox_app.sandbox.config.timeout_delay = 5.0
+    execution = run_job(sandbox_app, _job(**REMOVAL))
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    removal = [c for c in sandbox_app.repo.charges_of_execution(execution.id) if c.step is ChargeStep.REMOVE_BG]
+    credit = price_of(Call("removebg", images=1, dims={"size": "full"}), packaged_table()).amount
+    if fault == "500":
+        assert removal == []  # remove.bg charges nothing for an error it answered
+        return
+    # Answered: the credits remove.bg reported (X-Credits-Charged); sent but unanswered: priced as if billed.
+    assert len(removal) == 2 and all(c.image_id is not None for c in removal)
+    assert all(c.amount == pytest.approx(credit) for c in removal)
+    assert all(c.is_estimated is (fault == "timeout") for c in removal)
