@@ -61,16 +61,31 @@ def paid_call(ctx: RunContext, step: ChargeStep, image_id: int | None = None,
         ctx.spend.release(reserved)
 
 
-def record_render_charges(ctx: RunContext, held: Sequence[Priced], image_ids: Sequence[int]) -> None:
-    """Record a render's calls, each split evenly over the images it made (in order); none made: no image."""
+Share = tuple[Priced, float]
+
+
+def render_shares(held: Sequence[Priced], images: int) -> tuple[list[list[Share]], list[Share]]:
+    """Split a render's calls over the images it returned, in order: each call's price evenly over the images
+    it made; return the shares per image and what no returned image carries (a call whose images were cut)."""
+    per_image: list[list[Share]] = [[] for _ in range(images)]
+    unassigned: list[Share] = []
     cursor = 0
     for priced in held:
         count = max(1, priced.call.images)
-        ids: Sequence[int | None] = image_ids[cursor:cursor + count] or [None]
+        slots = list(range(cursor, min(cursor + count, images)))
         cursor += count
-        share = priced.price.amount / len(ids)
-        for image_id in ids:
-            _record(ctx, ChargeStep.RENDER, priced.call, share, priced.price.is_estimated, image_id)
+        if not slots:
+            unassigned.append((priced, priced.price.amount))
+            continue
+        for slot in slots:
+            per_image[slot].append((priced, priced.price.amount / len(slots)))
+    return per_image, unassigned
+
+
+def record_render_shares(ctx: RunContext, shares: Sequence[Share], image_id: int | None) -> None:
+    """Record render shares as charges on one image (None: on the job alone)."""
+    for priced, amount in shares:
+        _record(ctx, ChargeStep.RENDER, priced.call, amount, priced.price.is_estimated, image_id)
 
 
 def _record(ctx: RunContext, step: ChargeStep, call: Call, amount: float, is_estimated: bool,

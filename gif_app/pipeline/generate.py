@@ -11,9 +11,10 @@ from pathlib import Path
 
 from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, NewImage
 from gif_app.errors import ProviderError
-from gif_app.pipeline.charging import Priced, paid_call, record_render_charges
+from gif_app.pipeline.charging import Priced, Share, paid_call, record_render_shares, render_shares
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.finalize import write_atomic
+from gif_app.providers.base import RenderedImage
 from gif_app.providers.fetch import fetch_source
 
 
@@ -38,25 +39,42 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
         with paid_call(ctx, ChargeStep.RENDER, held=held, is_admitted=True):  # the runner admitted it
             results = generator.render(request, ctx.cancel)
     except BaseException:
-        record_render_charges(ctx, held, [])  # billed calls of a render that then failed: on the job's bill
+        record_render_shares(ctx, render_shares(held, 0)[1], None)  # billed calls of a failed render: on the job
         raise
     ctx.log.info(f"Rendered {len(results)} image(s) with {generator.name}", step="generation",
                  sub_step=f"generation {generation.index + 1}",
                  duration_ms=(time.perf_counter() - started) * 1000)
     plan.temp_dir.mkdir(parents=True, exist_ok=True)
+    # Each image's share is recorded with its row at once: a crash later in the loop keeps what is on record.
+    shares, unassigned = render_shares(held, len(results))
+    try:
+        recorded = _record_results(ctx, generation, prompt, results, shares)
+    finally:
+        for rest in [*shares, unassigned]:  # images never recorded (an error mid-way), calls beyond the results
+            record_render_shares(ctx, rest, None)
+    ctx.events.generation_recorded(generation.index)
+    return recorded
+
+
+def _record_results(ctx: RunContext, generation: Generation, prompt: str, results: list[RenderedImage],
+                    shares: list[list[Share]]) -> list[GeneratedImage]:
+    """Write each result to temp and record it pending (a missing download as download_failed), with its share."""
+    plan, generator = ctx.plan, ctx.providers.generator
+    assert generator is not None
     recorded: list[GeneratedImage] = []
-    billed: list[int] = []  # every image row the render paid for, downloaded or not
     for variation, result in enumerate(results):
         mapping_id = new_mapping_id()
         image = NewImage(
             mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
             variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
             provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="",
-        )  # its cost arrives as the render's charges below
+        )  # its cost is its share of the render, recorded with the row
         if result.is_missing:
             # Paid for but not here: the row keeps its source URL so resume can fetch it without a new render.
-            billed.append(ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
-                                                          reason=FailureStage.DOWNLOAD.reason)).id)
+            row = ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
+                                                  reason=FailureStage.DOWNLOAD.reason))
+            record_render_shares(ctx, shares[variation], row.id)
+            shares[variation] = []
             ctx.log.warning(f"Image {variation + 1} could not be downloaded; resume the job to fetch it again "
                             f"({result.download_error})", step="download",
                             sub_step=f"generation {generation.index + 1}", error_code="download_failed")
@@ -65,9 +83,8 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
                                          result.extension)
         write_atomic(path, result.data)
         recorded.append(ctx.events.record_image(replace(image, temp_path=str(path))))
-        billed.append(recorded[-1].id)
-    record_render_charges(ctx, held, billed)
-    ctx.events.generation_recorded(generation.index)
+        record_render_shares(ctx, shares[variation], recorded[-1].id)
+        shares[variation] = []
     return recorded
 
 
