@@ -125,8 +125,9 @@ def _dry_run(args: argparse.Namespace, home: Path) -> int:
     estimate = estimate_job(settings, table_with_overrides(str(settings["advanced"]["price_overrides"])))
     data = estimate.to_json()
     print(f"Estimate: {data['generations']} generation(s), {data['images']} image(s), "
-          f"{data['calls_low']}–{data['calls_high']} paid call(s), ${data['usd_low']:.4f}–${data['usd_high']:.4f} "
-          f"(the upper end with {data['retries']} retr{'y' if data['retries'] == 1 else 'ies'} per call).")
+          f"{data['calls_low']}–{data['calls_high']} paid call(s), likely about ${data['usd_likely']:.4f} "
+          f"(${data['usd_low']:.4f}–${data['usd_high']:.4f}; the upper end with {data['retries']} "
+          f"retr{'y' if data['retries'] == 1 else 'ies'} per call).")
     for step in data["steps"]:
         priced = "" if step["is_priced"] else " (no price in the table: set one in Price overrides)"
         print(f"  {step['step_label']:<20} {step['vendor']}/{step['model']}: {step['calls_low']}–{step['calls_high']} "

@@ -64,6 +64,7 @@ class Estimate:
     steps: tuple[StepEstimate, ...]
     per_call: dict[ChargeStep, float] = field(default_factory=dict)
     retries: int = 0
+    usd_likely: float = 0.0  # no retries, typical answers, every image passing, a middle quality
 
     @property
     def usd_low(self) -> float:
@@ -81,6 +82,7 @@ class Estimate:
         return {"generations": self.generations, "images": self.images, "retries": self.retries,
                 "calls_low": sum(s.calls_low for s in self.steps), "calls_high": sum(s.calls_high for s in self.steps),
                 "usd_low": round(self.usd_low, 4), "usd_high": round(self.usd_high, 4),
+                "usd_likely": round(self.usd_likely, 4),
                 "steps": [s.to_json() for s in self.steps], "unpriced": unpriced}
 
 
@@ -110,7 +112,18 @@ def estimate_job(settings: settings_mod.Settings, table: PriceTable) -> Estimate
     for step, (tokens_in, tokens_out) in _TYPICAL_TOKENS.items():
         per_call[step] = price_of(Call("openai", text_model, input_tokens=tokens_in, output_tokens=tokens_out),
                                   table).amount
-    return Estimate(generations, images, tuple(steps), per_call, repeats - 1)
+    return Estimate(generations, images, tuple(steps), per_call, repeats - 1,
+                    sum(_likely(s, per_call, repeats) for s in steps))
+
+
+def _likely(step: StepEstimate, per_call: dict[ChargeStep, float], repeats: int) -> float:
+    """Return the step's likely cost: every call once at typical size; a render halfway across its qualities."""
+    once = step.calls_high // repeats
+    if step.step is ChargeStep.RENDER:
+        return (step.usd_low + step.usd_high / repeats) / 2
+    if step.step is ChargeStep.REMOVE_BG:
+        return step.usd_high / repeats
+    return per_call.get(step.step, 0.0) * once
 
 
 def _text_price(step: ChargeStep, model: str, table: PriceTable, is_high: bool,

@@ -84,6 +84,7 @@ def test_the_estimate_counts_images_calls_and_steps() -> None:
                                      "parameters.generation_retries": 0}), table)
     assert [s.step for s in full.steps] == [ChargeStep.PROMPT, ChargeStep.RENDER, ChargeStep.QC, ChargeStep.METADATA]
     assert full.usd_low > bare.usd_low
+    assert full.usd_low <= full.usd_likely <= full.usd_high
     qc = next(s for s in full.steps if s.step is ChargeStep.QC)
     meta = next(s for s in full.steps if s.step is ChargeStep.METADATA)
     assert qc.calls_low == qc.calls_high == 10 and meta.calls_low == 5 and meta.calls_high == 10

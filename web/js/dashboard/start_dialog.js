@@ -55,7 +55,7 @@ function buildInputs(data) {
 
 function estimateText(estimate) {
   const calls = estimate.calls_low === estimate.calls_high ? `${estimate.calls_low}` : `${estimate.calls_low}–${estimate.calls_high}`;
-  return `${estimate.images} image${estimate.images === 1 ? '' : 's'}, ${calls} paid calls, ${money(estimate.usd_low)}–${money(estimate.usd_high)}`;
+  return `${estimate.images} image${estimate.images === 1 ? '' : 's'}, ${calls} paid calls, likely about ${money(estimate.usd_likely)} (${money(estimate.usd_low)}–${money(estimate.usd_high)})`;
 }
 
 /** Keep the estimate line in step with the form (stale answers are dropped). */

@@ -11,7 +11,7 @@ export class JobCosts {
     this.table = h('table', { class: 'table costs-table', 'data-testid': 'job-costs-table' },
       h('thead', {}, h('tr', {}, ['Step', 'Vendor', 'Charges', 'Cost'].map((label, i) => h('th', { scope: 'col', class: i > 1 ? 'col-num' : '', text: label })))),
       this.body,
-      h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3, text: 'Total' }), this.total)));
+      h('tfoot', {}, h('tr', { class: 'costs-total' }, h('td', { colspan: 3, text: 'Total' }), this.total)));
     this.element = h('section', { class: 'card job-costs', 'data-testid': 'job-costs', 'aria-label': 'Cost breakdown' },
       h('div', { class: 'card-body' }, h('h2', { class: 'section-title', text: 'Cost breakdown' }),
         h('p', { class: 'field-help', text: 'Vendor-reported figures where the answer carried one; * marks figures from the price table.' }),
