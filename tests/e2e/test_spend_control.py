@@ -70,3 +70,9 @@ def test_a_budget_stop_shows_its_reason_and_breakdown_and_resumes_with_a_higher_
     assert done.status is JobStatus.COMPLETED and done.generated == 16 and done.cost > job.cost
     expect(ui.by("job-costs-total")).to_have_text(f"${done.cost:.4f}")
     expect(ui.by("job-cost-qc-openai")).to_contain_text("Quality check")  # the images left pending got their QC
+    # The job list's cost column and the dashboard's cost tile (with today's spend) show the same figure.
+    ui.open("jobs", "jobs")
+    expect(ui.by(f"job-row-{job.id}")).to_contain_text(f"${done.cost:.4f}")
+    ui.open("dashboard")
+    expect(ui.by("stat-cost-value")).to_have_text(f"${done.cost:.4f}")
+    expect(ui.by("stat-cost-today")).to_have_text(f"${done.cost:.4f} today")
