@@ -126,7 +126,8 @@ class OpenAIImages(OpenAIClientHolder):
                 paid=True,
             )
         except PossiblyChargedError:
-            charges.report(Call(VENDOR, model, images=count, dims={"size": size}))  # may be billed: on the bill
+            # May be billed: on the bill at the table's price (its default size when the model picks one).
+            charges.report(Call(VENDOR, model, images=count, dims={"size": size} if size != "auto" else {}))
             raise
         except AuthenticationError as exc:
             if exc.code != ORG_NOT_VERIFIED:

@@ -115,3 +115,17 @@ def test_remove_bg_credits_are_counted_and_a_possibly_billed_timeout_too(sandbox
     assert len(removal) == 2 and all(c.image_id is not None for c in removal)
     assert all(c.amount == pytest.approx(credit) for c in removal)
     assert all(c.is_estimated is (fault == "timeout") for c in removal)
+
+
+def test_an_openai_image_call_sent_but_unanswered_is_on_the_jobs_bill(sandbox_app: App) -> None:
+    assert sandbox_app.sandbox is not None
+    sandbox_app.sandbox.config.set_fault("openai", "timeout")
+    sandbox_app.sandbox.config.timeout_delay = 5.0
+    execution = run_job(sandbox_app, _job(**{"parameters.provider": "openai", "parameters.count": 1,
+                                            "parameters.variations": 1, "parameters.timeout_minutes": 0.01}))
+    assert execution.status is JobStatus.FAILED and images_of(sandbox_app, execution) == []
+    (charge,) = sandbox_app.repo.charges_of_execution(execution.id)
+    # Not repeated (it may have been billed) and counted as if it was, from the table's default quality.
+    default = price_of(Call("openai", "gpt-image-1", images=1), packaged_table()).amount
+    assert charge.step is ChargeStep.RENDER and charge.image_id is None and charge.is_estimated
+    assert charge.amount == pytest.approx(default) and execution.cost == pytest.approx(default)
