@@ -53,11 +53,15 @@ class ChargesRepository:
         c = ChargeRow
         rows: Any = (c.select(c.vendor, c.model, c.step, peewee.fn.COUNT(c.id), peewee.fn.SUM(c.amount),
                               peewee.fn.MAX(c.is_estimated))
-                     .where(c.execution == execution_id).group_by(c.vendor, c.model, c.step)
-                     .order_by(c.step, c.vendor, c.model).tuples())
-        return [{"vendor": vendor, "model": model, "step": step, "step_label": _step_label(step),
-                 "calls": int(count), "amount": round(float(amount or 0.0), 6), "is_estimated": bool(estimated)}
-                for vendor, model, step, count, amount, estimated in rows]
+                     .where(c.execution == execution_id).group_by(c.vendor, c.model, c.step).tuples())
+        found = [{"vendor": vendor, "model": model, "step": step, "step_label": _step_label(step),
+                  "calls": int(count), "amount": round(float(amount or 0.0), 6), "is_estimated": bool(estimated)}
+                 for vendor, model, step, count, amount, estimated in rows]
+        return sorted(found, key=lambda row: (_STEP_ORDER.get(row["step"], len(_STEP_ORDER)), row["vendor"],
+                                              row["model"]))
+
+
+_STEP_ORDER = {step.value: n for n, step in enumerate(ChargeStep)}  # the pipeline's order
 
 
 def _step_label(step: str) -> str:

@@ -129,3 +129,10 @@ def test_an_openai_image_call_sent_but_unanswered_is_on_the_jobs_bill(sandbox_ap
     default = price_of(Call("openai", "gpt-image-1", images=1), packaged_table()).amount
     assert charge.step is ChargeStep.RENDER and charge.image_id is None and charge.is_estimated
     assert charge.amount == pytest.approx(default) and execution.cost == pytest.approx(default)
+
+
+def test_the_breakdown_follows_the_pipelines_order(sandbox_app: App) -> None:
+    execution = run_job(sandbox_app, _job(**{"parameters.count": 1, "parameters.use_llm_prompts": True,
+                                            "ai.run_quality_check": True}))
+    steps = [row["step"] for row in sandbox_app.repo.cost_breakdown(execution.id)]
+    assert steps == ["prompt", "render", "qc"]
