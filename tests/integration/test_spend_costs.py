@@ -71,6 +71,9 @@ def test_qc_and_metadata_cost_their_priced_token_usage(sandbox_app: App) -> None
     text = [c for c in sandbox_app.repo.charges_of_execution(on.id) if c.vendor == "openai"]
     steps = {c.step for c in text}
     assert {ChargeStep.PROMPT, ChargeStep.QC} <= steps
+    # Metadata is written (and paid) for each image that passed QC, and only for those.
+    passed = [i for i in images_of(sandbox_app, on) if i.status.is_approved]
+    assert sorted(c.image_id for c in text if c.step is ChargeStep.METADATA) == sorted(i.id for i in passed)
     assert all(not c.is_estimated and c.amount > 0 for c in text)
     renders = sum(c.amount for c in sandbox_app.repo.charges_of_execution(on.id) if c.step is ChargeStep.RENDER)
     assert renders == pytest.approx(off.cost, abs=1e-6)
