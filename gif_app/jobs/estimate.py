@@ -1,16 +1,15 @@
 """What a job will cost before it starts: images, paid calls and a USD range, from its settings alone.
 
 The low end takes every paid call once, short prompts and answers, the cheapest quality a vendor may pick,
-and half the images passing QC (only those go on to background removal and metadata). The high end takes
-every image passing, long prompts and answers, the dearest quality, and every paid call repeated as often as
-the retry setting allows. A fault-free run lands between the two. `per_call` is what the spending cap
+and no image passing QC (only those go on to background removal and metadata; QC may refuse them all, so
+that is the one sure floor). The high end takes every image passing, long prompts and answers, the dearest
+quality, and every paid call repeated as often as the retry setting allows. A fault-free run lands between the two. `per_call` is what the spending cap
 reserves for one call of each step while it runs: a render at the table's default quality, a text call at
 typical token counts (reserving the high end would refuse calls a cap can pay for when several run at once).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,6 @@ _IMAGE_TOKENS = (85, 1105)
 _TYPICAL_TOKENS: dict[ChargeStep, tuple[int, int]] = {
     ChargeStep.PROMPT: (600, 100), ChargeStep.QC: (855, 60), ChargeStep.METADATA: (1055, 250),
 }
-QC_PASS_SHARE_LOW = 0.5
 _QUALITIES = ("low", "medium", "high", "standard", "hd")
 
 
@@ -93,7 +91,7 @@ def estimate_job(settings: settings_mod.Settings, table: PriceTable) -> Estimate
     per_generation = images_per_generation(settings)
     images = generations * per_generation
     repeats = 1 + int(params["generation_retries"])
-    passing_low = math.ceil(images * QC_PASS_SHARE_LOW) if ai["run_quality_check"] else images
+    passing_low = 0 if ai["run_quality_check"] else images
     text_model = str(params["openai_model"])
     steps: list[StepEstimate] = []
     per_call: dict[ChargeStep, float] = {}

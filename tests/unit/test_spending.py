@@ -87,7 +87,7 @@ def test_the_estimate_counts_images_calls_and_steps() -> None:
     assert full.usd_low <= full.usd_likely <= full.usd_high
     qc = next(s for s in full.steps if s.step is ChargeStep.QC)
     meta = next(s for s in full.steps if s.step is ChargeStep.METADATA)
-    assert qc.calls_low == qc.calls_high == 10 and meta.calls_low == 5 and meta.calls_high == 10
+    assert qc.calls_low == qc.calls_high == 10 and meta.calls_low == 0 and meta.calls_high == 10
 
 
 def test_midjourney_is_estimated_in_whole_tasks_and_an_unknown_model_is_flagged() -> None:
