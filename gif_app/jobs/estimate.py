@@ -3,9 +3,10 @@
 The low end takes every paid call once, short prompts and answers, the cheapest quality a vendor may pick,
 and no image passing QC (only those go on to background removal and metadata; QC may refuse them all, so
 that is the one sure floor). The high end takes every image passing, long prompts and answers, the dearest
-quality, and every paid call repeated as often as the retry setting allows. A fault-free run lands between the two. `per_call` is what the spending cap
-reserves for one call of each step while it runs: a render at the table's default quality, a text call at
-typical token counts (reserving the high end would refuse calls a cap can pay for when several run at once).
+quality, and every paid call repeated as often as the retry setting allows. A fault-free run lands between
+the two. `per_call` is what the spending cap reserves for one call of each step while it runs: a render at
+the table's default quality, a text call at typical token counts (reserving the high end would refuse calls
+a cap can pay for when several run at once).
 """
 
 from __future__ import annotations
