@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from gif_app import settings as settings_mod
-from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
+from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError
 from gif_app.jobs.accounts import check_balance
 from gif_app.jobs.estimate import Estimate, estimate_job
@@ -285,19 +285,20 @@ class JobService:
         outcome = run_generations(ctx, pending)
         self._repo.refresh_counts(execution.id)
         current = self._repo.get_execution(execution.id)
+        is_capped = meter.stop_reason is not None
         if outcome.fatal_error is not None:
             status, error = JobStatus.FAILED, outcome.fatal_error.message
-        elif meter.stop_reason is not None:
+        elif is_capped and _has_work_left(current, self._repo.images_of_execution(execution.id)):
             # Calls in flight when the cap was reached finished and were recorded; nothing new was paid for.
             status, error = JobStatus.STOPPED, meter.message()
             job_log.warning(error, step="budget", error_code="budget_reached")
-        elif outcome.was_stopped:
+        elif outcome.was_stopped and not is_capped:  # a cap passed by the very last call ends the job as usual
             status, error = JobStatus.STOPPED, None
         else:
             status = JobStatus.COMPLETED if current.generated > 0 else JobStatus.FAILED
             error = None if current.generated > 0 else "No image was produced. See the log for each failure."
         finished = self._repo.finish_execution(execution.id, status, error,
-                                               meter.stop_reason if status is JobStatus.STOPPED else None)
+                                               meter.stop_reason if status is JobStatus.STOPPED and is_capped else None)
         reason = f" ({finished.stop_reason.label})" if finished.stop_reason else ""
         job_log.info(f"Job {status.value}{reason}: {finished.approved} approved, {finished.qc_failed} QC failed, "
                      f"{finished.failed} processing failed, cost {finished.cost:.4f}", step="done")
@@ -342,6 +343,12 @@ def rerun_base_label(label: str) -> str:
     """Return a label without its " (rerun N)" suffix, so reruns of reruns keep the job's own name."""
     match = _RERUN_SUFFIX.search(label)
     return label[:match.start()] if match else label
+
+
+def _has_work_left(execution: JobExecution, images: list[GeneratedImage]) -> bool:
+    """Return whether a generation is still to render or an image still waits in temp (a cap stopped it)."""
+    count = int(execution.settings_snapshot.get("parameters", {}).get("count", 0))
+    return len(execution.completed_generations) < count or any(i.status is ImageStatus.PENDING for i in images)
 
 
 def _caps_line(caps: Caps) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -74,3 +75,20 @@ def _wait_for(app: App, execution_id: int) -> JobExecution:
     wait_until(lambda: app.repo.get_execution(execution_id).status.is_terminal, timeout=60,
                what=f"job {execution_id} to finish")
     return app.repo.get_execution(execution_id)
+
+
+def test_a_cap_passed_by_the_last_call_in_flight_ends_the_job_as_usual(sandbox_app: App) -> None:
+    # The table says 0.001 per image, Runware reports 0.0038: the one render fits the cap, then passes it.
+    cheap = json.dumps({"runware/runware:101@1": 0.001})
+    execution = run_job(sandbox_app, _runware(1, **{"parameters.budget_usd": 0.005,
+                                                    "advanced.price_overrides": cheap}))
+    assert execution.status is JobStatus.COMPLETED and execution.stop_reason is None
+    assert execution.cost == pytest.approx(2 * RUNWARE_IMAGE)  # the vendor's figure, past the cap: on record
+
+
+def test_a_cap_passed_mid_job_stops_what_is_left(sandbox_app: App) -> None:
+    cheap = json.dumps({"runware/runware:101@1": 0.001})
+    execution = run_job(sandbox_app, _runware(6, **{"parameters.budget_usd": 0.005, "parameters.concurrency": 1,
+                                                    "advanced.price_overrides": cheap}))
+    assert execution.status is JobStatus.STOPPED and execution.stop_reason is StopReason.BUDGET
+    assert execution.cost == pytest.approx(2 * RUNWARE_IMAGE)  # one render, then nothing new was paid for
