@@ -206,6 +206,54 @@ def image_badge_label(status: ImageStatus, reason: str | None) -> str:
         return _BADGES_BY_REASON[reason]
     return status.label
 
+class StopReason(enum.StrEnum):
+    """Why the app (not the user) stopped an execution; it stays `stopped`, so resumable."""
+
+    BUDGET = "budget"
+    DAILY_BUDGET = "daily_budget"
+
+    @property
+    def label(self) -> str:
+        """Return the reason in words for the page, the log and the summary."""
+        return "Budget reached" if self is StopReason.BUDGET else "Daily budget reached"
+
+
+class ChargeStep(enum.StrEnum):
+    """The step a paid call served, for the cost breakdown."""
+
+    PROMPT = "prompt"
+    RENDER = "render"
+    QC = "qc"
+    REMOVE_BG = "remove_bg"
+    METADATA = "metadata"
+    RETRY = "retry"  # processing retries from Failed Images Review
+
+    @property
+    def label(self) -> str:
+        """Return the step in words for the page and the workbook."""
+        return _CHARGE_STEP_LABELS[self]
+
+
+_CHARGE_STEP_LABELS = {
+    ChargeStep.PROMPT: "Prompts", ChargeStep.RENDER: "Renders", ChargeStep.QC: "Quality check",
+    ChargeStep.REMOVE_BG: "Background removal", ChargeStep.METADATA: "Metadata", ChargeStep.RETRY: "Retries",
+}
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What one paid call cost (a render's cost is split over the images it made, one row each)."""
+
+    execution_id: int
+    vendor: str
+    model: str
+    step: ChargeStep
+    amount: float
+    is_estimated: bool
+    image_id: int | None = None
+    at: datetime | None = None
+    id: int | None = None
+
 
 class RetryStatus(enum.StrEnum):
     """Lifecycle of one queued retry task."""
@@ -261,6 +309,8 @@ class JobExecution:
     completed_generations: tuple[int, ...] = ()
     # Paid images whose file never arrived (`download_failed`): resume fetches them from their recorded URL.
     awaiting_download: int = 0
+    # Why a stopped execution stopped when it was not the user (a spending cap); None otherwise.
+    stop_reason: StopReason | None = None
 
     @property
     def is_resumable(self) -> bool:

@@ -156,6 +156,12 @@ class CancelledError(AppError):
     code = "cancelled"
 
 
+class BudgetReachedError(CancelledError):
+    """A paid call was not started because it would pass the job's or the day's spending cap."""
+
+    code = "budget_reached"
+
+
 class ProcessingError(AppError):
     """A processing stage failed; `stage` is one of the processing_failed:<stage> names."""
 

@@ -160,6 +160,14 @@ PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
     Setting("parameters.generation_retry_backoff_ms", "int", 1000, "Retry backoff (ms)",
             "First wait before a retry; doubles each time; a Retry-After from the provider wins.",
             minimum=0, maximum=60000, step=100),
+    Setting("parameters.budget_usd", "float", 0.0, "Budget per job (USD)",
+            "0 = no cap. When the next paid call would pass it, nothing new is paid for, the calls in flight "
+            "finish, and the job stops with \"Budget reached\"; resume it with a higher cap.",
+            minimum=0, maximum=100000, step=0.01),
+    Setting("parameters.daily_budget_usd", "float", 0.0, "Daily budget, all jobs (USD)",
+            "0 = no cap. Counts every job's charges since midnight; a job that would pass it stops with "
+            "\"Daily budget reached\". Read when a job runs, so a new value applies to the next job or resume.",
+            minimum=0, maximum=100000, step=0.01),
 ))
 
 PROCESSING = Section("processing", "Processing", "What happens to images that passed QC.", (

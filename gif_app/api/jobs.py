@@ -43,6 +43,15 @@ class JobsApi:
         problems = self._jobs.preflight(as_dict(overrides, "overrides"))
         return {"problems": [p.to_dict() for p in problems]}
 
+    def estimate_job(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return the images, paid calls and cost range a job with these overrides would have (nothing starts)."""
+        overrides = as_dict(overrides, "overrides")
+        estimate = self._jobs.estimate(overrides).to_json()
+        settings = self._jobs.run_settings(overrides)
+        return {**estimate, "budget_usd": settings["parameters"]["budget_usd"],
+                "daily_budget_usd": settings["parameters"]["daily_budget_usd"],
+                "spent_today": round(self.ctx.repo.spent_since(_midnight()), 4)}
+
     @envelope
     def stop_job(self) -> dict[str, Any]:
         """Finish in-flight images, start no new ones."""
@@ -105,6 +114,7 @@ class JobsApi:
             "settings_rows": [{"section": s, "label": lbl, "value": v}
                               for s, lbl, v in settings_mod.labelled_rows(snapshot)],
             "counts": self.ctx.repo.count_images_by_status(execution.id),
+            "cost_breakdown": self.ctx.repo.cost_breakdown(execution.id),
         }
 
     @envelope
@@ -130,9 +140,9 @@ class JobsApi:
         return [execution_json(e) for e in self._jobs.bulk_rerun(list(as_ids(execution_ids, "execution_ids")))]
 
     @envelope
-    def resume_job(self, execution_id: int) -> dict[str, Any]:
-        """Queue an interrupted or stopped job to finish its remaining generations."""
-        return execution_json(self._jobs.resume(as_int(execution_id, "execution_id")))
+    def resume_job(self, execution_id: int, budget_usd: Any = None) -> dict[str, Any]:
+        """Queue an interrupted or stopped job to finish its remaining generations; a budget replaces its cap."""
+        return execution_json(self._jobs.resume(as_int(execution_id, "execution_id"), _as_budget(budget_usd)))
 
     @envelope
     def get_queue(self) -> list[dict[str, Any]]:
@@ -190,6 +200,7 @@ class JobsApi:
     def statistics(self) -> dict[str, Any]:
         """Return totals for the dashboard strip."""
         stats = self.ctx.repo.job_statistics()
+        stats["cost_today"] = round(self.ctx.repo.spent_since(_midnight()), 4)
         stats["disk_free_gb"] = round(shutil.disk_usage(self.ctx.home.root).free / 1e9, 1)
         return stats
 
@@ -198,3 +209,23 @@ class JobsApi:
         """Return every image of one job (only the given statuses, when any: the job view's status filter)."""
         wanted = as_strings(statuses, "statuses")
         return [image_json(i) for i in self.ctx.repo.images_of_execution(as_int(execution_id, "execution_id"), wanted)]
+
+
+def _midnight() -> datetime:
+    """Return the start of the local day (the daily cap's day)."""
+    return datetime.combine(datetime.now().date(), datetime.min.time())
+
+
+def _as_budget(value: Any) -> float | None:
+    """Return a resume's new cap: None keeps the job's, "" or 0 removes it; refuse anything but a sum >= 0."""
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return 0.0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError("budget_usd must be a number of US dollars.") from None
+    if isinstance(value, bool) or not 0 <= number <= 100_000:
+        raise ValidationError("budget_usd must be between 0 and 100000 US dollars.")
+    return number

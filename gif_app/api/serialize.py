@@ -36,6 +36,8 @@ def execution_json(execution: JobExecution) -> dict[str, Any]:
         "error": execution.error, "queue_position": execution.queue_position,
         "completed_generations": len(execution.completed_generations),
         "awaiting_download": execution.awaiting_download,
+        "stop_reason": execution.stop_reason.value if execution.stop_reason else None,
+        "stop_reason_label": execution.stop_reason.label if execution.stop_reason else "",
         **job_status_json(execution.status),
         # The execution's own rule: a finished job with billed images still to download resumes too.
         "is_resumable": execution.is_resumable,

@@ -32,6 +32,8 @@ def add_commands(sub: Any) -> None:
     add_sandbox_flag(run)
     run.add_argument("--json", action="store_true",
                      help="print the summary as one JSON document on stdout (everything else goes to stderr)")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print the estimate (images, paid calls, cost range) and create no job")
 
     # `process` takes no lock on the home: it only reads settings and keys there and writes into --out.
     process = sub.add_parser("process", help="apply the processing recipe to local image files")
@@ -80,6 +82,8 @@ def _run_job(args: argparse.Namespace) -> int:
 
     settings_mod.check_override_keys(list(args.set))  # a typo must not open (or create) a home first
     home = resolve_home(args.home, is_sandbox=args.sandbox)
+    if args.dry_run:
+        return _dry_run(args, home)
     app = build_app(home, AppOptions(is_sandbox=args.sandbox, start_workers=False))
     jobs = app.ctx.services.jobs
     finished = threading.Event()
@@ -110,6 +114,7 @@ def _run_job(args: argparse.Namespace) -> int:
               f"Output: {summary['output_folder']}", file=human)
         if final.error:
             print(f"Reason: {final.error}", file=human)
+        print(_breakdown_text(summary["cost_breakdown"]), file=human)
         if args.json:
             write_json(summary)
         return 0 if final.status is JobStatus.COMPLETED and execution.id == final.id else 1
@@ -121,7 +126,47 @@ def _summary(app: Any, final: JobExecution, settings: settings_mod.Settings) -> 
     output = settings["file_paths"]["output_directory"] or str(app.home.default_output)
     return {"execution_id": final.id, "status": final.status.value, "planned": final.planned,
             "approved": final.approved, "qc_failed": final.qc_failed, "failed": final.failed,
-            "output_folder": output, "cost": final.cost, "error": final.error, "home": str(app.home.root)}
+            "output_folder": output, "cost": final.cost, "error": final.error, "home": str(app.home.root),
+            "stop_reason": final.stop_reason.value if final.stop_reason else None,
+            "cost_breakdown": app.repo.cost_breakdown(final.id)}
+
+
+def _dry_run(args: argparse.Namespace, home: Path) -> int:
+    """Print what the job would render, call and cost; no lock, no database, no job."""
+    from gif_app.jobs.estimate import estimate_job
+    from gif_app.prices import table_with_overrides
+
+    settings = _load_run_settings(args, settings_mod.SettingsFile(home / "settings.json").load().settings)
+    estimate = estimate_job(settings, table_with_overrides(str(settings["advanced"]["price_overrides"])))
+    data = estimate.to_json()
+    human = sys.stderr if args.json else sys.stdout  # with --json, stdout holds the one JSON document alone
+    print(f"Estimate: {data['generations']} generation(s), {data['images']} image(s), "
+          f"{data['calls_low']}–{data['calls_high']} paid call(s), likely about ${data['usd_likely']:.4f} "
+          f"(${data['usd_low']:.4f}–${data['usd_high']:.4f}; the upper end with {data['retries']} "
+          f"retr{'y' if data['retries'] == 1 else 'ies'} per call).", file=human)
+    for step in data["steps"]:
+        priced = "" if step["is_priced"] else " (no price in the table: set one in Price overrides)"
+        print(f"  {step['step_label']:<20} {step['vendor']}/{step['model']}: {step['calls_low']}–{step['calls_high']} "
+              f"call(s), ${step['usd_low']:.4f}–${step['usd_high']:.4f}{priced}", file=human)
+    budget = float(settings["parameters"]["budget_usd"])
+    if budget:
+        print(f"Budget per job: ${budget:.2f}", file=human)
+    if args.json:
+        write_json({"dry_run": True, **data, "budget_usd": budget})
+    return 0
+
+
+def _breakdown_text(rows: list[dict[str, Any]]) -> str:
+    """Return the cost per step and vendor, one line each (estimated figures marked)."""
+    if not rows:
+        return "Cost breakdown: no paid call."
+    lines = ["Cost breakdown:"]
+    for row in rows:
+        mark = " (estimated)" if row["is_estimated"] else ""
+        model = f"/{row['model']}" if row["model"] and row["model"] != "*" else ""
+        lines.append(f"  {row['step_label']:<20} {row['vendor']}{model}: {row['calls']} charge(s), "
+                     f"${row['amount']:.4f}{mark}")
+    return "\n".join(lines)
 
 
 def _install_stop_handlers(jobs: Any, progress: ProgressLine) -> None:

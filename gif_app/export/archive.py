@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from gif_app import imaging
-from gif_app.domain import CancelToken, GeneratedImage, JobExecution
+from gif_app.domain import CancelToken, Charge, GeneratedImage, JobExecution
 from gif_app.errors import CancelledError, StorageError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.embed import embed_metadata_bytes, read_embedded_metadata
@@ -166,7 +166,8 @@ def workbook_name(execution: JobExecution) -> str:
 
 
 def write_jobs_zip(destination: Path, execution_ids: Sequence[int], load: Callable[[int], tuple[
-        JobExecution, list[GeneratedImage]]], *, progress: Progress, cancel: CancelToken) -> ExportResult:
+        JobExecution, list[GeneratedImage]]], *, progress: Progress, cancel: CancelToken,
+                   charges: Callable[[int], Sequence[Charge]] | None = None) -> ExportResult:
     """Write one workbook per job plus summary.xlsx into one ZIP; jobs are loaded one at a time."""
     unique_ids = list(dict.fromkeys(execution_ids))
     if not unique_ids:
@@ -177,7 +178,8 @@ def write_jobs_zip(destination: Path, execution_ids: Sequence[int], load: Callab
         for done, execution_id in enumerate(unique_ids, start=1):
             _check(cancel)
             execution, images = load(execution_id)
-            archive.writestr(workbook_name(execution), _xlsx().job_workbook(execution, images))
+            archive.writestr(workbook_name(execution), _xlsx().job_workbook(
+                execution, images, None, charges(execution_id) if charges else ()))
             executions.append(execution)
             progress(done, total)
         _check(cancel)
@@ -187,7 +189,7 @@ def write_jobs_zip(destination: Path, execution_ids: Sequence[int], load: Callab
 
 
 def write_job_xlsx(destination: Path, execution: JobExecution, images: Sequence[GeneratedImage], *,
-                   progress: Progress, cancel: CancelToken) -> ExportResult:
+                   progress: Progress, cancel: CancelToken, charges: Sequence[Charge] = ()) -> ExportResult:
     """Write one job's workbook to the destination."""
     total = len(images) + 1
     state = {"done": 0}
@@ -198,7 +200,7 @@ def write_job_xlsx(destination: Path, execution: JobExecution, images: Sequence[
         if state["done"] % 50 == 0:
             progress(state["done"], total)
 
-    data = _xlsx().job_workbook(execution, images, tick)
+    data = _xlsx().job_workbook(execution, images, tick, charges)
     _check(cancel)
     write_file_atomic(destination, data)
     progress(total, total)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution
+from gif_app.domain import CancelToken, Charge, GeneratedImage, ImageStatus, JobExecution
 from gif_app.errors import AppError, CancelledError, NotFoundError, ValidationError
 from gif_app.export import archive, checks, stock_csv
 from gif_app.worker import Worker
@@ -39,6 +39,10 @@ class ExportSource(Protocol):
 
     def get_image(self, image_id: int) -> GeneratedImage:
         """Return one image or raise NotFoundError."""
+        ...
+
+    def charges_of_execution(self, execution_id: int) -> list[Charge]:
+        """Return an execution's charges (the workbook's Costs sheet)."""
         ...
 
 
@@ -116,13 +120,13 @@ def perform_export(source: ExportSource, kind: str, params: dict[str, Any], dest
             raise ValidationError("A job workbook covers exactly one job; use the jobs ZIP for several.")
         execution = source.get_execution(ids[0])
         return archive.write_job_xlsx(destination, execution, source.images_of_execution(ids[0]),
-                                      progress=progress, cancel=cancel)
+                                      progress=progress, cancel=cancel, charges=source.charges_of_execution(ids[0]))
     if kind == "jobs_zip":
         def load(execution_id: int) -> tuple[JobExecution, list[GeneratedImage]]:
             return source.get_execution(execution_id), source.images_of_execution(execution_id)
 
         return archive.write_jobs_zip(destination, _ids(params.get("execution_ids"), "Job ids"), load,
-                                      progress=progress, cancel=cancel)
+                                      progress=progress, cancel=cancel, charges=source.charges_of_execution)
     if kind == "images_zip":
         images = select_images(source, params)
         if not images:

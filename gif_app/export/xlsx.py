@@ -1,4 +1,4 @@
-"""Excel workbooks: one job (Summary, Settings, Images), the metadata sheet of an image export, a jobs summary."""
+"""Excel workbooks: one job (Summary, Settings, Images, Costs), an image export's metadata sheet, a jobs summary."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from gif_app.domain import GeneratedImage, JobExecution
+from gif_app.domain import Charge, GeneratedImage, JobExecution
 from gif_app.export.targets import get_target
 from gif_app.settings import labelled_rows
 
@@ -34,6 +34,7 @@ JOB_SUMMARY_COLUMNS: tuple[str, ...] = (
     "Job ID", "Label", "Status", "Created", "Started", "Finished", "Duration (s)", "Planned", "Generated",
     "Approved", "QC failed", "Processing failed", "Cost", "Error",
 )
+COST_COLUMNS: tuple[str, ...] = ("Step", "Vendor", "Model", "Charges", "Cost (USD)", "Estimated")
 _MAX_WIDTH = 60
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
@@ -150,14 +151,28 @@ def _images_sheet(sheet: Worksheet, rows: Sequence[tuple[GeneratedImage, str]], 
     _fit_columns(sheet)
 
 
+def _costs_sheet(sheet: Worksheet, charges: Sequence[Charge]) -> None:
+    """Write the cost per step, vendor and model (a figure from the price table marks its row estimated)."""
+    _header(sheet, COST_COLUMNS, is_filtered=False)
+    groups: dict[tuple[str, str, str], list[Charge]] = {}
+    for charge in charges:
+        groups.setdefault((charge.step.label, charge.vendor, charge.model), []).append(charge)
+    for (step, vendor, model), rows in groups.items():
+        _append(sheet, (step, vendor, model, len(rows), round(sum(c.amount for c in rows), 6),
+                        "yes" if any(c.is_estimated for c in rows) else "no"))
+    _append(sheet, ("Total", None, None, len(charges), round(sum(c.amount for c in charges), 6), None), bold=True)
+    _fit_columns(sheet)
+
+
 def _save(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def job_workbook(execution: JobExecution, images: Sequence[GeneratedImage], tick: Tick | None = None) -> bytes:
-    """Return the .xlsx bytes of one job: Summary, Settings (labelled, by section) and Images."""
+def job_workbook(execution: JobExecution, images: Sequence[GeneratedImage], tick: Tick | None = None,
+                 charges: Sequence[Charge] = ()) -> bytes:
+    """Return the .xlsx bytes of one job: Summary, Settings (labelled, by section), Images and Costs."""
     book = Workbook()
     counts: dict[str, int] = {}
     for image in images:
@@ -166,6 +181,7 @@ def job_workbook(execution: JobExecution, images: Sequence[GeneratedImage], tick
     _settings_sheet(book.create_sheet("Settings"), execution.settings_snapshot)
     rows = [(image, _file_name(image)) for image in images]
     _images_sheet(book.create_sheet("Images"), rows, tick)
+    _costs_sheet(book.create_sheet("Costs"), charges)
     return _save(book)
 
 

@@ -6,7 +6,7 @@ import enum
 from dataclasses import replace
 from typing import Any
 
-from gif_app.domain import GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
+from gif_app.domain import Charge, GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import Redactor
 from gif_app.store.repository import Repository
@@ -58,6 +58,11 @@ class RepositoryEvents:
         if status is not None:
             self._refresh()
         return image
+
+    def record_charge(self, charge: Charge) -> None:
+        """Record a charge; the running job's progress shows the new total at once."""
+        recorded = self._repo.record_charge(charge)
+        self.tracker.add_cost(recorded.amount)
 
     def generation_recorded(self, index: int) -> None:
         """Persist that the generation's images are all recorded."""

@@ -75,6 +75,11 @@ class ProgressTracker:
         with self._lock:
             self.counts, self.cost = dict(counts), cost
 
+    def add_cost(self, amount: float) -> None:
+        """Add one charge to the cost shown while the job runs (the database's total replaces it later)."""
+        with self._lock:
+            self.cost += amount
+
     def finish(self, step: str = "done") -> None:
         """Mark the run finished (completed, stopped or failed)."""
         with self._lock:

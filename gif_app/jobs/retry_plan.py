@@ -18,6 +18,8 @@ from typing import Any
 from gif_app import settings as settings_mod
 from gif_app.domain import (
     CancelToken,
+    Charge,
+    ChargeStep,
     GeneratedImage,
     ImageStatus,
     JobExecution,
@@ -194,6 +196,10 @@ class RetryEvents(RepositoryEvents):
 
     def progress(self, event: str, **data: Any) -> None:
         """Ignore progress events: a retry has no job progress bar."""
+
+    def record_charge(self, charge: Charge) -> None:
+        """Record a retry's paid call under the step "retry", so the job's breakdown tells it apart."""
+        super().record_charge(replace(charge, step=ChargeStep.RETRY))
 
 
 def working_copy(original: Path, mapping_id: str) -> Path:

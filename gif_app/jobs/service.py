@@ -6,13 +6,14 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from gif_app import settings as settings_mod
-from gif_app.domain import CancelToken, ImageStatus, JobExecution, JobStatus
+from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution, JobStatus
 from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem
 from gif_app.jobs.accounts import check_balance
+from gif_app.jobs.estimate import Estimate, estimate_job
 from gif_app.jobs.events import JobEvent, RepositoryEvents
 from gif_app.jobs.planning import (
     ProviderAccess,
@@ -28,6 +29,8 @@ from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.generate import fetch_missing_images
 from gif_app.pipeline.runner import ending_message, run_generations
+from gif_app.pipeline.spending import Caps, SpendMeter
+from gif_app.prices import table_with_overrides
 from gif_app.store.repository import Repository
 from gif_app.worker import Worker
 
@@ -76,12 +79,24 @@ class JobService:
         self._listeners.append(listener)
 
     # -- commands -------------------------------------------------------------------------------
+    def run_settings(self, overrides: dict[str, Any] | None = None) -> settings_mod.Settings:
+        """Return the saved settings with per-run overrides applied and validated."""
+        settings = self._settings_file.load().settings
+        if overrides:
+            settings = settings_mod.validated(_flat_merge(settings, overrides))
+        return settings
+
+    def estimate(self, overrides: dict[str, Any] | None = None) -> Estimate:
+        """Return what a job started with these overrides would render, call and cost (nothing is created)."""
+        settings = self.run_settings(overrides)
+        return estimate_job(settings, table_with_overrides(str(settings["advanced"]["price_overrides"])))
+
     def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue") -> JobExecution:
         """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy.
 
         Nothing is recorded for a job that could not start: pre-flight problems raise PreflightError first.
         """
-        settings = self._run_settings(overrides)
+        settings = self.run_settings(overrides)
         problems = preflight(settings, self._access(), self._home)
         if problems:
             raise PreflightError(problems)
@@ -107,12 +122,6 @@ class JobService:
         invalid = [Problem(key, message) for key, message in errors.items()]
         # The rest is checked on the valid values (an invalid one counts as its default), so all show at once.
         return invalid + [p for p in preflight(clean, self._access(), self._home) if p.setting not in errors]
-
-    def _run_settings(self, overrides: dict[str, Any] | None) -> settings_mod.Settings:
-        settings = self._settings_file.load().settings
-        if overrides:
-            settings = settings_mod.validated(_flat_merge(settings, overrides))
-        return settings
 
     def is_busy(self) -> bool:
         """Return True while a job runs or waits in the queue."""
@@ -158,17 +167,25 @@ class JobService:
         """Queue a rerun of each job, in the given order."""
         return [self.rerun(i) for i in execution_ids]
 
-    def resume(self, execution_id: int) -> JobExecution:
-        """Queue a resumable execution: finish its remaining generations and fetch its missing downloads."""
+    def resume(self, execution_id: int, budget_usd: float | None = None) -> JobExecution:
+        """Queue a resumable execution: finish its remaining generations and fetch its missing downloads.
+
+        `budget_usd` replaces the job's cap for this and later runs (0 = none); None keeps the one it has.
+        """
         # The rule is JobExecution.is_resumable; its count of images awaiting a download is kept by every image
         # status change (RepositoryEvents) and the end of each run.
         execution = self._repo.get_execution(execution_id)
         if not execution.is_resumable:
             raise ConflictError("Only an interrupted, stopped or failed job, or a finished one with images still "
                                 "to download, can be resumed.")
+        fields: dict[str, Any] = {}
+        if budget_usd is not None:
+            snapshot = settings_mod.flatten_values(execution.settings_snapshot)
+            fields["settings_snapshot"] = settings_mod.validated({**snapshot, "parameters.budget_usd": budget_usd})
         with self._lock:
             position = max([e.queue_position or 0 for e in self._repo.queued_executions()] or [0]) + 1
-            execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position)
+            execution = self._repo.update_execution(execution_id, status=JobStatus.QUEUED, queue_position=position,
+                                                    **fields)
         self._worker.wake()
         return execution
 
@@ -270,7 +287,11 @@ class JobService:
         job_log.info(f"Planned {len(plan.generations)} generation(s) × {plan.variations} variation(s), "
                      f"concurrency {plan.concurrency}", step="initialization")
         events = RepositoryEvents(self._repo, execution.id, tracker, self._redactor)
-        ctx = RunContext(plan, providers, events, job_log, token)
+        meter = self._spend_meter(execution.id, settings)
+        meter.watch(token)
+        if meter.caps.job_usd is not None or meter.caps.daily_usd is not None:
+            job_log.info(_caps_line(meter.caps), step="initialization")
+        ctx = RunContext(plan, providers, events, job_log, token, spend=meter)
         # Paid images whose download failed are fetched from their recorded URL, then run like pending ones.
         params = settings["parameters"]
         fetch_missing_images(ctx, self._repo.images_of_execution(execution.id), timeout_s=timeout_seconds(settings),
@@ -279,15 +300,22 @@ class JobService:
         outcome = run_generations(ctx, pending)
         self._repo.refresh_counts(execution.id)
         current = self._repo.get_execution(execution.id)
+        is_capped = meter.stop_reason is not None
         if outcome.fatal_error is not None:
             status, error = JobStatus.FAILED, ending_message(outcome.fatal_error)
-        elif outcome.was_stopped:
+        elif is_capped and _has_work_left(current, self._repo.images_of_execution(execution.id)):
+            # Calls in flight when the cap was reached finished and were recorded; nothing new was paid for.
+            status, error = JobStatus.STOPPED, meter.message()
+            job_log.warning(error, step="budget", error_code="budget_reached")
+        elif outcome.was_stopped and not is_capped:  # a cap passed by the very last call ends the job as usual
             status, error = JobStatus.STOPPED, None
         else:
             status = JobStatus.COMPLETED if current.generated > 0 else JobStatus.FAILED
             error = None if current.generated > 0 else "No image was produced. See the log for each failure."
-        finished = self._repo.finish_execution(execution.id, status, error)
-        job_log.info(f"Job {status.value}: {finished.approved} approved, {finished.qc_failed} QC failed, "
+        finished = self._repo.finish_execution(execution.id, status, error,
+                                               meter.stop_reason if status is JobStatus.STOPPED and is_capped else None)
+        reason = f" ({finished.stop_reason.label})" if finished.stop_reason else ""
+        job_log.info(f"Job {status.value}{reason}: {finished.approved} approved, {finished.qc_failed} QC failed, "
                      f"{finished.failed} processing failed, cost {finished.cost:.4f}", step="done")
         tracker.set_counts({"generated": finished.generated, "approved": finished.approved,
                             "qc_failed": finished.qc_failed, "processing_failed": finished.failed}, finished.cost)
@@ -298,6 +326,18 @@ class JobService:
             self._repo.refresh_counts(execution.id)
             finished = self._repo.get_execution(execution.id)
         return finished
+
+    def _spend_meter(self, execution_id: int, settings: settings_mod.Settings) -> SpendMeter:
+        """Return the run's meter: the job's cap from its snapshot, the day's cap from the current settings."""
+        table = table_with_overrides(str(settings["advanced"]["price_overrides"]))
+        job_cap = float(settings["parameters"]["budget_usd"])
+        # The daily cap spans every job, so the saved settings decide it, not a job's snapshot.
+        daily_cap = float(self._settings_file.load().settings["parameters"]["daily_budget_usd"])
+        midnight = datetime.combine(date.today(), time())
+        caps = Caps(job_usd=job_cap or None, daily_usd=daily_cap or None,
+                    job_spent_before=self._repo.spent_by_execution(execution_id),
+                    day_spent_before=self._repo.spent_since(midnight))
+        return SpendMeter(table, estimate_job(settings, table).per_call, caps)
 
     def _safe_finish(self, execution_id: int, status: JobStatus, error: str) -> JobExecution | None:
         try:
@@ -318,6 +358,21 @@ def rerun_base_label(label: str) -> str:
     """Return a label without its " (rerun N)" suffix, so reruns of reruns keep the job's own name."""
     match = _RERUN_SUFFIX.search(label)
     return label[:match.start()] if match else label
+
+
+def _has_work_left(execution: JobExecution, images: list[GeneratedImage]) -> bool:
+    """Return whether a generation is still to render or an image still waits in temp (a cap stopped it)."""
+    count = int(execution.settings_snapshot.get("parameters", {}).get("count", 0))
+    return len(execution.completed_generations) < count or any(i.status is ImageStatus.PENDING for i in images)
+
+
+def _caps_line(caps: Caps) -> str:
+    parts = []
+    if caps.job_usd is not None:
+        parts.append(f"job cap ${caps.job_usd:.2f} (${caps.job_spent_before:.4f} spent by earlier runs)")
+    if caps.daily_usd is not None:
+        parts.append(f"daily cap ${caps.daily_usd:.2f} (${caps.day_spent_before:.4f} spent today)")
+    return "Spending: " + ", ".join(parts)
 
 
 def _flat_merge(settings: settings_mod.Settings, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from gif_app.domain import (
     CancelToken,
+    Charge,
     GeneratedImage,
     ImageStatus,
     NewImage,
@@ -20,6 +21,7 @@ from gif_app.logs import JobLog
 from gif_app.pipeline.keywords import KeywordPick
 from gif_app.pipeline.metadata import MetadataLimits
 from gif_app.pipeline.process import ProcessingSettings
+from gif_app.pipeline.spending import SpendMeter
 from gif_app.providers.base import (
     BackgroundRemover,
     ImageGenerator,
@@ -116,6 +118,10 @@ class RunEvents(Protocol):
         """Update the given fields of an image."""
         ...
 
+    def record_charge(self, charge: Charge) -> None:
+        """Record what one paid call (or an image's share of it) cost."""
+        ...
+
     def generation_recorded(self, index: int) -> None:
         """Note that every image of a generation is on disk and recorded (resume skips it)."""
         ...
@@ -135,3 +141,4 @@ class RunContext:
     log: JobLog
     cancel: CancelToken
     stats: dict[str, Any] = field(default_factory=dict)
+    spend: SpendMeter = field(default_factory=SpendMeter)  # no caps unless the job service sets them

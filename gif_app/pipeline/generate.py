@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage
+from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, NewImage
 from gif_app.errors import ProviderError
+from gif_app.pipeline.charging import Priced, Share, paid_call, record_render_shares, render_shares
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.finalize import write_atomic
 from gif_app.providers.base import RenderedImage
@@ -33,37 +34,62 @@ def render_generation(ctx: RunContext, generation: Generation, prompt: str) -> l
     assert generator is not None, "a run with generations has an image generator"
     request = replace(generation.request, prompt=prompt)
     started = time.perf_counter()
+    held: list[Priced] = []
     try:
-        results = generator.render(request, ctx.cancel)
+        with paid_call(ctx, ChargeStep.RENDER, held=held, is_admitted=True):  # the runner admitted it
+            results = generator.render(request, ctx.cancel)
     except ProviderError as exc:
         if exc.paid_results:  # billed before the error: on record (pending) before the error ends anything
-            record_results(ctx, generation, prompt, exc.paid_results)
+            record_results(ctx, generation, prompt, exc.paid_results, held)
+        else:
+            record_render_shares(ctx, render_shares(held, 0)[1], None)  # billed calls of a failed render: on the job
+        raise
+    except BaseException:
+        record_render_shares(ctx, render_shares(held, 0)[1], None)
         raise
     ctx.log.info(f"Rendered {len(results)} image(s) with {generator.name}", step="generation",
                  sub_step=f"generation {generation.index + 1}",
                  duration_ms=(time.perf_counter() - started) * 1000)
-    return record_results(ctx, generation, prompt, results)
+    return record_results(ctx, generation, prompt, results, held)
 
 
-def record_results(ctx: RunContext, generation: Generation, prompt: str,
-                   results: list[RenderedImage]) -> list[GeneratedImage]:
-    """Save each rendered result to temp and record it pending (a missing one download_failed), at once."""
-    plan, generator = ctx.plan, ctx.providers.generator
-    assert generator is not None, "a run with generations has an image generator"
+def record_results(ctx: RunContext, generation: Generation, prompt: str, results: list[RenderedImage],
+                   held: list[Priced]) -> list[GeneratedImage]:
+    """Save each rendered result to temp and record it pending (a missing one download_failed) with its share of
+    the render's charges, at once."""
+    plan = ctx.plan
     plan.temp_dir.mkdir(parents=True, exist_ok=True)
+    # Each image's share is recorded with its row at once: a crash later in the loop keeps what is on record.
+    shares, unassigned = render_shares(held, len(results))
+    try:
+        recorded = _record_results(ctx, generation, prompt, results, shares)
+    finally:
+        for rest in [*shares, unassigned]:  # images never recorded (an error mid-way), calls beyond the results
+            record_render_shares(ctx, rest, None)
+    ctx.events.generation_recorded(generation.index)
+    return recorded
+
+
+def _record_results(ctx: RunContext, generation: Generation, prompt: str, results: list[RenderedImage],
+                    shares: list[list[Share]]) -> list[GeneratedImage]:
+    """Write each result to temp and record it pending (a missing download as download_failed), with its share."""
+    plan, generator = ctx.plan, ctx.providers.generator
+    assert generator is not None
     recorded: list[GeneratedImage] = []
     for variation, result in enumerate(results):
         mapping_id = new_mapping_id()
         image = NewImage(
             mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
             variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
-            provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="", cost=result.cost,
-        )
+            provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="",
+        )  # its cost is its share of the render, recorded with the row
         if result.is_missing:
             # Paid for (or perhaps) but not here: the row keeps its source URL, when there is one, so resume can
             # fetch it without a new render; without one it stays on record as what the vendor may have billed.
-            ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
-                                            reason=FailureStage.DOWNLOAD.reason))
+            row = ctx.events.record_image(replace(image, status=ImageStatus.DOWNLOAD_FAILED,
+                                                  reason=FailureStage.DOWNLOAD.reason))
+            record_render_shares(ctx, shares[variation], row.id)
+            shares[variation] = []
             then = "resume the job to fetch it again" if is_fetchable(result.provider_ids) else \
                 "it cannot be fetched again"
             ctx.log.warning(f"Image {variation + 1} could not be downloaded; {then} ({result.download_error})",
@@ -74,7 +100,8 @@ def record_results(ctx: RunContext, generation: Generation, prompt: str,
                                          result.extension)
         write_atomic(path, result.data)
         recorded.append(ctx.events.record_image(replace(image, temp_path=str(path))))
-    ctx.events.generation_recorded(generation.index)
+        record_render_shares(ctx, shares[variation], recorded[-1].id)
+        shares[variation] = []
     return recorded
 
 

@@ -14,16 +14,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from gif_app import imaging, pixels
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, StockMetadata
+from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, StockMetadata
 from gif_app.errors import (
     AppError,
     AuthenticationError,
+    BudgetReachedError,
     CancelledError,
     InsufficientCreditsError,
     ProcessingError,
 )
 from gif_app.export.embed import embed_metadata_bytes
 from gif_app.pipeline.categories import category_fields, with_category_ids
+from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.finalize import claim_name, move_onto, write_atomic
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
@@ -65,8 +67,10 @@ def run_image(ctx: RunContext, image: GeneratedImage) -> GeneratedImage:
         started = time.perf_counter()
         try:
             current = stage(ctx, current)
-        except CancelledError:
-            ctx.log.warning(ctx.plan.policy.cancelled_message, step=name, image_index=_index(image))
+        except CancelledError as exc:
+            message = "Budget reached: image left for resume" if isinstance(exc, BudgetReachedError) else \
+                ctx.plan.policy.cancelled_message
+            ctx.log.warning(message, step=name, image_index=_index(image))
             return image
         except JOB_ENDING_ERRORS:
             ctx.log.warning("Image left pending: the job is ending", step=name, image_index=_index(image))
@@ -100,7 +104,8 @@ def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | No
     assert judge is not None and image.temp_path
     try:
         data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
-        verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
+        with paid_call(ctx, ChargeStep.QC, image.id):
+            verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
     except (CancelledError, *JOB_ENDING_ERRORS):
         raise
     except pixels.UnusableImageError as exc:  # e.g. a decompression bomb: this image fails, the job goes on
@@ -123,8 +128,9 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     assert image.temp_path
     source = Path(image.temp_path)
     try:
-        outcome = process_image(source.read_bytes(), source.name, ctx.plan.processing, ctx.providers.remover,
-                                ctx.cancel, hard_fail_stages=ctx.plan.policy.hard_fail_stages)
+        with paid_call(ctx, ChargeStep.REMOVE_BG, image.id):  # remove.bg is the one paid processing step
+            outcome = process_image(source.read_bytes(), source.name, ctx.plan.processing, ctx.providers.remover,
+                                    ctx.cancel, hard_fail_stages=ctx.plan.policy.hard_fail_stages)
     except CancelledError:
         raise
     except ProcessingError as exc:
@@ -156,7 +162,8 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
         fields = category_fields()
         system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
                                               keyword=image.keyword, limits=ctx.plan.limits, categories=fields)
-        raw = writer.describe(data, mime, system_prompt, ctx.cancel, categories=fields)
+        with paid_call(ctx, ChargeStep.METADATA, image.id):
+            raw = writer.describe(data, mime, system_prompt, ctx.cancel, categories=fields)
     except CancelledError:
         raise
     except (AppError, OSError) as exc:

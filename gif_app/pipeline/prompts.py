@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from gif_app.domain import ChargeStep
 from gif_app.errors import AppError, AuthenticationError, CancelledError, InsufficientCreditsError
+from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.keywords import build_prompt_request, template_only_prompt
 
@@ -22,7 +24,8 @@ def write_prompt(ctx: RunContext, generation: Generation) -> str:
     last_error: AppError | None = None
     for attempt in range(plan.prompt_retries + 1):
         try:
-            prompt = ctx.providers.prompt_writer.write_prompt(system_prompt, user_message, ctx.cancel).strip()
+            with paid_call(ctx, ChargeStep.PROMPT, is_admitted=True):  # the runner admitted the generation
+                prompt = ctx.providers.prompt_writer.write_prompt(system_prompt, user_message, ctx.cancel).strip()
         except FATAL_ERRORS:
             raise
         except AppError as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from gif_app.domain import CancelToken, GeneratedImage, ImageStatus
 from gif_app.errors import AppError, AuthenticationError, CancelledError, ProviderError
 from gif_app.logs import JobLog
+from gif_app.pipeline.charging import generation_paid
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import render_generation
 from gif_app.pipeline.image_stages import JOB_ENDING_ERRORS, run_image
@@ -64,6 +65,7 @@ def render_keeping_paid_work(ctx: RunContext, generation: Generation, prompt: st
     if ctx.cancel.is_aborted:
         raise CancelledError("Stopped by the user.")  # nothing sent yet: nothing to keep
     render_ctx = replace(ctx, cancel=CancelToken())  # never aborted: abandoning the call would waste the charge
+    ctx.spend.watch(render_ctx.cancel)  # a cap reached refuses its top-ups and further tasks too
     done = threading.Event()
 
     def on_force_stop() -> None:
@@ -223,9 +225,11 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
                 return
             ctx.events.progress("generation_started", generation=generation.index)
             try:
-                prompt = write_prompt(ctx, generation)
-                ctx.log.info(f"Prompt: {prompt}", step="prompt", sub_step=f"generation {generation.index + 1}")
-                images = render_keeping_paid_work(ctx, generation, prompt, outcome.kept_renders, run_threads)
+                # Prompt and render are admitted together: a cap never pays for a prompt it cannot render.
+                with generation_paid(ctx, ctx.plan.use_llm_prompts and ctx.providers.prompt_writer is not None):
+                    prompt = write_prompt(ctx, generation)
+                    ctx.log.info(f"Prompt: {prompt}", step="prompt", sub_step=f"generation {generation.index + 1}")
+                    images = render_keeping_paid_work(ctx, generation, prompt, outcome.kept_renders, run_threads)
             except CancelledError:
                 ctx.events.progress("generation_failed", generation=generation.index)
                 return

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import httpx
 import openai
 
+from gif_app import charges
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -30,6 +31,7 @@ from gif_app.errors import (
     PossiblyChargedError,
     ProviderError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image, lost_results
 from gif_app.providers.http import build_client, image_extension
@@ -148,11 +150,20 @@ class OpenAIImages(OpenAIClientHolder):
                 call, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key],
                 paid=True,
             )
+        except PossiblyChargedError:
+            # May be billed: on the bill at the table's price (its default size when the model picks one).
+            charges.report(Call(VENDOR, model, images=count, dims={"size": size} if size != "auto" else {}))
+            raise
         except AuthenticationError as exc:
             if exc.code != ORG_NOT_VERIFIED:
                 raise
             raise AuthenticationError(unverified_message(model), vendor=VENDOR, status=exc.status,
                                       code=ORG_NOT_VERIFIED) from exc
+        usage = getattr(response, "usage", None)  # GPT Image models report tokens; DALL-E is priced per image
+        charges.report(Call(VENDOR, model, images=len(response.data or []),
+                            dims={"size": size, "quality": str(getattr(response, "quality", None) or "")},
+                            input_tokens=getattr(usage, "input_tokens", None),
+                            output_tokens=getattr(usage, "output_tokens", None)))
         ids = {"model": model, "size": size}
         items = response.data or []
         if not any(item.url for item in items):

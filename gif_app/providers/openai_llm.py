@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import httpx
 import openai
 
+from gif_app import charges
 from gif_app.domain import CancelToken, StockMetadata
 from gif_app.errors import (
     AppError,
@@ -21,6 +22,7 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import CategoryField, QCVerdict
 from gif_app.providers.http import (
     backoff_delay,
@@ -312,6 +314,9 @@ class OpenAIText(OpenAIClientHolder):
             lambda: client.chat.completions.create(**params),
             retries=self._retries, backoff_s=self._backoff_s, cancel=cancel, secrets=[self._api_key],
         )
+        usage = completion.usage  # billed once answered, whatever the answer holds
+        charges.report(Call(VENDOR, self._model, input_tokens=usage.prompt_tokens if usage else None,
+                            output_tokens=usage.completion_tokens if usage else None))
         if not completion.choices:
             raise ProviderError("OpenAI returned no answer.", vendor=VENDOR, code="invalid_response")
         choice = completion.choices[0]

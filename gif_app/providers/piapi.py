@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from gif_app import charges
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -26,6 +27,7 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.fetch import GRID_INDEX, SOURCE_URL, extension_of_url, fetch_image, lost_results, split_grid
 from gif_app.providers.http import (
@@ -169,11 +171,18 @@ class PiapiMidjourney:
                     try:
                         started.append((self._create(api, body, cancel), time.monotonic()))
                     except PossiblyChargedError as exc:
-                        # Perhaps created and billed, its id never came: its four images are recorded missing.
+                        # Perhaps created and billed, its id never came: its four images are recorded missing
+                        # and the task is on the bill at the table's price.
                         logger.warning("%s", exc.message)
+                        charges.report(Call(VENDOR, "midjourney", images=IMAGES_PER_TASK,
+                                            dims={"mode": str(body["input"]["process_mode"])}))
                         images.extend(lost_results(IMAGES_PER_TASK, exc, {"model": "midjourney"}))
                 for task_id, since in started:
                     outputs.append((task_id, self._wait(api, task_id, since, cancel)))
+                    # PiAPI bills a task that completed (a failed one's frozen credits come back); its answer
+                    # names "points", not dollars, so the task is priced from the table by its mode.
+                    charges.report(Call(VENDOR, "midjourney", images=IMAGES_PER_TASK,
+                                        dims={"mode": str(body["input"]["process_mode"])}))
             except (AuthenticationError, InsufficientCreditsError) as exc:
                 ending = exc  # the job ends, but the tasks created so far are paid: on record first
         with self._client_factory("", self._timeout_s, None) as cdn:  # the key stays with the API host

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from gif_app import charges
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -28,6 +29,7 @@ from gif_app.errors import (
     PossiblyChargedError,
     ProviderError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import RemovalResult
 from gif_app.providers.http import ClientFactory, build_client, image_extension, send_with_retries
 from gif_app.providers.removal import SmallerResultError
@@ -149,6 +151,7 @@ class RemoveBgRemover:
                 )
         except PossiblyChargedError as exc:
             charge = self._possible_charge()
+            charges.report(Call(VENDOR, images=1, dims={"size": self._size}))  # billed or not: priced as if it was
             self._settle(reserved, charge)  # assume the worst: the balance keeps what may have been taken
             cause = exc.transport.message if exc.transport is not None else exc.message
             raise PossiblyChargedError(
@@ -159,10 +162,11 @@ class RemoveBgRemover:
         except BaseException:
             self._settle(reserved, 0.0)  # remove.bg charges nothing for an error
             raise
-        header = _header_float(response.headers, "X-Credits-Charged")
+        reported = _header_float(response.headers, "X-Credits-Charged")
+        charges.report(Call(VENDOR, images=1, dims={"size": self._size}, reported_credits=reported))
         problem = _unusable(response)
         # A 2xx is a cut-out made and paid for; an unusable one without its price header may have cost the most.
-        charged = header if header is not None else (self._possible_charge() if problem else 0.0)
+        charged = reported if reported is not None else (self._possible_charge() if problem else 0.0)
         self._settle(reserved, charged)
         if problem:
             raise PossiblyChargedError(

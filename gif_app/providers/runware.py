@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from gif_app import charges
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -26,6 +27,7 @@ from gif_app.errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from gif_app.prices import Call
 from gif_app.providers.base import RenderedImage, RenderRequest
 from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image, lost_results
 from gif_app.providers.http import (
@@ -280,7 +282,17 @@ class RunwareGenerator:
                 missing = wanted - len(items)
                 if missing <= 0 or (items and cancel is not None and cancel.refuses_new_charges):
                     break  # a top-up after a force stop would be a new charge: keep what is paid
-                items.extend(self._infer(api, request, min(missing, MAX_RESULTS_PER_REQUEST), cancel))
+                count = min(missing, MAX_RESULTS_PER_REQUEST)
+                try:
+                    found = self._infer(api, request, count, cancel)
+                except PossiblyChargedError:
+                    charges.report(Call(VENDOR, request.model or DEFAULT_MODEL, images=count))  # may be billed
+                    raise
+                for item in found:  # each result item carries its cost (the task asks for includeCost)
+                    cost = item.get("cost")
+                    charges.report(Call(VENDOR, request.model or DEFAULT_MODEL, images=1,
+                                        reported_usd=float(cost) if isinstance(cost, int | float) else None))
+                items.extend(found)
         if not items:
             raise ProviderError("Runware returned no images for this prompt.", vendor=VENDOR)
         if len(items) < wanted:

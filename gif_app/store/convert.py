@@ -18,6 +18,7 @@ from gif_app.domain import (
     RetryStatus,
     RetryTask,
     StockMetadata,
+    StopReason,
 )
 from gif_app.store.models import (
     GeneratedImageRow,
@@ -73,6 +74,7 @@ def execution(row: JobExecutionRow) -> JobExecution:
         settings_snapshot=loads(row.settings_snapshot, {}), queue_position=row.queue_position,
         completed_generations=tuple(loads(row.completed_generations, [])),
         awaiting_download=row.awaiting_download,
+        stop_reason=StopReason(row.stop_reason) if row.stop_reason else None,
     )
 
 

@@ -13,7 +13,7 @@ from gif_app.domain import GeneratedImage, ImageStatus, NewImage, Page, Processi
 from gif_app.errors import ConflictError, NotFoundError
 from gif_app.store import convert
 from gif_app.store.convert import dumps, now
-from gif_app.store.models import GeneratedImageRow, JobExecutionRow
+from gif_app.store.models import ChargeRow, GeneratedImageRow, JobExecutionRow
 
 _UNSET: Any = object()
 QC_REASON = "qc"
@@ -152,13 +152,19 @@ class ImagesRepository:
         """Record a paid-for image the moment its file is on disk."""
         stamp = now()
         try:
-            row = GeneratedImageRow.create(
-                mapping_id=new.mapping_id, execution=new.execution_id, generation_index=new.generation_index,
-                variation_index=new.variation_index, prompt=new.prompt, keyword=new.keyword, seed=new.seed,
-                provider=new.provider, provider_ids=dumps(new.provider_ids), status=new.status.value,
-                reason=new.reason, temp_path=new.temp_path, cost=new.cost, created_at=stamp, updated_at=stamp,
-                search_text=convert.search_text(new.prompt, new.keyword, StockMetadata()),
-            )
+            with self.db.atomic():
+                row = GeneratedImageRow.create(
+                    mapping_id=new.mapping_id, execution=new.execution_id, generation_index=new.generation_index,
+                    variation_index=new.variation_index, prompt=new.prompt, keyword=new.keyword, seed=new.seed,
+                    provider=new.provider, provider_ids=dumps(new.provider_ids), status=new.status.value,
+                    reason=new.reason, temp_path=new.temp_path, cost=new.cost, created_at=stamp, updated_at=stamp,
+                    search_text=convert.search_text(new.prompt, new.keyword, StockMetadata()),
+                )
+                if new.cost > 0:
+                    # A cost given with the image (an adopted orphan, older callers) is a render charge.
+                    ChargeRow.create(execution=new.execution_id, image=row.id, vendor=new.provider,
+                                     model=str(new.provider_ids.get("model", "")), step="render",
+                                     amount=round(new.cost, 6), is_estimated=False, at=stamp)
         except peewee.IntegrityError as exc:
             raise ConflictError(f"Image {new.mapping_id} is already recorded.") from exc
         return convert.image(row)

@@ -8,11 +8,11 @@ from typing import Any
 
 import peewee
 
-from gif_app.domain import SOURCE_URL, JobConfiguration, JobExecution, JobStatus, Page
+from gif_app.domain import SOURCE_URL, JobConfiguration, JobExecution, JobStatus, Page, StopReason
 from gif_app.errors import ConflictError, NotFoundError
 from gif_app.store import convert
 from gif_app.store.convert import dumps, loads, now
-from gif_app.store.models import GeneratedImageRow, JobConfigurationRow, JobExecutionRow
+from gif_app.store.models import ChargeRow, GeneratedImageRow, JobConfigurationRow, JobExecutionRow
 
 
 @dataclass(frozen=True)
@@ -122,15 +122,17 @@ class JobsRepository:
         started = peewee.fn.COALESCE(JobExecutionRow.started_at, stamp)
         count = JobExecutionRow.update(
             status=JobStatus.RUNNING.value, started_at=started, finished_at=None, queue_position=None, error=None,
-            updated_at=stamp).where(JobExecutionRow.id == execution_id,
+            stop_reason=None, updated_at=stamp).where(JobExecutionRow.id == execution_id,
                                     JobExecutionRow.status == JobStatus.QUEUED.value).execute()
         return self.get_execution(execution_id) if count else None
 
-    def finish_execution(self, execution_id: int, status: JobStatus, error: str | None = None) -> JobExecution:
-        """Record the terminal status and refresh the counters from the image rows."""
+    def finish_execution(self, execution_id: int, status: JobStatus, error: str | None = None,
+                         stop_reason: StopReason | None = None) -> JobExecution:
+        """Record the terminal status (and why the app stopped it) and refresh the counters and cost."""
         with self.db.atomic():
             self.refresh_counts(execution_id)
-            return self.update_execution(execution_id, status=status, finished_at=now(), error=error)
+            return self.update_execution(execution_id, status=status, finished_at=now(), error=error,
+                                         stop_reason=stop_reason.value if stop_reason else None)
 
     def record_generation_done(self, execution_id: int, generation_index: int) -> None:
         """Remember that a generation finished, so resume never pays for it again."""
@@ -142,14 +144,15 @@ class JobsRepository:
                 JobExecutionRow.id == execution_id).execute()
 
     def refresh_counts(self, execution_id: int) -> None:
-        """Recompute the execution's counters and cost from its image rows."""
+        """Recompute the execution's counters from its image rows and its cost from its charges."""
         img = GeneratedImageRow
-        rows: Any = (img.select(img.status, img.reason, peewee.fn.COUNT(img.id), peewee.fn.SUM(img.cost))
+        rows: Any = (img.select(img.status, img.reason, peewee.fn.COUNT(img.id))
                 .where(img.execution == execution_id).group_by(img.status, img.reason).tuples())
         generated = approved = qc_failed = failed = 0
-        cost = 0.0
-        for status, reason, count, total in rows:
-            cost += total or 0.0
+        # Every paid call is a charge row, billed calls that produced no image included.
+        cost = float(ChargeRow.select(peewee.fn.COALESCE(peewee.fn.SUM(ChargeRow.amount), 0.0))
+                     .where(ChargeRow.execution == execution_id).scalar() or 0.0)
+        for status, reason, count in rows:
             reason = reason or ""
             if status == "approved":
                 approved += count

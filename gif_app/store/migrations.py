@@ -134,6 +134,26 @@ MIGRATIONS: Sequence[tuple[int, str, Sequence[str]]] = (
         """UPDATE job_execution SET awaiting_download = (SELECT COUNT(*) FROM generated_image
             WHERE generated_image.execution_id = job_execution.id AND generated_image.status = 'download_failed')""",
     )),
+    # Spend control: every paid call on record (vendor, step, image), and why the app stopped a job.
+    (7, "charges per paid call and the stop reason of a job", (
+        """CREATE TABLE charge (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            execution_id INTEGER NOT NULL REFERENCES job_execution(id) ON DELETE CASCADE,
+            image_id INTEGER REFERENCES generated_image(id) ON DELETE SET NULL,
+            vendor TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            step TEXT NOT NULL,
+            amount REAL NOT NULL,
+            is_estimated INTEGER NOT NULL DEFAULT 0,
+            at DATETIME NOT NULL)""",
+        "CREATE INDEX idx_charge_execution ON charge(execution_id)",
+        "CREATE INDEX idx_charge_at ON charge(at)",
+        "ALTER TABLE job_execution ADD COLUMN stop_reason TEXT",
+        # Costs recorded before this table (Runware renders) become render charges, so totals stay the same.
+        """INSERT INTO charge (execution_id, image_id, vendor, model, step, amount, is_estimated, at)
+            SELECT execution_id, id, provider, '', 'render', cost, 0, created_at FROM generated_image
+            WHERE cost > 0""",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

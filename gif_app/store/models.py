@@ -50,6 +50,7 @@ class JobExecutionRow(BaseModel):
     completed_generations = peewee.TextField(default="[]")
     updated_at = peewee.DateTimeField(null=True)
     awaiting_download = peewee.IntegerField(default=0)
+    stop_reason = peewee.TextField(null=True)
 
     class Meta:
         table_name = "job_execution"
@@ -119,6 +120,23 @@ class RetryTaskRow(BaseModel):
         table_name = "retry_task"
 
 
+class ChargeRow(BaseModel):
+    """What one paid call cost."""
+
+    id = peewee.AutoField()
+    execution = peewee.ForeignKeyField(JobExecutionRow, on_delete="CASCADE", column_name="execution_id")
+    image = peewee.ForeignKeyField(GeneratedImageRow, null=True, on_delete="SET NULL", column_name="image_id")
+    vendor = peewee.TextField()
+    model = peewee.TextField(default="")
+    step = peewee.TextField()
+    amount = peewee.FloatField()
+    is_estimated = peewee.BooleanField(default=False)
+    at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "charge"
+
+
 ALL_MODELS: list[type[BaseModel]] = [
-    JobConfigurationRow, JobExecutionRow, GeneratedImageRow, LogEntryRow, RetryTaskRow,
+    JobConfigurationRow, JobExecutionRow, GeneratedImageRow, LogEntryRow, RetryTaskRow, ChargeRow,
 ]

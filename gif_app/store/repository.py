@@ -6,6 +6,7 @@ from pathlib import Path
 
 import peewee
 
+from gif_app.store.charges_repo import ChargesRepository
 from gif_app.store.db import open_database
 from gif_app.store.images_repo import ImageFilter, ImagesRepository
 from gif_app.store.jobs_repo import JobFilter, JobsRepository
@@ -14,7 +15,7 @@ from gif_app.store.logs_repo import LogsRepository
 __all__ = ["ImageFilter", "JobFilter", "Repository"]
 
 
-class Repository(JobsRepository, ImagesRepository, LogsRepository):
+class Repository(JobsRepository, ImagesRepository, LogsRepository, ChargesRepository):
     """All intent-named reads and writes of the app's data."""
 
     def __init__(self, db: peewee.SqliteDatabase) -> None:

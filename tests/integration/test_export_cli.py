@@ -53,7 +53,7 @@ def test_xlsx_writes_one_jobs_workbook(cli_home: Home, tmp_path: Path, capsys: p
     assert run(cli_home, str(cli_home.kittens), "--xlsx", str(target)) == 0
     assert f"Wrote {target}" in capsys.readouterr().out
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Summary", "Settings", "Images"]
+    assert book.sheetnames == ["Summary", "Settings", "Images", "Costs"]
     assert book["Images"].max_row == len(STANDARD) + 1
     assert CANARY.encode() not in all_bytes(target)
 

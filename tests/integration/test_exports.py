@@ -159,7 +159,7 @@ def test_job_workbook_has_summary_labelled_settings_and_images(world: World, tmp
     final = finish(world, world.api.export_job_xlsx(world.execution.id, str(target)))
     assert final["state"] == "done" and final["path"] == str(target)
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Summary", "Settings", "Images"]
+    assert book.sheetnames == ["Summary", "Settings", "Images", "Costs"]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Label"] == "Kittens, ginger" and summary["Status"] == "completed"
     assert summary["Approved"] == 4 and summary["QC failed"] == 1 and summary["Images approved"] == 4

@@ -30,7 +30,9 @@ def test_runware_job_lands_approved_images_with_seed_and_cost(sandbox_app: App) 
     # Runware reports a seed and a cost per image; both must survive into the rows and the job total.
     assert all(isinstance(i.seed, int) for i in images)
     assert all(i.cost > 0 for i in images)
-    assert execution.cost == pytest.approx(sum(i.cost for i in images))
+    # The job total is the images' costs plus the prompts' (a prompt is charged to the job, not an image).
+    prompts = sum(c.amount for c in sandbox_app.repo.charges_of_execution(execution.id) if c.image_id is None)
+    assert execution.cost == pytest.approx(sum(i.cost for i in images) + prompts)
     assert execution.approved == 4 and execution.generated == 4
     assert all(i.provider == "runware" and i.provider_ids for i in images)
     with Image.open(image_file(images[0])) as picture:

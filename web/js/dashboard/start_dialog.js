@@ -1,12 +1,14 @@
 /**
  * The "Start job" dialog: the saved settings prefilled, with per-run overrides of label, generations,
- * variations, provider, model, the QC / metadata switches and the stock target (whose needs become
- * overrides of this run, listed in a notice). Resolves with the started execution or null.
+ * variations, provider, model, the QC / metadata switches, the job's budget and the stock target (whose needs
+ * become overrides of this run, listed in a notice), with the estimate of what the job will cost (estimate_job),
+ * refreshed as the values change. Resolves with the started execution or null.
  * Pre-flight problems (a missing key, keyword file, folder) show inline, each with a button to its setting.
  */
 
 import { call } from '../bridge.js';
 import { debounce, h, uniqueId } from '../dom.js';
+import { money } from '../format.js';
 import { icon } from '../icons.js';
 import { navigate } from '../router.js';
 import { chooseStockTarget, targetNotice } from '../ui/target_notice.js';
@@ -74,6 +76,8 @@ function buildInputs(data) {
     'ai.run_quality_check': toggle('ai.run_quality_check'),
     'ai.run_metadata_gen': toggle('ai.run_metadata_gen'),
     'output.stock_target': h('select', { class: 'select' }, targets.map((c) => h('option', { value: c.value, text: c.label, selected: c.value === valueOf(settings, 'output.stock_target') }))),
+    // Empty = no cap for this run (sent as 0); prefilled with the saved per-job budget when there is one.
+    'parameters.budget_usd': h('input', { class: 'input', type: 'number', min: 0, step: 0.01, inputmode: 'decimal', placeholder: 'No cap', value: Number(valueOf(settings, 'parameters.budget_usd')) > 0 ? valueOf(settings, 'parameters.budget_usd') : '' }),
   };
 }
 
@@ -86,10 +90,43 @@ function flatSettings(settings) {
   return flat;
 }
 
+function estimateText(estimate) {
+  const calls = estimate.calls_low === estimate.calls_high ? `${estimate.calls_low}` : `${estimate.calls_low}–${estimate.calls_high}`;
+  return `${estimate.images} image${estimate.images === 1 ? '' : 's'}, ${calls} paid calls, likely about ${money(estimate.usd_likely)} (${money(estimate.usd_low)}–${money(estimate.usd_high)})`;
+}
+
+/** Keep the estimate line in step with the form (stale answers are dropped). */
+function estimatePanel(inputs) {
+  const figures = h('p', { class: 'start-estimate-figures', 'data-testid': 'start-estimate-figures', text: 'Estimating…' });
+  const note = h('p', { class: 'field-help', 'data-testid': 'start-estimate-note' });
+  const element = h('div', { class: 'start-estimate', 'data-testid': 'start-estimate', 'aria-live': 'polite' },
+    h('div', { class: 'stat-label', text: 'Estimated cost' }), figures, note);
+  let sequence = 0;
+  const refresh = async () => {
+    const mine = ++sequence;
+    try {
+      const estimate = await call('estimate_job', overridesFrom(inputs));
+      if (mine !== sequence) return;
+      figures.textContent = estimateText(estimate);
+      const budget = Number(inputs['parameters.budget_usd'].value || 0);
+      const notes = [`The upper end counts ${estimate.retries} retr${estimate.retries === 1 ? 'y' : 'ies'} per paid call.`];
+      if (budget > 0 && budget < estimate.usd_high) notes.push(`The ${money(budget)} budget may stop the job before it ends.`);
+      if (estimate.unpriced.length) notes.push(`No price for ${estimate.unpriced.join(', ')}: set one in Settings → Advanced.`);
+      note.textContent = notes.join(' ');
+    } catch (err) {
+      if (mine !== sequence) return;
+      figures.textContent = 'No estimate for these values.';
+      note.textContent = err.message || '';
+    }
+  };
+  return { element, refresh, schedule: debounce(refresh, 250) };
+}
+
 function overridesFrom(inputs) {
   const values = {};
   for (const [key, input] of Object.entries(inputs)) {
     if (input.type === 'checkbox') values[key] = input.checked;
+    else if (key === 'parameters.budget_usd') values[key] = input.value.trim() === '' ? 0 : Number(input.value);
     else if (input.type === 'number') values[key] = input.value.trim() === '' ? '' : Number(input.value);
     else values[key] = input.value;
   }
@@ -118,6 +155,7 @@ export async function openStartDialog({ isBusy = false } = {}) {
   // What the chosen stock target changes, sent as this run's overrides with the dialog's own values.
   let targetValues = {};
   const targetBox = h('div', { class: 'start-wide', 'data-testid': 'start-target-box' });
+  const estimate = estimatePanel(inputs);
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'start-submit' }, icon('play'), isBusy ? 'Add to queue' : 'Start');
   const cancel = h('button', { class: 'btn', type: 'button', 'data-testid': 'start-cancel', text: 'Cancel' });
   const problemsBox = h('div', { class: 'start-problems', role: 'alert', 'data-testid': 'start-problems', hidden: true });
@@ -132,9 +170,11 @@ export async function openStartDialog({ isBusy = false } = {}) {
       fieldRow('parameters.openai_model', 'Text and vision model', inputs['parameters.openai_model']),
       fieldRow('ai.run_quality_check', 'Quality check', inputs['ai.run_quality_check']),
       fieldRow('ai.run_metadata_gen', 'Write metadata', inputs['ai.run_metadata_gen']),
+      fieldRow('parameters.budget_usd', 'Budget (USD)', inputs['parameters.budget_usd'], 'Stops the job before a paid call would pass it. Empty: no cap.'),
       h('div', { class: 'start-wide' }, fieldRow('output.stock_target', 'Stock target', inputs['output.stock_target'],
         'Sets format, quality, size and file-name length for the site, for this run.')),
-      targetBox),
+      targetBox,
+      h('div', { class: 'start-wide' }, estimate.element)),
     problemsBox,
     h('div', { class: 'dialog-actions' }, cancel, submit));
   inputs['output.stock_target'].addEventListener('change', async () => {
@@ -202,8 +242,11 @@ export async function openStartDialog({ isBusy = false } = {}) {
         submit.disabled = false;
       }
     });
+    form.addEventListener('input', estimate.schedule);
+    form.addEventListener('change', estimate.schedule);
     document.body.append(dialog);
     dialog.showModal();
+    estimate.refresh();
     inputs['parameters.label'].focus();
     check();
   });

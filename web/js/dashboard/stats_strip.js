@@ -21,7 +21,9 @@ export class StatsStrip {
       TILES.map(([name, label]) => {
         const value = h('div', { class: 'stat-value is-empty', 'data-testid': `stat-${name}-value`, text: '—' });
         this.values.set(name, value);
-        return h('div', { class: 'card stat', 'data-testid': `stat-${name}` }, h('div', { class: 'stat-label', text: label }), value);
+        // The cost tile also says what today cost, across every job (the daily budget's count).
+        const today = name === 'cost' ? (this.today = h('div', { class: 'stat-sub', 'data-testid': 'stat-cost-today', text: '' })) : null;
+        return h('div', { class: 'card stat', 'data-testid': `stat-${name}` }, h('div', { class: 'stat-label', text: label }), value, today);
       }));
   }
 
@@ -34,6 +36,7 @@ export class StatsStrip {
         el.textContent = render(stats);
         el.classList.toggle('is-empty', el.textContent === '—');
       }
+      this.today.textContent = `${money(stats.cost_today)} today`;
     } catch {
       // The strip is informative only; the next job's end refreshes it again.
     }

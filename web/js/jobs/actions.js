@@ -19,10 +19,40 @@ export async function rerunJobs(ids) {
   }
 }
 
-/** Queue a resumable job (its is_resumable flag) to finish its remaining generations. */
+/** Ask for a higher cap for a job stopped by its budget; resolve with the cap, or null when cancelled. */
+async function askBudget(job) {
+  const input = h('input', { class: 'input', type: 'number', min: 0, step: 0.01, inputmode: 'decimal', 'data-testid': 'resume-budget-input', 'aria-label': 'Budget (USD)', value: '' });
+  const error = h('p', { class: 'field-error', 'aria-live': 'polite' });
+  let budget = null;
+  const modal = openModal({
+    title: 'Resume with a higher budget', testid: 'resume-budget-dialog', size: 'narrow',
+    body: h('label', { class: 'stack-field' },
+      h('span', { class: 'field-label', text: 'Budget for this job (USD)' }),
+      h('span', { class: 'muted', text: `${job.error || 'The budget was reached.'} Empty: no cap.` }), input, error),
+    actions: [{
+      label: 'Resume', value: 'ok', variant: 'primary', testid: 'resume-budget-ok',
+      run: () => {
+        const text = input.value.trim();
+        if (text !== '' && !(Number(text) >= 0)) { error.textContent = 'Enter a sum in US dollars.'; return false; }
+        budget = text === '' ? 0 : Number(text);
+        return true;
+      },
+    }],
+  });
+  input.focus();
+  await modal.result;
+  return budget;
+}
+
+/** Queue a resumable job (its is_resumable flag) to finish its remaining generations; a budget stop asks for a new cap. */
 export async function resumeJob(job) {
   try {
-    const resumed = await call('resume_job', job.id);
+    let budget = null;
+    if (job.stop_reason === 'budget') {
+      budget = await askBudget(job);
+      if (budget === null) return null;
+    }
+    const resumed = budget === null ? await call('resume_job', job.id) : await call('resume_job', job.id, budget);
     toast(`“${resumed.label}” will resume`, { kind: 'success' });
     return resumed;
   } catch (err) {

@@ -36,7 +36,9 @@ export class JobSummary {
     set('generated', String(job.generated));
     if (job.error !== this.shownError) {
       this.shownError = job.error;
-      this.errorSlot.replaceChildren(job.error ? banner(job.error, { tone: 'danger', testid: 'job-error' }) : '');
+      // A spending cap's stop is a warning (resume with a higher cap), not a failure.
+      const tone = job.stop_reason ? 'warning' : 'danger';
+      this.errorSlot.replaceChildren(job.error ? banner(job.error, { tone, testid: 'job-error' }) : '');
     }
   }
 }

@@ -32,7 +32,8 @@ export function jobBadge(job, testid = null) {
 /** Update a job status badge in place from a job (or any {status, status_label, is_running}); untouched when unchanged. */
 export function setJobBadge(el, job) {
   const className = `badge status-badge ${JOB_TONES[job.status] ?? ''}${job.is_running ? ' is-live' : ''}`;
-  const text = statusLabel(job);
+  // A stop the app made (a spending cap) says why, e.g. "Stopped · Budget reached".
+  const text = job.stop_reason_label ? `${statusLabel(job)} · ${job.stop_reason_label}` : statusLabel(job);
   if (el.className !== className) el.className = className;
   if (el.dataset.status !== job.status) el.dataset.status = job.status;
   if (el.textContent !== text) el.textContent = text;

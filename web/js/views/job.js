@@ -13,6 +13,7 @@ import { editJobConfiguration } from '../jobs/job_config.js';
 import { JobImages } from '../jobs/job_images.js';
 import { LogPanel } from '../jobs/job_logs.js';
 import { asRunSettings } from '../jobs/job_settings.js';
+import { JobCosts } from '../jobs/job_costs.js';
 import { JobSummary } from '../jobs/job_summary.js';
 import { navigate } from '../router.js';
 import { jobBadge, setJobBadge } from '../ui/badges.js';
@@ -27,6 +28,7 @@ class JobView {
     this.root = root;
     this.job = data.execution;
     this.summary = new JobSummary();
+    this.costs = new JobCosts();
     this.images = new JobImages(this.job.id);
     this.logs = new LogPanel(this.job.id);
     this.loaded = new Set();
@@ -70,6 +72,7 @@ class JobView {
           this.rerunButton)),
       this.notice,
       this.summary.element,
+      this.costs.element,
       h('section', { class: 'card job-sections' }, tablist, h('div', { class: 'card-body' }, [...this.panels.values()])));
   }
 
@@ -89,6 +92,7 @@ class JobView {
     this.rerunButton.hidden = !job.can_rerun;
     this.deleteButton.disabled = !job.can_delete;
     this.summary.update(job);
+    this.costs.update(data.cost_breakdown);
   }
 
   select(name) {
