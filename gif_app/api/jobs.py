@@ -43,6 +43,7 @@ class JobsApi:
         problems = self._jobs.preflight(as_dict(overrides, "overrides"))
         return {"problems": [p.to_dict() for p in problems]}
 
+    @envelope
     def estimate_job(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the images, paid calls and cost range a job with these overrides would have (nothing starts)."""
         overrides = as_dict(overrides, "overrides")

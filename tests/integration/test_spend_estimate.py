@@ -56,8 +56,8 @@ def test_dry_run_prints_the_estimate_and_creates_no_job(tmp_path: Path, monkeypa
     home = tmp_path / "home"
     done = _cli(home, "--dry-run", "--json", "--set", "parameters.count=500", "--set", "parameters.variations=2")
     assert done.returncode == 0, done.stderr
-    assert "Estimate: 500 generation(s), 1000 image(s)" in done.stdout
-    data = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "Estimate: 500 generation(s), 1000 image(s)" in done.stderr  # with --json, stdout is the JSON alone
+    data = json.loads(done.stdout)
     assert data["dry_run"] is True and data["images"] == 1000 and data["usd_high"] > data["usd_low"] > 0
     assert not (home / "gif_app.db").exists() and not any(home.glob("*.db"))
 
@@ -70,8 +70,8 @@ def test_the_json_summary_has_the_breakdown_and_the_budget_stop(tmp_path: Path,
                 "--set", "parameters.use_llm_prompts=false", "--set", "ai.run_metadata_gen=false",
                 "--set", "parameters.budget_usd=0.02", "--set", "parameters.generation_retry_backoff_ms=0")
     assert done.returncode == 1, done.stderr  # not completed
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary = json.loads(done.stdout)
     assert summary["status"] == "stopped" and summary["stop_reason"] == "budget"
-    assert "Budget reached" in summary["error"] and "Cost breakdown:" in done.stdout
+    assert "Budget reached" in summary["error"] and "Cost breakdown:" in done.stderr
     steps = {row["step"] for row in summary["cost_breakdown"]}
     assert "render" in steps and 0 < summary["cost"] <= 0.02 + 1e-9
