@@ -98,7 +98,12 @@ def run_once(sandbox: Sandbox, args: argparse.Namespace, concurrency: int, laten
                 "parameters.provider": "runware", "parameters.count": args.generations,
                 "parameters.variations": args.variations, "parameters.concurrency": concurrency,
                 "parameters.use_llm_prompts": True, "ai.run_quality_check": True, "ai.run_metadata_gen": True,
-                "processing.remove_bg": False, "parameters.runware_dimensions_csv": args.size,
+                "parameters.runware_dimensions_csv": args.size,
+                # Processing off (the defaults convert to JPEG and upscale to 4 MP for Adobe Stock):
+                # this measures the pipeline's own work, bench/processing.py the processing.
+                "processing.remove_bg": False, "processing.trim_transparent_background": False,
+                "processing.image_enhancement": False, "processing.image_convert": False,
+                "processing.min_megapixels": 0,
             }
             jobs.start_job(overrides)
             cpu_before = _cpu_seconds()

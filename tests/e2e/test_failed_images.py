@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from review_support import ok, run_job, shoot_both, wait_for
 
 from gif_app.app import App
+from tests.helpers.processing import NOTHING_ON
 
 pytestmark = pytest.mark.parametrize("app_is_sandbox", [True])
 
@@ -26,6 +27,11 @@ def _approved(gif: App) -> dict[int, dict[str, object]]:
 
 
 def test_retry_with_modified_settings_moves_images_to_approved(ui: UI, gif: App) -> None:
+    # Current settings with nothing on: the modal opens with conversion off, so choosing JPG below is what
+    # makes the retried files JPEG (the defaults would already).
+    saved = ok(gif.api.get_settings())["settings"]
+    saved["processing"].update(NOTHING_ON)
+    ok(gif.api.save_settings(saved))
     job = run_job(gif, **{"parameters.label": "Review run", "parameters.count": 8, "parameters.variations": 2,
                           "ai.run_quality_check": True, "ai.run_metadata_gen": True})
     counts = ok(gif.api.failed_counts())
@@ -55,6 +61,7 @@ def test_retry_with_modified_settings_moves_images_to_approved(ui: UI, gif: App)
     for stage in ok(gif.api.retry_options())["stages"]:
         expect(ui.by(f"retry-hard-fail-{stage}")).to_be_visible()
     expect(ui.by("retry-original")).to_contain_text("Review run")
+    expect(ui.field("processing.image_convert")).not_to_be_checked()
     ui.field("processing.image_convert").check()
     ui.field("processing.convert_format").select_option("jpg")
     expect(ui.field("processing.jpg_quality")).to_be_visible()

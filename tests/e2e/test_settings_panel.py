@@ -135,10 +135,18 @@ def test_jpg_quality_shows_only_for_jpg_with_convert_on(ui: UI) -> None:
     ui.open("settings/processing")
     quality, background = ui.field("processing.jpg_quality"), ui.field("processing.jpg_background")
     fmt, webp = ui.field("processing.convert_format"), ui.field("processing.webp_quality")
+    # The defaults are upload-ready for Adobe Stock: converted to JPG at quality 95, at least 4 MP.
+    expect(ui.field("processing.image_convert")).to_be_checked()
+    expect(fmt).to_have_value("jpg")
+    expect(quality).to_have_value("95")
+    expect(ui.field("processing.min_megapixels")).to_have_value("4")
+
+    ui.field("processing.image_convert").uncheck()
     expect(quality).to_be_hidden()
     expect(fmt).to_be_hidden()
 
     ui.field("processing.image_convert").check()
+    fmt.select_option("png")
     expect(fmt).to_be_visible()
     expect(quality).to_be_hidden()
 

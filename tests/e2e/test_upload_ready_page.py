@@ -12,6 +12,7 @@ from seed_images import seed_job
 
 from gif_app.app import App
 from gif_app.domain import GeneratedImage
+from tests.helpers.processing import NOTHING_ON
 
 
 @pytest.fixture
@@ -59,7 +60,15 @@ def test_category_selects_save_and_come_back(ui: UI, gif: App, images: list[Gene
     expect(ui.by("modal-meta-category-shutterstock-2")).to_have_value("Nature")
 
 
+def save_nothing_on(gif: App) -> None:
+    """Save settings with no processing step on and PNG as the format (the defaults already fit Adobe Stock)."""
+    values = gif.ctx.settings_file.load().settings
+    values["processing"].update({**NOTHING_ON, "convert_format": "png"})
+    assert gif.api.save_settings(values)["ok"]
+
+
 def test_choosing_a_stock_target_in_settings_lists_what_changed(ui: UI, gif: App) -> None:
+    save_nothing_on(gif)
     ui.open("settings/output")
     target = ui.field("output.stock_target")
     expect(target).to_have_value("adobe")
@@ -84,6 +93,7 @@ def test_choosing_a_stock_target_in_settings_lists_what_changed(ui: UI, gif: App
 
 
 def test_the_start_dialogs_target_becomes_this_runs_settings(ui: UI, gif: App) -> None:
+    save_nothing_on(gif)
     ui.open("dashboard")
     ui.by("job-start").click()
     expect(ui.by("start-dialog")).to_be_visible()
@@ -98,7 +108,8 @@ def test_the_start_dialogs_target_becomes_this_runs_settings(ui: UI, gif: App) -
     snapshot = gif.repo.get_execution(1).settings_snapshot
     assert snapshot["output"]["stock_target"] == "freepik"
     assert snapshot["processing"]["convert_format"] == "jpg" and snapshot["metadata"]["site_preset"] == "freepik"
-    assert gif.ctx.settings_file.load().settings["output"]["stock_target"] == "adobe"  # saved settings kept
+    saved = gif.ctx.settings_file.load().settings  # saved settings kept
+    assert saved["output"]["stock_target"] == "adobe" and saved["processing"]["convert_format"] == "png"
 
 
 def test_background_kept_badge_and_filter(ui: UI, gif: App, images: list[GeneratedImage]) -> None:

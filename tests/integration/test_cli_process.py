@@ -14,6 +14,7 @@ from gif_app import pixels
 from tests.helpers.bomb import bomb_png
 from tests.helpers.exiftool import as_list, read_tags, write_tags
 from tests.helpers.icc import rgb_profile
+from tests.helpers.processing import NOTHING_ON_ARGS
 
 
 def _draw(folder: Path, count: int) -> None:
@@ -33,7 +34,7 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_folder_is_trimmed_and_converted_to_jpg(tmp_path: Path) -> None:
     _draw(tmp_path / "in", 3)
     out = tmp_path / "out"
-    result = _run(tmp_path / "home", "process", str(tmp_path / "in"), "--out", str(out),
+    result = _run(tmp_path / "home", "process", str(tmp_path / "in"), "--out", str(out), *NOTHING_ON_ARGS,
                   "--set", "processing.trim_transparent_background=true", "--set", "processing.image_convert=true",
                   "--set", "processing.convert_format=jpg", "--set", "processing.jpg_background=white")
     assert result.returncode == 0, result.stderr
@@ -122,9 +123,11 @@ def test_awkward_files_come_out_upload_ready_and_bad_ones_are_per_file_errors(
 ) -> None:
     _awkward_batch(tmp_path / "in")
     out = tmp_path / "out"
-    result = _run(tmp_path / "home", "process", str(tmp_path / "in"), "--out", str(out), "--workers", "2", *recipe)
+    result = _run(tmp_path / "home", "process", str(tmp_path / "in"), "--out", str(out), "--workers", "2",
+                  *NOTHING_ON_ARGS, *recipe)
     assert result.returncode == 1
     assert "Processed 5 of 8" in result.stdout
+    # Each bad file is one "error: NAME: why" line (cli/process.py).
     errors = {line.split(": ", 2)[1]: line for line in result.stderr.splitlines() if line.startswith("error: ")}
     assert "animated image (3 frames)" in errors["animated.png"]
     assert "100,000,000 pixels" in errors["bomb.png"] and "(196,000,000 pixels)" in errors["bomb.png"]

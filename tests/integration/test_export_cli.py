@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from gif_app.cli import main
+from gif_app.export.targets import get_target
 from tests.integration.test_exports import CANARY, READY, STANDARD, add_job, all_bytes, open_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +113,7 @@ def test_strict_refuses_rows_a_site_would_reject(cli_home: Home, tmp_path: Path,
     assert target.is_file()
 
 
-def test_a_sandbox_job_exports_with_the_sites_ai_policies_and_well_formed_csvs(
+def test_a_default_sandbox_job_exports_strictly_with_the_sites_ai_policies_and_well_formed_csvs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("GIF_SANDBOX_LATENCY", raising=False)
     monkeypatch.delenv("GIF_SANDBOX_FAULTS", raising=False)
@@ -123,21 +124,27 @@ def test_a_sandbox_job_exports_with_the_sites_ai_policies_and_well_formed_csvs(
     assert done.returncode == 0, done.stderr[-2000:]
     execution_id = json.loads(done.stdout.strip().splitlines()[-1])["execution_id"]
     target = tmp_path / "upload.zip"
+    # Default settings are upload-ready for the default target: not one row is refused, even with --strict.
     assert main(["--home", str(home), "export", str(execution_id), "--zip", str(target),
-                 "--csv", "adobe,shutterstock"]) == 0
+                 "--csv", "adobe,shutterstock", "--strict"]) == 0
     err = capsys.readouterr().err
     assert "warning: Shutterstock does not accept AI-generated content." in err
     assert "submit.shutterstock.com/help/en/articles/10594622-content-policy-updates-ai-generated-content" in err
     assert "note: Adobe Stock accepts AI-generated content." in err and "Created using generative AI tools" in err
     with zipfile.ZipFile(target) as archive:
         images = sorted(n.removeprefix("images/") for n in archive.namelist() if n.startswith("images/"))
-        assert images
+        assert images and all(len(name) <= 30 and name.endswith(".jpg") for name in images)
         for name, width in (("adobe_stock.csv", 5), ("shutterstock.csv", 7)):
             text = archive.read(name).decode("utf-8")
             rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
             assert all(len(row) == width for row in rows), name
             assert sorted(row[0] for row in rows[1:]) == images
             assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+            column = rows[0].index("Category" if name == "adobe_stock.csv" else "Categories")
+            site = get_target("adobe" if name == "adobe_stock.csv" else "shutterstock")
+            for row in rows[1:]:  # every row has categories from the site's own list
+                chosen = [c for c in row[column].split(",") if c]
+                assert chosen and all(site.category(c) is not None for c in chosen), row
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

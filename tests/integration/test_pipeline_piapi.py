@@ -13,6 +13,7 @@ from gif_app.app import App
 from gif_app.domain import GeneratedImage, ImageStatus, JobStatus
 from gif_app.providers.piapi import DISCONTINUED_NOTICE
 from gif_app.sandbox.servers import SandboxServers
+from tests.helpers.processing import NOTHING_ON_OVERRIDES
 from tests.integration.conftest import image_file, images_of, log_text, run_job
 
 NO_AI = {"ai.run_quality_check": False, "ai.run_metadata_gen": False}
@@ -58,8 +59,10 @@ def test_a_task_slower_than_the_generation_timeout_completes(sandbox_app: App, t
 def test_plan_without_temporary_urls_splits_each_grid_into_four_images(sandbox_app: App, tmp_path: Path) -> None:
     sandbox = servers(sandbox_app)
     sandbox.config.piapi_output = "grid"  # Free / Creator pay-as-you-go: only the 2x2 grid comes back
+    # Nothing processed: each file is the quadrant as cut, not upscaled to a stock site's minimum.
     execution = run_job(sandbox_app, piapi_job(
-        tmp_path, "blue teapot\nred kite\n", **{"parameters.count": 2, "parameters.aspect_ratios": "1:1,16:9"}))
+        tmp_path, "blue teapot\nred kite\n", **{"parameters.count": 2, "parameters.aspect_ratios": "1:1,16:9"},
+        **NOTHING_ON_OVERRIDES))
     assert execution.status is JobStatus.COMPLETED, execution.error
     images = images_of(sandbox_app, execution)
     assert len(images) == 8

@@ -9,6 +9,7 @@ from PIL import Image
 
 from gif_app.app import App
 from gif_app.domain import ImageStatus, JobStatus
+from tests.helpers.processing import NOTHING_ON_OVERRIDES
 from tests.integration.conftest import image_file, images_of, log_text, run_job
 
 NO_AI = {"ai.run_quality_check": False, "ai.run_metadata_gen": False}
@@ -83,8 +84,10 @@ def test_piapi_failed_task_fails_only_its_generation(sandbox_app: App, tmp_path:
 
 
 def test_default_settings_job_completes_against_the_strict_runware_sandbox(sandbox_app: App) -> None:
-    # The app's own defaults: Runware, runware:101@1, no Dimensions set, LLM prompts, QC and metadata on.
-    execution = run_job(sandbox_app, {})
+    # The app's own defaults: Runware, runware:101@1, no Dimensions set, LLM prompts, QC and metadata on;
+    # processing off, so the file is the render as Runware sent it (a wholly default job's upload-ready files
+    # are checked in test_export_cli.py).
+    execution = run_job(sandbox_app, NOTHING_ON_OVERRIDES)
     assert execution.status is JobStatus.COMPLETED, execution.error
     images = images_of(sandbox_app, execution)
     assert images and all(i.provider == "runware" and i.provider_ids["deliveryMethod"] == "sync" for i in images)
@@ -96,7 +99,8 @@ def test_default_settings_job_completes_against_the_strict_runware_sandbox(sandb
 def test_runware_async_model_job_completes_through_get_response(sandbox_app: App) -> None:
     execution = run_job(sandbox_app, {"parameters.runware_model": "google:4@1", "parameters.count": 1,
                                       "parameters.variations": 2,
-                                      "parameters.runware_dimensions_csv": "1280x720", **NO_AI})
+                                      "parameters.runware_dimensions_csv": "1280x720", **NO_AI,
+                                      **NOTHING_ON_OVERRIDES})  # the file as rendered, at the size the model gave
     assert execution.status is JobStatus.COMPLETED, execution.error
     images = images_of(sandbox_app, execution)
     assert len(images) == 2 and all(i.status is ImageStatus.APPROVED for i in images)

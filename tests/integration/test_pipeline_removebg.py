@@ -14,6 +14,7 @@ from gif_app.domain import GeneratedImage, ImageStatus, JobStatus
 from gif_app.errors import InsufficientCreditsError
 from gif_app.sandbox.demo import KEYWORDS
 from gif_app.sandbox.servers import SandboxServers
+from tests.helpers.processing import NOTHING_ON_OVERRIDES
 from tests.integration.conftest import image_file, images_of, jobs_of, log_text, run_job
 
 REMOVE_BG = "/v1.0/removebg"
@@ -21,9 +22,10 @@ MARK_FAILED_REASON = "processing_failed:remove_bg"
 
 
 def _overrides(mode: str, **extra: Any) -> dict[str, Any]:
+    # Background removal alone: no conversion to JPG (which would flatten the cut-out), no upscale.
     return {"parameters.provider": "runware", "parameters.count": 2, "parameters.variations": 1,
             "parameters.use_llm_prompts": False, "parameters.generation_retries": 0,
-            "ai.run_quality_check": False, "ai.run_metadata_gen": False,
+            "ai.run_quality_check": False, "ai.run_metadata_gen": False, **NOTHING_ON_OVERRIDES,
             "processing.remove_bg": True, "processing.remover": "removebg",
             "processing.remove_bg_failure_mode": mode, **extra}
 

@@ -71,13 +71,20 @@ def test_the_readme_examples_run_as_written_in_sequence(user: dict[str, str]) ->
     work, home = Path(user["HOME"]) / "work", Path(user["HOME"])
     with zipfile.ZipFile(work / "upload.zip") as archive:
         names = archive.namelist()
-    assert sum(name.endswith(".png") for name in names) == summary["approved"] > 0
+    images = [name for name in names if name.startswith("images/")]
+    # The defaults are upload-ready for Adobe Stock: JPEG files with names of at most 30 characters.
+    assert len(images) == summary["approved"] > 0
+    assert all(name.endswith(".jpg") and len(name.removeprefix("images/")) <= 30 for name in images)
     assert any(name.endswith(".csv") for name in names)
     assert (work / "job-1.xlsx").stat().st_size > 0
     shown_at = next(i for i, line in enumerate(commands) if line.startswith("gif-app settings show --sandbox"))
     shown = json.loads(results[shown_at].stdout)
     assert shown["file_paths"]["keywords_file"].startswith(str(sandbox_home))  # the sandbox's own settings
-    assert sorted(p.name for p in (home / "processed").iterdir()) == ["picture-0.jpg", "picture-1.jpg"]
+    processed = sorted((home / "processed").iterdir())
+    assert [p.name for p in processed] == ["picture-0.jpg", "picture-1.jpg"]
+    for path in processed:  # the default recipe, as the README says: JPEG, at least 4 MP
+        with Image.open(path) as picture:
+            assert picture.format == "JPEG" and picture.width * picture.height >= 4_000_000
 
 
 def test_export_without_sandbox_says_where_sandbox_jobs_live(user: dict[str, str]) -> None:

@@ -12,9 +12,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from gif_app.errors import ConfigurationError
-from gif_app.pipeline.process import ProcessingSettings, process_image
+from gif_app.pipeline.process import process_image
 from gif_app.providers.rembg_local import RembgRemover, is_model_present, model_path
 from tests.helpers.onnx_model import build_mask_model
+from tests.helpers.processing import recipe
 
 
 def _render() -> bytes:
@@ -64,9 +65,7 @@ def test_rembg_cuts_the_subject_out_with_a_real_model(tmp_path: Path, monkeypatc
     assert a > 245 and b > 150 > r
 
     # The session is reused, and the recipe uses the remover like remove.bg's.
-    settings = ProcessingSettings.from_settings(
-        {"remove_bg": True, "remover": "rembg", "trim_transparent_background": True}
-    )
+    settings = recipe({"remove_bg": True, "remover": "rembg", "trim_transparent_background": True})
     outcome = process_image(_render(), "a.png", settings, remover)
     trimmed = Image.open(io.BytesIO(outcome.data))
     assert outcome.record.applied == ("remove_bg", "trim") and outcome.record.credits == 0

@@ -16,6 +16,7 @@ from gif_app.domain import ImageStatus, JobStatus, NewImage, ProcessingRecord
 from gif_app.export.targets import get_target
 from gif_app.pipeline.categories import category_fields
 from gif_app.providers.openai_llm import OpenAIText
+from tests.helpers.processing import NOTHING_ON
 from tests.integration.conftest import images_of, run_job
 from tests.integration.loopback_http import LoopbackServer, Reply
 
@@ -47,7 +48,7 @@ def test_a_second_job_numbers_on_in_the_shared_output_folder(sandbox_app: App, t
     first = run_job(sandbox_app, run)
     second = run_job(sandbox_app, run)
     names = sorted(Path(i.final_path or "").name for e in (first, second) for i in images_of(sandbox_app, e))
-    assert names == [f"strasse-im-schnee_{n:03d}.png" for n in range(1, 5)]
+    assert names == [f"strasse-im-schnee_{n:03d}.jpg" for n in range(1, 5)]  # JPEG by default, for Adobe
 
 
 def _completion(content: dict[str, object]) -> bytes:
@@ -86,6 +87,8 @@ def test_the_metadata_request_carries_each_sites_list_as_an_enum() -> None:
 def test_choosing_a_target_changes_the_processing_of_the_next_job(sandbox_app: App) -> None:
     api = sandbox_app.api
     saved = api.get_settings()["data"]["settings"]
+    # From "nothing on" (the defaults are already upload-ready for Adobe Stock), PNG files at their own size.
+    saved["processing"].update({**NOTHING_ON, "convert_format": "png"})
     saved["output"]["stock_target"] = "none"
     chosen = api.choose_stock_target(saved, "adobe")
     assert chosen["ok"], chosen
@@ -105,13 +108,21 @@ def test_choosing_a_target_changes_the_processing_of_the_next_job(sandbox_app: A
 
 def test_cli_run_with_a_stock_target_writes_upload_ready_files(tmp_path: Path) -> None:
     home = tmp_path / "cli-home"
+    # The target is applied to the run's settings file: nothing on, PNG files at their own size.
+    keywords = tmp_path / "keywords.txt"
+    keywords.write_text("red apple on a wooden table\n", encoding="utf-8")
+    nothing_on = tmp_path / "nothing-on.json"
+    nothing_on.write_text(json.dumps({"processing": {**NOTHING_ON, "convert_format": "png"},
+                                      "file_paths": {"keywords_file": str(keywords)}}), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "gif_app", "--home", str(home), "run", "--sandbox", "--stock-target", "shutterstock",
-         "--set", "parameters.count=1", "--set", "parameters.variations=1", "--set", "ai.run_quality_check=false",
-         "--json"],
+        [sys.executable, "-m", "gif_app", "--home", str(home), "run", "--sandbox", "--settings", str(nothing_on),
+         "--stock-target", "shutterstock", "--set", "parameters.count=1", "--set", "parameters.variations=1",
+         "--set", "ai.run_quality_check=false", "--json"],
         capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2], check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "stock target: Format: PNG -> JPG" in done.stderr  # each change is listed
+    for change in ("Convert format: Off -> On", "Format: PNG -> JPG", "Upscale to at least (MP): 0 -> 4",
+                   "Stock target: Adobe Stock -> Shutterstock"):
+        assert f"stock target: {change}" in done.stderr  # each change is listed
     report = json.loads(done.stdout.strip().splitlines()[-1])
     (produced,) = list(Path(report["output_folder"]).iterdir())
     with Image.open(produced) as picture:

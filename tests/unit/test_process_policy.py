@@ -14,6 +14,7 @@ from gif_app.errors import CancelledError, InsufficientCreditsError, ProcessingE
 from gif_app.pipeline.process import ProcessingSettings, process_image
 from gif_app.providers.base import RemovalResult
 from gif_app.providers.removal import SmallerResultError
+from tests.helpers.processing import recipe
 
 
 class BrokeRemover:
@@ -84,7 +85,7 @@ REMOVE_BG = {"remove_bg": True, "remover": "removebg"}
 def test_nothing_on_returns_the_source_bytes_unchanged() -> None:
     for fmt in ("png", "jpg", "webp"):
         source = _render(fmt)
-        settings = ProcessingSettings.from_settings({})
+        settings = recipe()
         assert settings.is_noop
         outcome = process_image(source, f"img.{fmt}", settings, None)
         assert outcome.data is source
@@ -93,7 +94,7 @@ def test_nothing_on_returns_the_source_bytes_unchanged() -> None:
 
 
 def test_enhance_with_neutral_values_is_a_no_op() -> None:
-    settings = ProcessingSettings.from_settings({"image_enhancement": True, "sharpening": 0, "saturation": 1})
+    settings = recipe({"image_enhancement": True, "sharpening": 0, "saturation": 1})
     source = _render("jpg")
     assert process_image(source, "a.jpg", settings, None).data is source
 
@@ -118,6 +119,16 @@ def test_the_recipes_defaults_are_the_settings_schemas() -> None:
     assert ProcessingSettings() == ProcessingSettings.from_validated(settings_mod.defaults())
 
 
+def test_the_default_recipe_makes_a_small_render_upload_ready_for_adobe_stock() -> None:
+    settings = ProcessingSettings.from_settings({})
+    assert not settings.is_noop
+    outcome = process_image(_render("png"), "a.png", settings, None)
+    out = _open(outcome.data)
+    assert outcome.extension == "jpg" and out.format == "JPEG" and out.mode == "RGB"
+    assert out.width * out.height >= 4_000_000 and out.width / out.height == pytest.approx(240 / 180, rel=0.01)
+    assert outcome.record.applied == ("resize", "convert:jpg")
+
+
 @pytest.mark.parametrize("key, value", [("sharpening", 25), ("jpg_quality", 0), ("remove_bg_size", "4k"),
                                         ("remove_bg_failure_mode", "fail"), ("convert_format", "JPEG"),
                                         ("jpg_background", "transparent")])
@@ -130,7 +141,7 @@ def test_from_settings_refuses_what_the_settings_panel_refuses(key: str, value: 
 
 def test_approve_mode_keeps_pixels_and_records_the_soft_failure() -> None:
     source = _render("png")
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "approve"})
+    settings = recipe({**REMOVE_BG, "remove_bg_failure_mode": "approve"})
     remover = BrokeRemover()
     outcome = process_image(source, "a.png", settings, remover)
     assert remover.calls == 1
@@ -143,7 +154,7 @@ def test_approve_mode_keeps_pixels_and_records_the_soft_failure() -> None:
 
 
 def test_approve_mode_continues_with_the_later_steps() -> None:
-    settings = ProcessingSettings.from_settings(
+    settings = recipe(
         {**REMOVE_BG, "image_convert": True, "convert_format": "jpg", "jpg_quality": 80}
     )
     outcome = process_image(_render("png"), "a.png", settings, BrokeRemover())
@@ -153,7 +164,7 @@ def test_approve_mode_continues_with_the_later_steps() -> None:
 
 
 def test_mark_failed_mode_raises_remove_bg_processing_error() -> None:
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    settings = recipe({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
     with pytest.raises(ProcessingError) as caught:
         process_image(_render(), "a.png", settings, BrokeRemover())
     assert caught.value.stage == "remove_bg"
@@ -162,7 +173,7 @@ def test_mark_failed_mode_raises_remove_bg_processing_error() -> None:
 
 
 def test_mark_failed_mode_with_missing_key_fails_the_image() -> None:
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    settings = recipe({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
     with pytest.raises(ProcessingError) as caught:
         process_image(_render(), "a.png", settings, None)
     assert caught.value.code == "processing_failed:remove_bg"
@@ -170,14 +181,14 @@ def test_mark_failed_mode_with_missing_key_fails_the_image() -> None:
 
 
 def test_approve_mode_with_missing_key_records_not_applied() -> None:
-    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    settings = recipe(REMOVE_BG)
     outcome = process_image(_render(), "a.png", settings, None)
     assert outcome.record.soft_failures[0]["stage"] == "remove_bg"
     assert "remove_bg" not in outcome.record.applied
 
 
 def test_mark_failed_mode_success_gives_a_real_cutout() -> None:
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    settings = recipe({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
     outcome = process_image(_render(), "a.png", settings, CutoutRemover())
     cut = _open(outcome.data)
     assert outcome.extension == "png" and cut.mode == "RGBA"
@@ -187,13 +198,13 @@ def test_mark_failed_mode_success_gives_a_real_cutout() -> None:
 
 
 def test_retry_hard_fail_list_makes_remove_bg_hard_even_in_approve_mode() -> None:
-    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    settings = recipe(REMOVE_BG)
     with pytest.raises(ProcessingError):
         process_image(_render(), "a.png", settings, BrokeRemover(), hard_fail_stages=frozenset({"remove_bg"}))
 
 
 def test_force_stop_inside_the_remover_is_not_a_soft_failure() -> None:
-    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    settings = recipe(REMOVE_BG)
     with pytest.raises(CancelledError):
         process_image(_render(), "a.png", settings, AbortingRemover())
 
@@ -201,13 +212,13 @@ def test_force_stop_inside_the_remover_is_not_a_soft_failure() -> None:
 def test_force_stop_before_processing_cancels() -> None:
     cancel = CancelToken()
     cancel.request_abort()
-    settings = ProcessingSettings.from_settings({"image_convert": True, "convert_format": "webp"})
+    settings = recipe({"image_convert": True, "convert_format": "webp"})
     with pytest.raises(CancelledError):
         process_image(_render(), "a.png", settings, None, cancel=cancel)
 
 
 def test_full_recipe_cutout_trim_enhance_jpg_on_black() -> None:
-    settings = ProcessingSettings.from_settings({
+    settings = recipe({
         **REMOVE_BG, "trim_transparent_background": True, "image_enhancement": True, "sharpening": 5,
         "saturation": 1.4, "image_convert": True, "convert_format": "jpg", "jpg_background": "black",
         "jpg_quality": 90,
@@ -222,7 +233,7 @@ def test_full_recipe_cutout_trim_enhance_jpg_on_black() -> None:
 
 
 def test_cutout_keeps_the_source_colour_profile() -> None:
-    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    settings = recipe(REMOVE_BG)
     source = _render("png", with_profile=True)
     outcome = process_image(source, "a.png", settings, CutoutRemover())
     assert _open(outcome.data).info.get("icc_profile") == _open(source).info.get("icc_profile")
@@ -230,37 +241,37 @@ def test_cutout_keeps_the_source_colour_profile() -> None:
 
 
 def test_trim_only_runs_when_there_is_alpha() -> None:
-    settings = ProcessingSettings.from_settings({"trim_transparent_background": True})
+    settings = recipe({"trim_transparent_background": True})
     source = _render("png")
     outcome = process_image(source, "a.png", settings, None)
     assert outcome.data == source and outcome.record.applied == ()
 
 
 def test_convert_off_keeps_the_source_format_but_not_for_a_jpg_cutout() -> None:
-    settings = ProcessingSettings.from_settings(REMOVE_BG)
+    settings = recipe(REMOVE_BG)
     outcome = process_image(_render("jpg"), "a.jpg", settings, CutoutRemover())
     assert outcome.extension == "png" and _open(outcome.data).getpixel((0, 0))[3] == 0
     webp = process_image(_render("webp"), "a.webp", settings, CutoutRemover())
     assert webp.extension == "webp" and _open(webp.data).mode == "RGBA"
     enhanced = process_image(
-        _render("jpg"), "a.jpg", ProcessingSettings.from_settings({"image_enhancement": True}), None
+        _render("jpg"), "a.jpg", recipe({"image_enhancement": True}), None
     )
     assert enhanced.extension == "jpg" and _open(enhanced.data).format == "JPEG"
 
 
 def test_min_megapixels_upscales_for_stock_sites() -> None:
-    settings = ProcessingSettings.from_settings({"min_megapixels": 0.5})
+    settings = recipe({"min_megapixels": 0.5})
     outcome = process_image(_render(), "a.png", settings, None)
     width, height = _open(outcome.data).size
     assert width * height >= 500_000 and outcome.record.applied == ("resize",)
 
 
-@pytest.mark.parametrize("recipe", [{}, {"trim_transparent_background": True}])
+@pytest.mark.parametrize("steps", [{}, {"trim_transparent_background": True}])
 def test_corrupt_source_is_a_hard_input_failure_even_with_no_step_on_or_in_retry_mode(
-    recipe: dict[str, object]
+    steps: dict[str, object]
 ) -> None:
     garbage = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    settings = ProcessingSettings.from_settings(recipe)
+    settings = recipe(steps)
     for hard_stages in (None, frozenset({"convert"})):
         with pytest.raises(ProcessingError) as caught:
             process_image(garbage, "a.png", settings, None, hard_fail_stages=hard_stages)
@@ -269,7 +280,7 @@ def test_corrupt_source_is_a_hard_input_failure_even_with_no_step_on_or_in_retry
 
 
 def test_retry_soft_convert_failure_keeps_processed_pixels_as_png() -> None:
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "image_convert": True, "convert_format": "jpg"})
+    settings = recipe({**REMOVE_BG, "image_convert": True, "convert_format": "jpg"})
     # A format the encoder cannot write stands in for a disk or codec failure at the convert stage.
     broken = ProcessingSettings(**{**settings.to_json(), "format": "bmp"})
     outcome = process_image(
@@ -283,7 +294,7 @@ def test_retry_soft_convert_failure_keeps_processed_pixels_as_png() -> None:
 
 
 def test_a_smaller_cut_out_is_kept_in_approve_mode_and_recorded() -> None:
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "approve"})
+    settings = recipe({**REMOVE_BG, "remove_bg_failure_mode": "approve"})
     outcome = process_image(_render("png"), "a.png", settings, PreviewRemover())
     assert _open(outcome.data).size == (120, 90) and _open(outcome.data).mode == "RGBA"
     assert outcome.record.applied == ("remove_bg",) and outcome.record.credits == 0.25
@@ -293,14 +304,14 @@ def test_a_smaller_cut_out_is_kept_in_approve_mode_and_recorded() -> None:
 
 
 def test_a_smaller_cut_out_fails_the_image_in_mark_failed_mode() -> None:
-    settings = ProcessingSettings.from_settings({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
+    settings = recipe({**REMOVE_BG, "remove_bg_failure_mode": "mark_failed"})
     with pytest.raises(ProcessingError) as caught:
         process_image(_render("png"), "a.png", settings, PreviewRemover())
     assert caught.value.code == "processing_failed:remove_bg" and "smaller than asked" in caught.value.message
 
 
 def test_nothing_on_still_makes_awkward_files_upload_ready() -> None:
-    settings = ProcessingSettings.from_settings({})
+    settings = recipe()
     buffer = io.BytesIO()
     Image.new("CMYK", (40, 30), (0, 255, 255, 0)).save(buffer, "JPEG", quality=95)
     outcome = process_image(buffer.getvalue(), "ink.jpg", settings, None)
@@ -332,6 +343,6 @@ def test_the_remover_is_sent_upright_pixels() -> None:
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=95, exif=exif)
     remover = SizeRecordingRemover()
-    outcome = process_image(buffer.getvalue(), "a.jpg", ProcessingSettings.from_settings(REMOVE_BG), remover)
+    outcome = process_image(buffer.getvalue(), "a.jpg", recipe(REMOVE_BG), remover)
     assert remover.sizes == [(180, 240)]
     assert outcome.record.applied == ("upright", "remove_bg") and _open(outcome.data).size == (180, 240)

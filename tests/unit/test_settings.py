@@ -176,16 +176,16 @@ def test_out_of_range_saved_value_is_reset_with_a_notice(tmp_path: Path) -> None
 
 
 def test_labelled_rows_say_not_applied_for_steps_that_are_off() -> None:
-    values = s.defaults()
-    values["processing"]["image_convert"] = False
-    values["processing"]["convert_format"] = "jpg"
+    values = s.defaults()  # upload-ready for Adobe Stock: converted to JPG at quality 95
     rows = {(section, label): shown for section, label, shown in s.labelled_rows(values)}
-    assert rows[("Processing", "JPG quality")] == "Not applied"
-    values["processing"]["image_convert"] = True
-    rows = {(section, label): shown for section, label, shown in s.labelled_rows(values)}
-    assert rows[("Processing", "JPG quality")] == "90"
+    assert rows[("Processing", "JPG quality")] == "95"
     assert rows[("Processing", "Format")] == "JPG"
     assert rows[("Processing", "Convert format")] == "On"
+    values["processing"]["image_convert"] = False
+    rows = {(section, label): shown for section, label, shown in s.labelled_rows(values)}
+    assert rows[("Processing", "JPG quality")] == "Not applied"
+    assert rows[("Processing", "Format")] == "Not applied"
+    assert rows[("Processing", "Convert format")] == "Off"
 
 
 def test_describe_schema_is_json_ready_and_complete() -> None:

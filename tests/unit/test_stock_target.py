@@ -6,6 +6,7 @@ from gif_app import settings as settings_mod
 from gif_app.export.targets import get_target, target_ids
 from gif_app.settings_schema import SETTINGS
 from gif_app.stock_target import choose_target, filename_limit
+from tests.helpers.processing import NOTHING_ON_OVERRIDES
 
 
 def test_the_setting_offers_every_target_of_the_table_and_none() -> None:
@@ -13,9 +14,25 @@ def test_the_setting_offers_every_target_of_the_table_and_none() -> None:
     assert offered == [*target_ids(), "none"]
 
 
-def test_choosing_adobe_from_the_defaults_makes_the_files_upload_ready_and_lists_each_change() -> None:
+def test_the_defaults_are_already_upload_ready_so_choosing_adobe_changes_only_what_still_differs() -> None:
     defaults = settings_mod.flatten(settings_mod.defaults())
     values, changes = choose_target({**defaults, "output.stock_target": "none"}, "adobe")
+    processing = {k: v for k, v in defaults.items() if k.startswith("processing.")}
+    assert {k: v for k, v in values.items() if k.startswith("processing.")} == processing
+    assert processing["processing.image_convert"] is True and processing["processing.convert_format"] == "jpg"
+    assert processing["processing.jpg_quality"] >= 95
+    assert processing["processing.min_megapixels"] == get_target("adobe").min_megapixels == 4.0
+    shown = {c.key: (c.label, c.old, c.new) for c in changes}
+    # Processing is already what Adobe Stock needs: only the target and its file-name limit are listed.
+    assert shown == {"output.stock_target": ("Stock target", "None (my own settings)", "Adobe Stock"),
+                     "output.filename_max_length": ("File name length (max)", "80", "30")}
+    settings_mod.validated(values)  # what the page saves passes the schema
+
+
+def test_choosing_adobe_from_nothing_on_makes_the_files_upload_ready_and_lists_each_change() -> None:
+    start = {**settings_mod.flatten(settings_mod.defaults()), **NOTHING_ON_OVERRIDES,
+             "processing.convert_format": "png", "processing.jpg_quality": 90, "output.stock_target": "none"}
+    values, changes = choose_target(start, "adobe")
     assert values["processing.image_convert"] is True and values["processing.convert_format"] == "jpg"
     assert values["processing.jpg_quality"] >= 95
     assert values["processing.min_megapixels"] == get_target("adobe").min_megapixels == 4.0
@@ -23,6 +40,7 @@ def test_choosing_adobe_from_the_defaults_makes_the_files_upload_ready_and_lists
     shown = {c.key: (c.label, c.old, c.new) for c in changes}
     assert shown["processing.image_convert"] == ("Convert format", "Off", "On")
     assert shown["processing.convert_format"] == ("Format", "PNG", "JPG")
+    assert shown["processing.jpg_quality"] == ("JPG quality", "90", "95")
     assert shown["processing.min_megapixels"] == ("Upscale to at least (MP)", "0", "4")
     assert shown["output.filename_max_length"] == ("File name length (max)", "80", "30")
     assert shown["output.stock_target"][2] == "Adobe Stock"
