@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -127,9 +128,12 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     """Apply the processing recipe; a hard failure -> failed (processing_failed:<stage>), original kept."""
     assert image.temp_path
     source = Path(image.temp_path)
+    recipe = ctx.plan.processing
+    # remove.bg is the one paid processing step: only then is the step metered (and refused past a cap).
+    is_paid = recipe.remove_bg and recipe.remover == "removebg"
     try:
-        with paid_call(ctx, ChargeStep.REMOVE_BG, image.id):  # remove.bg is the one paid processing step
-            outcome = process_image(source.read_bytes(), source.name, ctx.plan.processing, ctx.providers.remover,
+        with paid_call(ctx, ChargeStep.REMOVE_BG, image.id) if is_paid else nullcontext():
+            outcome = process_image(source.read_bytes(), source.name, recipe, ctx.providers.remover,
                                     ctx.cancel, hard_fail_stages=ctx.plan.policy.hard_fail_stages)
     except CancelledError:
         raise

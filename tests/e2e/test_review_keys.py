@@ -61,7 +61,8 @@ def test_review_keys_approve_retry_delete_and_move(ui: UI, gif: App) -> None:
     expect(row).to_have_attribute("data-state", "done", timeout=RETRY_TIMEOUT_MS)
     expect(ui.by("modal-approve")).to_be_disabled(timeout=RETRY_TIMEOUT_MS)  # reloaded once the retry ended
     ui.by("modal-tab-details").click()
-    expect(ui.by("modal-status")).to_have_text("Approved")
+    # The modal reloads the image after the retry's end is polled: give it the retry's time, not the default.
+    expect(ui.by("modal-status")).to_have_text("Approved", timeout=RETRY_TIMEOUT_MS)
     ui.by("modal-tab-retries").click()
     expect(ui.by("modal-approve")).to_be_disabled()  # an approved image is no longer reviewed
     ui.page.keyboard.press("ArrowRight")
