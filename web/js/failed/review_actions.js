@@ -75,8 +75,10 @@ export function reviewActions(onChange) {
       if (modal.image?.id !== id) return false;
       box.replaceChildren(historyList(tasks));
       const isInProgress = tasks.length > 0 && ['queued', 'running'].includes(tasks[0].state);
-      if (isFollowing && !isInProgress) {
-        // The retry ended: show the image's new status.
+      // The modal's copy still says "in retry" while the history says it ended (it may end before the first
+      // read): either way the retry ended, so show the image's new status.
+      const isStale = !isInProgress && tasks.length > 0 && Boolean(modal.image?.is_in_retry);
+      if ((isFollowing && !isInProgress) || isStale) {
         await modal.load();
         onChange();
       }
