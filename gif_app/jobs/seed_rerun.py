@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,13 +11,20 @@ from gif_app import settings as settings_mod
 from gif_app.domain import GeneratedImage
 from gif_app.errors import ConflictError
 
+_SEED_SUFFIX = re.compile(r" \(seed \d+\)$")
 
-def require_seed(image: GeneratedImage) -> GeneratedImage:
-    """Return the image when it has a recorded seed; refuse one without (nothing to render it again with)."""
+
+def seed_rerun_label(base: str, seed: int) -> str:
+    """Return "<base> (seed N)", replacing a seed suffix the base already has (a seed rerun of a seed rerun)."""
+    return f"{_SEED_SUFFIX.sub('', base)} (seed {seed})"
+
+
+def require_seed(image: GeneratedImage) -> int:
+    """Return the image's recorded seed; refuse an image without one (nothing to render it again with)."""
     if image.seed is None:
         raise ConflictError("This image has no recorded seed (OpenAI Images has none; Midjourney has one only "
                             "when a seed was set), so it cannot be rendered again with it.")
-    return image
+    return image.seed
 
 
 def seed_keyword_file(folder: Path, image: GeneratedImage) -> Path:

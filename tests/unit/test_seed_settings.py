@@ -6,6 +6,7 @@ import pytest
 
 from gif_app import settings as settings_mod
 from gif_app.jobs.planning import seed_for
+from gif_app.jobs.seed_rerun import seed_rerun_label
 from gif_app.providers.piapi import with_seed
 
 
@@ -39,3 +40,8 @@ def test_the_set_seed_replaces_any_seed_flag_in_a_midjourney_prompt() -> None:
     assert with_seed("a fox --seed 12 --v 6.1", 99) == "a fox --v 6.1 --seed 99"
     assert with_seed("a fox --SEED", 0) == "a fox --seed 0"
     assert with_seed("a fox --seed 12", None) == "a fox --seed 12"  # random: the prompt is left as written
+
+
+def test_a_seed_rerun_of_a_seed_rerun_keeps_one_seed_in_its_label() -> None:
+    assert seed_rerun_label("Cats", 7) == "Cats (seed 7)"
+    assert seed_rerun_label("Cats (seed 7)", 9) == "Cats (seed 9)"
