@@ -67,6 +67,8 @@ _PRESETS = (
     ("freepik", "Freepik"),
     ("custom", "Custom limits"),
 )
+_SEED_MODES = (("random", "Random"), ("fixed", "Fixed"), ("increment", "Increment per generation"))
+SEED_MAX = 4294967295  # Midjourney's --seed range is 0-4294967295; Runware's is wider
 _REMOVE_BG_ON = _when("processing.remove_bg", True)
 _RUNWARE = _when("parameters.provider", "runware")
 _PIAPI = _when("parameters.provider", "piapi")
@@ -113,6 +115,12 @@ PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
             "Pick keywords at random without repeats until every keyword was used."),
     Setting("parameters.keyword_mix", "int", 1, "Keywords per prompt",
             "Combine this many keywords into one prompt.", minimum=1, maximum=5),
+    Setting("parameters.seed_mode", "choice", "random", "Seed",
+            "Random: the provider picks (Runware's is recorded). Fixed: every generation uses the seed below. "
+            "Increment: generation n uses seed + n. Sent as Runware's seed and Midjourney's --seed; "
+            "OpenAI Images has no seed, so it is ignored there.", choices=_SEED_MODES),
+    Setting("parameters.seed", "int", 0, "Seed number", "0 to 4294967295 (Midjourney's range).",
+            minimum=0, maximum=SEED_MAX, visible_if=(_when("parameters.seed_mode", "fixed", "increment"),)),
     Setting("parameters.negative_prompt", "text", "", "Negative prompt",
             "What the image must not contain (Runware only)."),
     Setting("parameters.runware_model", "str", "runware:101@1", "Runware model", "Runware AIR model id.",

@@ -136,6 +136,11 @@ class JobsApi:
         return execution_json(self._jobs.rerun(as_int(execution_id, "execution_id")))
 
     @envelope
+    def rerun_with_seed(self, image_id: int) -> dict[str, Any]:
+        """Start a one-image job that renders the image's prompt again with its recorded seed fixed."""
+        return execution_json(self._jobs.rerun_with_seed(as_int(image_id, "image_id")))
+
+    @envelope
     def bulk_rerun(self, execution_ids: list[int]) -> list[dict[str, Any]]:
         """Queue reruns of several jobs, run one after another."""
         return [execution_json(e) for e in self._jobs.bulk_rerun(list(as_ids(execution_ids, "execution_ids")))]

@@ -17,6 +17,7 @@ from gif_app.pipeline.metadata import limits_from_validated, ownership_from_vali
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.base import BackgroundRemover, RenderRequest
 from gif_app.providers.factory import build_image_generator, build_remover, build_text_model
+from gif_app.settings_schema import SEED_MAX
 from gif_app.stock_target import filename_limit
 from gif_app.vendors import VENDORS, get_vendor, vendor_label
 
@@ -102,6 +103,18 @@ def images_per_generation(settings: settings_mod.Settings) -> int:
     return variations
 
 
+def seed_for(settings: settings_mod.Settings, index: int) -> int | None:
+    """Return the seed of generation `index`: None (random), the fixed seed, or seed + index (wrapping)."""
+    params = settings["parameters"]
+    mode = params["seed_mode"]
+    if mode == "fixed":
+        return int(params["seed"])
+    if mode == "increment":
+        # Wraps within Midjourney's range so a long job never sends a seed the provider refuses.
+        return (int(params["seed"]) + index) % (SEED_MAX + 1)
+    return None
+
+
 def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
     params = settings["parameters"]
     sizes = _dimensions(params["runware_dimensions_csv"]) if params["provider"] == "runware" else []
@@ -121,6 +134,7 @@ def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
         prompt="", count=images_per_generation(settings), negative_prompt=params["negative_prompt"],
         width=width, height=height, output_format=params["runware_format"], model=model,
         aspect_ratio=ratios[index % len(ratios)] if ratios and params["provider"] == "piapi" else "",
+        seed=seed_for(settings, index) if params["provider"] != "openai" else None,  # OpenAI has no seed
         options=options)
 
 

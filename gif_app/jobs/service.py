@@ -24,6 +24,12 @@ from gif_app.jobs.planning import (
 )
 from gif_app.jobs.preflight import preflight
 from gif_app.jobs.progress import ProgressTracker
+from gif_app.jobs.seed_rerun import (
+    require_seed,
+    seed_keyword_file,
+    seed_rerun_label,
+    seed_rerun_overrides,
+)
 from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
@@ -162,6 +168,16 @@ class JobService:
                 planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
         self._worker.wake()
         return execution
+
+    def rerun_with_seed(self, image_id: int) -> JobExecution:
+        """Start a one-image job from the image's job settings with its prompt and its recorded seed fixed."""
+        image = self._repo.get_image(image_id)
+        seed = require_seed(image)
+        parent = self._repo.get_execution(image.execution_id)
+        snapshot = settings_mod.validate(parent.settings_snapshot)[0]
+        label = seed_rerun_label(rerun_base_label(parent.label), seed)
+        keyword_file = seed_keyword_file(self._home.root / "reruns", image)
+        return self.start_job(seed_rerun_overrides(image, snapshot, keyword_file, label))
 
     def bulk_rerun(self, execution_ids: list[int]) -> list[JobExecution]:
         """Queue a rerun of each job, in the given order."""

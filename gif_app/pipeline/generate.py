@@ -78,9 +78,11 @@ def _record_results(ctx: RunContext, generation: Generation, prompt: str, result
     recorded: list[GeneratedImage] = []
     for variation, result in enumerate(results):
         mapping_id = new_mapping_id()
+        # The vendor's own seed when it reports one (Runware); else the one sent (Midjourney's --seed).
+        seed = result.seed if result.seed is not None else generation.request.seed
         image = NewImage(
             mapping_id=mapping_id, execution_id=plan.execution_id, generation_index=generation.index,
-            variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=result.seed,
+            variation_index=variation, prompt=prompt, keyword=generation.pick.keyword, seed=seed,
             provider=generator.name, provider_ids=dict(result.provider_ids), temp_path="",
         )  # its cost is its share of the render, recorded with the row
         if result.is_missing:

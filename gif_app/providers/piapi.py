@@ -56,6 +56,7 @@ DISCONTINUED_NOTICE = (
 # `--ar W:H` / `--aspect W:H` in a prompt; the value is optional so a stray flag is removed too.
 _AR_FLAG = re.compile(r"(?<!\S)--(?:ar|aspect)(?:\s+([^\s-]\S*))?(?!\S)", re.IGNORECASE)
 _RATIO = re.compile(r"\d{1,4}:\d{1,4}")
+_SEED_FLAG = re.compile(r"(?<!\S)--seed(?:\s+\d+)?(?!\S)", re.IGNORECASE)
 _VERSION_FLAG = re.compile(r"(?<!\S)--(?:v|version|niji)(?!\S)", re.IGNORECASE)
 # PiAPI documents no error code or wording for an empty balance, so a credit error is known by its words:
 # one saying something is missing and one naming money, wherever the message arrives.
@@ -79,6 +80,14 @@ def with_version(prompt: str, version: str) -> str:
     if version and not _VERSION_FLAG.search(text):
         text += f" --v {version}"
     return text
+
+
+def with_seed(prompt: str, seed: int | None) -> str:
+    """Return the prompt with `--seed <seed>` as its only seed flag (unchanged when no seed is asked)."""
+    if seed is None:
+        return prompt
+    # One seed only: a --seed the prompt already carries would contradict the one the user set.
+    return f"{' '.join(_SEED_FLAG.sub(' ', prompt).split())} --seed {seed}".strip()
 
 
 def is_credit_text(text: str) -> bool:
@@ -212,7 +221,7 @@ class PiapiMidjourney:
             "model": "midjourney",
             "task_type": "imagine",
             "input": {
-                "prompt": with_version(prompt, version),
+                "prompt": with_seed(with_version(prompt, version), request.seed),
                 "aspect_ratio": prompt_ratio or aspect_ratio_of(request),
                 "process_mode": mode,
             },

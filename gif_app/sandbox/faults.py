@@ -50,7 +50,9 @@ def create_vendor_app(vendor: str, state: SandboxState, error_response: ErrorRes
 
     @app.before_request
     def _record() -> None:
-        state.record(vendor, request.method, request.path)
+        # JSON bodies only; cached, so the route reads the same bytes again.
+        body = request.get_data(cache=True, as_text=True) if request.is_json else ""
+        state.record(vendor, request.method, request.path, body)
         state.enter()
 
     @app.after_request

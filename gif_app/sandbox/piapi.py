@@ -10,6 +10,7 @@ Status by wall time since creation: `pending` (first third of `SandboxConfig.pia
 A prompt containing the word "failtask" ends `failed` with `data.error` filled (`code` 10000, a
 Midjourney-style `raw_message`). Unknown task id: 404 `{"code":404,..,"data":null}`. Bad bodies: 400 in the
 same envelope. Files: `GET /files/<task_id>/grid.png` and `/files/<task_id>/<0-3>.png`.
+A `--seed N` in the prompt fixes the grid: its images are drawn with seeds N..N+3.
 Credits: once `SandboxConfig.piapi_task_budget` tasks were created, a create is refused in the shape
 `SandboxConfig.piapi_credit_reply` names (sandbox/piapi_account.py); PiAPI documents none of them.
 `meta.usage` counts "points" (an assumption; PiAPI does not document the unit for Midjourney).
@@ -40,6 +41,7 @@ PROCESS_MODES = ("relax", "fast", "turbo")
 USAGE_POINTS = {"relax": 150_000, "fast": 450_000, "turbo": 1_000_000}
 _RATIO = re.compile(r"^\s*(\d{1,3})\s*:\s*(\d{1,3})\s*$")
 _FAIL = re.compile(rf"\b{FAIL_WORD}\b", re.IGNORECASE)
+_SEED = re.compile(r"(?<!\S)--seed\s+(\d+)(?!\S)", re.IGNORECASE)
 _MESSAGES = {
     400: "invalid request", 401: "Unauthorized: missing or invalid X-API-Key header",
     402: "insufficient credits: please top up your PiAPI account", 404: "task not found",
@@ -92,7 +94,9 @@ class Task:
     @property
     def seeds(self) -> tuple[int, int, int, int]:
         """Return the four seeds of the grid's images."""
-        base = images.stable_int("piapi", self.task_id)
+        # Midjourney's --seed fixes the grid (same prompt and seed, same images); else each task differs.
+        seed = _SEED.search(self.prompt)
+        base = int(seed.group(1)) if seed else images.stable_int("piapi", self.task_id)
         return (base, base + 1, base + 2, base + 3)
 
     def view(self, now: float, duration: float, base_url: str, output_shape: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ class RecordedRequest:
     method: str
     path: str
     at: float
+    body: str = ""  # a JSON request body as sent (other bodies, such as image uploads, are not kept)
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,10 @@ class SandboxState:
         self._in_flight = 0
         self._idle = threading.Condition(self._lock)
 
-    def record(self, vendor: str, method: str, path: str) -> None:
+    def record(self, vendor: str, method: str, path: str, body: str = "") -> None:
         """Append one received request to the log."""
         with self._lock:
-            self._requests.append(RecordedRequest(vendor, method, path, time.time()))
+            self._requests.append(RecordedRequest(vendor, method, path, time.time(), body))
 
     def enter(self) -> None:
         """Count one request in the servers' hands."""

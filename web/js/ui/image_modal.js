@@ -1,6 +1,6 @@
 /**
  * The image modal: zoomable viewer, previous/next through a list of ids, tabs Details / Metadata /
- * Processing, copy prompt, reveal in folder and delete. Keyboard: Esc closes, ←/→ navigate, +/−/0 zoom.
+ * Processing, copy prompt, rerun with this seed, reveal in folder and delete. Keyboard: Esc closes, ←/→ navigate, +/−/0 zoom.
  *
  * openImageModal({ids, index, onChange, review}) -> {close()}; onChange({type: "updated", image}) after a metadata
  * save, onChange({type: "deleted", id}) after a delete. `review` (Failed Images Review) adds actions, keys
@@ -92,6 +92,7 @@ class ImageModal {
           h('span', { class: 'im-sep' }),
           ...(this.review ? [...this.review.buttons(this), h('span', { class: 'im-sep' })] : []),
           button('copy', 'Copy prompt', 'modal-copy-prompt', () => this.copyPrompt()),
+          this.seedButton = button('refresh', 'Rerun with this seed', 'modal-rerun-seed', () => this.rerunWithSeed()),
           button('folder', 'Reveal in folder', 'modal-reveal', () => this.reveal()),
           // Review mode brings its own Delete (with the Delete key) among its actions.
           this.review ? null : button('trash', 'Delete image', 'modal-delete', () => this.remove(), 'is-danger'),
@@ -147,6 +148,8 @@ class ImageModal {
   }
 
   paintHeader() {
+    // Only a recorded seed can be reused (OpenAI Images has none).
+    this.seedButton.hidden = this.image.seed === null || this.image.seed === undefined;
     this.titleEl.textContent = imageTitle(this.image);
     this.titleEl.title = fileName(this.image);
   }
@@ -196,6 +199,19 @@ class ImageModal {
       toast('Prompt copied', { kind: 'success' });
     } catch (err) {
       toastError(err, 'Could not copy the prompt.');
+    }
+  }
+
+  async rerunWithSeed() {
+    if (!this.image || this.seedButton.disabled) return;
+    this.seedButton.disabled = true;
+    try {
+      const job = await call('rerun_with_seed', this.image.id);
+      toast(`Queued “${job.label}”: this prompt again with seed ${this.image.seed}`, { kind: 'success' });
+    } catch (err) {
+      toastError(err, 'Could not rerun with this seed.');
+    } finally {
+      this.seedButton.disabled = false;
     }
   }
 
