@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from gif_app import imaging, pixels
+from gif_app import imaging, pixels, vector
 from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, StockMetadata
 from gif_app.errors import (
     AppError,
@@ -24,6 +24,7 @@ from gif_app.errors import (
     ProcessingError,
 )
 from gif_app.export.embed import embed_metadata_bytes
+from gif_app.export.svg_xmp import embed_svg_metadata
 from gif_app.pipeline.categories import category_fields, with_category_ids
 from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import RunContext
@@ -98,12 +99,24 @@ def _fail(ctx: RunContext, image: GeneratedImage, stage: FailureStage, exc: AppE
                   error_code=exc.code)
 
 
+def _vision_source(image: GeneratedImage) -> bytes:
+    """Return the raster bytes a vision model is shown: the file, or a vector file's PNG preview."""
+    assert image.temp_path
+    path = Path(image.temp_path)
+    if not vector.is_svg_path(path):
+        return path.read_bytes()
+    try:
+        return vector.ensure_preview(path).read_bytes()
+    except vector.SvgError as exc:
+        raise pixels.UnusableImageError(f"vector file cannot be drawn: {exc}") from exc
+
+
 def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     """Ask the vision model; fail -> qc_failed with its reason, the file stays in temp."""
     judge = ctx.providers.judge
     assert judge is not None and image.temp_path
     try:
-        data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        data, mime = imaging.downscale_for_vision(_vision_source(image))
         with paid_call(ctx, ChargeStep.QC, image.id):
             verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
     except (CancelledError, *JOB_ENDING_ERRORS):
@@ -127,6 +140,11 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     """Apply the processing recipe; a hard failure -> failed (processing_failed:<stage>), original kept."""
     assert image.temp_path
     source = Path(image.temp_path)
+    if vector.is_svg_path(source):
+        # Every step works on pixels; the SVG stays as the model drew it, and its record says why.
+        record = replace(image.processing, settings=ctx.plan.processing.to_json(), skipped=vector.PROCESSING_SKIPPED)
+        ctx.log.info(f"Processing skipped: {vector.PROCESSING_SKIPPED}", step="processing", image_index=_index(image))
+        return ctx.events.update_image(image.id, processing=record)
     try:
         with paid_call(ctx, ChargeStep.REMOVE_BG, image.id):  # remove.bg is the one paid processing step
             outcome = process_image(source.read_bytes(), source.name, ctx.plan.processing, ctx.providers.remover,
@@ -158,7 +176,7 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
         return _metadata_failed(ctx, image, AppError(ctx.providers.metadata_problem or "No metadata model is set.",
                                                      code="missing_key"))
     try:
-        data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        data, mime = imaging.downscale_for_vision(_vision_source(image))
         fields = category_fields()
         system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
                                               keyword=image.keyword, limits=ctx.plan.limits, categories=fields)
@@ -166,7 +184,7 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
             raw = writer.describe(data, mime, system_prompt, ctx.cancel, categories=fields)
     except CancelledError:
         raise
-    except (AppError, OSError) as exc:
+    except (AppError, OSError, pixels.UnusableImageError) as exc:
         if isinstance(exc, JOB_ENDING_ERRORS) and ctx.plan.policy.account_errors_end_run:
             raise
         return _metadata_failed(ctx, image, exc if isinstance(exc, AppError) else AppError(str(exc)))
@@ -207,6 +225,8 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                     metadata=None if image.metadata.is_empty else image.metadata)
 
         final = move_onto(source, claim_name(plan.output_dir, pattern, before_claim=record_intent))
+        if vector.is_svg_path(final):
+            _move_preview(ctx, image, source, final)
     except (AppError, OSError) as exc:
         _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
               metadata=None if image.metadata.is_empty else image.metadata)
@@ -217,9 +237,25 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                    processing=replace(image.processing, moving_to=""))
 
 
+def _move_preview(ctx: RunContext, image: GeneratedImage, source: Path, final: Path) -> None:
+    """Move a vector file's preview beside its final SVG (`<name>.preview.png`); a missing one is logged."""
+    preview = vector.preview_path(source)
+    if not preview.is_file():
+        ctx.log.warning(f"{final.name} has no preview to save beside it", step="finalize", image_index=_index(image))
+        return
+    move_onto(preview, vector.preview_path(final))
+
+
 def _embed(ctx: RunContext, image: GeneratedImage, source: Path) -> None:
     try:
         data = source.read_bytes()
+        if vector.is_svg_path(source):
+            # XMP in the SVG's <metadata>; the preview carries the same fields, for sites that read it.
+            write_atomic(source, embed_svg_metadata(data, image.metadata, ctx.plan.ownership))
+            source = vector.preview_path(source)
+            if not source.is_file():
+                return
+            data = source.read_bytes()
         write_atomic(source, embed_metadata_bytes(data, imaging.sniff_format(data), image.metadata,
                                                     ctx.plan.ownership))
     except (AppError, OSError, ValueError) as exc:

@@ -1,0 +1,77 @@
+"""Vector jobs end to end: Runware's vectorize task -> SVG files with XMP, PNG previews that QC and metadata read."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from gif_app import imaging, vector
+from gif_app.app import App
+from gif_app.domain import ImageStatus, JobStatus
+from gif_app.errors import ValidationError
+from gif_app.export.xmp import tag
+from tests.integration.conftest import images_of, jobs_of, log_text, run_job
+
+CHAT = "/v1/chat/completions"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _pixels(data: bytes) -> str:
+    """Return a digest of an image's decoded pixels (embedding metadata changes bytes, never pixels)."""
+    with Image.open(io.BytesIO(data)) as image:
+        return hashlib.sha256(image.mode.encode() + image.tobytes()).hexdigest()
+
+
+def test_vector_job_writes_svgs_with_xmp_and_previews_that_qc_and_metadata_read(sandbox_app: App) -> None:
+    execution = run_job(sandbox_app, {
+        "parameters.provider": "runware", "parameters.runware_model": "recraft:v4@vector",
+        "parameters.runware_format": "svg", "parameters.count": 4, "parameters.variations": 2,
+        "parameters.use_llm_prompts": False, "ai.run_quality_check": True, "ai.run_metadata_gen": True,
+        # Processing is on, and must be skipped for vectors, with the reason on record.
+        "processing.remove_bg": True, "processing.image_convert": True, "output.embed_metadata": True,
+    })
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    images = images_of(sandbox_app, execution)
+    approved = [i for i in images if i.status is ImageStatus.APPROVED]
+    assert len(images) == 8 and approved  # one in four fails the sandbox's QC; all eight failing is ~1e-5
+    assert all(i.status in (ImageStatus.APPROVED, ImageStatus.QC_FAILED) for i in images)
+    for image in approved:
+        final = Path(image.final_path or "")
+        assert final.suffix == ".svg" and final.parent == sandbox_app.home.default_output
+        root = ET.parse(final).getroot()  # a valid SVG document, parsed back
+        assert root.tag == f"{{{vector.SVG_NS}}}svg"
+        titles = root.findall(f".//{tag('dc:title')}//{tag('rdf:li')}")
+        assert [t.text for t in titles] == [image.metadata.title] and image.metadata.title
+        assert {li.text for li in root.findall(f".//{tag('dc:subject')}//{tag('rdf:li')}")} == \
+            set(image.metadata.keywords)
+        preview = vector.preview_path(final)
+        assert preview.read_bytes().startswith(PNG_SIGNATURE)
+        with Image.open(preview) as shown:
+            assert shown.format == "PNG" and max(shown.size) == vector.PREVIEW_EDGE
+        assert image.processing.applied == () and image.processing.skipped == vector.PROCESSING_SKIPPED
+    # No remove.bg call: processing never ran on a vector, and the log says why.
+    assert sandbox_app.sandbox.request_count("removebg", "/v1.0/removebg") == 0
+    assert "Processing skipped: not applied to a vector (SVG) image" in log_text(sandbox_app, execution)
+    # Every QC call (one per image) and metadata call (one per approved image) carried a PNG preview.
+    seen = sandbox_app.sandbox.images_seen("openai")
+    assert sandbox_app.sandbox.request_count("openai", CHAT) == len(seen) == len(images) + len(approved)
+    assert all(data.startswith(PNG_SIGNATURE) for data in seen)
+    seen_pixels = [_pixels(data) for data in seen]
+    for image in approved:
+        shown, _ = imaging.downscale_for_vision(vector.preview_path(Path(image.final_path or "")).read_bytes())
+        assert seen_pixels.count(_pixels(shown)) == 2  # once for QC, once for metadata
+
+
+def test_svg_with_a_raster_model_is_refused_before_anything_is_paid(sandbox_app: App) -> None:
+    with pytest.raises(ValidationError) as refused:
+        jobs_of(sandbox_app).start_job({
+            "parameters.provider": "runware", "parameters.runware_model": "runware:101@1",
+            "parameters.runware_format": "svg", "parameters.count": 1, "parameters.variations": 1,
+        })
+    assert "vector model" in refused.value.fields["parameters.runware_format"]
+    assert sandbox_app.sandbox.billed("runware") == []
