@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from PIL import Image
 
 from gif_app import imaging, vector
 from gif_app.app import App
-from gif_app.domain import ImageStatus, JobStatus
+from gif_app.domain import CancelToken, ImageStatus, JobStatus
 from gif_app.errors import ValidationError
+from gif_app.export.archive import write_images_zip
+from gif_app.export.svg_xmp import read_svg_metadata
 from gif_app.export.xmp import tag
 from tests.integration.conftest import images_of, jobs_of, log_text, run_job
 
@@ -27,7 +30,8 @@ def _pixels(data: bytes) -> str:
         return hashlib.sha256(image.mode.encode() + image.tobytes()).hexdigest()
 
 
-def test_vector_job_writes_svgs_with_xmp_and_previews_that_qc_and_metadata_read(sandbox_app: App) -> None:
+def test_vector_job_writes_svgs_with_xmp_and_previews_that_qc_and_metadata_read(sandbox_app: App,
+                                                                                tmp_path: Path) -> None:
     execution = run_job(sandbox_app, {
         "parameters.provider": "runware", "parameters.runware_model": "recraft:v4@vector",
         "parameters.runware_format": "svg", "parameters.count": 4, "parameters.variations": 2,
@@ -65,6 +69,15 @@ def test_vector_job_writes_svgs_with_xmp_and_previews_that_qc_and_metadata_read(
     for image in approved:
         shown, _ = imaging.downscale_for_vision(vector.preview_path(Path(image.final_path or "")).read_bytes())
         assert seen_pixels.count(_pixels(shown)) == 2  # once for QC, once for metadata
+    # The ZIP export carries each SVG (its XMP intact) with its preview beside it.
+    archive_path = write_images_zip(tmp_path / "vectors.zip", approved, ["adobe_stock"], embed=True,
+                                    progress=lambda done, total: None, cancel=CancelToken()).path
+    with zipfile.ZipFile(archive_path) as archive:
+        names = set(archive.namelist())
+        for image in approved:
+            final = Path(image.final_path or "")
+            assert {f"images/{final.name}", f"images/{vector.preview_path(final).name}"} <= names
+            assert read_svg_metadata(archive.read(f"images/{final.name}")).title == image.metadata.title
 
 
 def test_svg_with_a_raster_model_is_refused_before_anything_is_paid(sandbox_app: App) -> None:
