@@ -210,6 +210,7 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     plan = ctx.plan
     assert image.temp_path
     source = Path(image.temp_path)
+    preview = _preview_of(ctx, image, source) if vector.is_svg_path(source) else None
     try:
         if plan.embed_metadata and not image.metadata.is_empty:
             _embed(ctx, image, source)
@@ -225,8 +226,8 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                     metadata=None if image.metadata.is_empty else image.metadata)
 
         final = move_onto(source, claim_name(plan.output_dir, pattern, before_claim=record_intent))
-        if vector.is_svg_path(final):
-            _move_preview(ctx, image, source, final)
+        if preview is not None:
+            move_onto(preview, vector.preview_path(final))
     except (AppError, OSError) as exc:
         _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
               metadata=None if image.metadata.is_empty else image.metadata)
@@ -237,13 +238,15 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                    processing=replace(image.processing, moving_to=""))
 
 
-def _move_preview(ctx: RunContext, image: GeneratedImage, source: Path, final: Path) -> None:
-    """Move a vector file's preview beside its final SVG (`<name>.preview.png`); a missing one is logged."""
-    preview = vector.preview_path(source)
-    if not preview.is_file():
-        ctx.log.warning(f"{final.name} has no preview to save beside it", step="finalize", image_index=_index(image))
-        return
-    move_onto(preview, vector.preview_path(final))
+def _preview_of(ctx: RunContext, image: GeneratedImage, source: Path) -> Path | None:
+    """Return a vector file's preview, drawing it first if missing (a retry's working copy has none yet)."""
+    try:
+        return vector.ensure_preview(source)
+    except (vector.SvgError, OSError) as exc:
+        # The SVG is still the deliverable: it is saved, and the missing preview is said once.
+        ctx.log.warning(f"{source.name} has no preview to save beside it: {exc}", step="finalize",
+                        image_index=_index(image))
+        return None
 
 
 def _embed(ctx: RunContext, image: GeneratedImage, source: Path) -> None:

@@ -12,13 +12,16 @@ import pytest
 from PIL import Image
 
 from gif_app import imaging, vector
+from gif_app import settings as settings_mod
 from gif_app.app import App
-from gif_app.domain import CancelToken, ImageStatus, JobStatus
+from gif_app.domain import CancelToken, ImageStatus, JobStatus, NewImage
 from gif_app.errors import ValidationError
 from gif_app.export.archive import write_images_zip
 from gif_app.export.svg_xmp import read_svg_metadata
 from gif_app.export.xmp import tag
+from gif_app.sandbox.images import render_svg
 from tests.integration.conftest import images_of, jobs_of, log_text, run_job
+from tests.integration.retry_support import Done, retries_of
 
 CHAT = "/v1/chat/completions"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -88,3 +91,28 @@ def test_svg_with_a_raster_model_is_refused_before_anything_is_paid(sandbox_app:
         })
     assert "vector model" in refused.value.fields["parameters.runware_format"]
     assert sandbox_app.sandbox.billed("runware") == []
+
+
+def test_retrying_a_vector_skips_processing_and_moves_the_svg_with_its_preview(sandbox_app: App) -> None:
+    snapshot = settings_mod.defaults()
+    execution = sandbox_app.repo.create_execution(label="vectors", configuration_id=None,
+                                                  settings_snapshot=snapshot, planned=1)
+    temp = sandbox_app.home.default_temp / "vectors-0.svg"
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    temp.write_bytes(render_svg("a fox logo", 7, 1024, 1024))
+    vector.write_preview(temp)
+    image = sandbox_app.repo.record_image(NewImage(
+        mapping_id="vectors-0", execution_id=execution.id, generation_index=0, variation_index=0,
+        prompt="a fox logo", keyword="fox", seed=7, provider="runware", provider_ids={}, temp_path=str(temp),
+        status=ImageStatus.QC_FAILED, reason="Distorted text on the sign"))
+    done = Done(sandbox_app)
+    retries_of(sandbox_app).start_worker()
+    modified = {"image_convert": True, "convert_format": "jpg"}
+    assert sandbox_app.api.retry_images([image.id], "modified", modified, False, [])["ok"]
+    done.wait(1)
+    image = sandbox_app.repo.get_image(image.id)
+    assert image.status is ImageStatus.APPROVED and image.processing.skipped == vector.PROCESSING_SKIPPED
+    final = Path(image.final_path or "")
+    assert final.suffix == ".svg" and vector.parse_svg(final.read_bytes()) is not None
+    assert vector.preview_path(final).read_bytes().startswith(PNG_SIGNATURE)
+    assert sorted(p.name for p in temp.parent.iterdir()) == []  # no original, copy or preview left in temp
