@@ -70,18 +70,34 @@ def preview_path(svg: Path) -> Path:
 
 def render_preview(data: bytes, max_edge: int = PREVIEW_EDGE) -> bytes:
     """Return a PNG rendering of the SVG whose long edge is `max_edge`; raise SvgError when it cannot draw."""
-    check_svg(data)
+    root = parse_svg(data)
     import resvg_py  # imported here: only vector jobs pay for loading the renderer
 
-    text = data.decode("utf-8", errors="replace")
+    # Drawn straight at the preview size (resvg scales the other side): a document claiming a huge canvas
+    # is never rendered at its natural size first.
+    is_wide = _is_landscape(root)
     try:
-        natural = resvg_py.svg_to_bytes(svg_string=text)
-        width, height = _png_size(natural)
-        scale = max_edge / max(width, height, 1)
-        png = natural if abs(scale - 1) < 0.01 else resvg_py.svg_to_bytes(svg_string=text, zoom=scale)
+        png = resvg_py.svg_to_bytes(svg_string=data.decode("utf-8", errors="replace"),
+                                    width=max_edge if is_wide else None, height=None if is_wide else max_edge)
     except Exception as exc:  # resvg raises plain exceptions for SVGs it cannot draw
         raise SvgError(f"the SVG cannot be rendered: {exc}") from exc
+    _png_size(png)
     return bytes(png)
+
+
+def _is_landscape(root: ET.Element) -> bool:
+    """Return whether the document is at least as wide as tall (viewBox first, then width/height)."""
+    box = [_number(part) for part in re.split(r"[\s,]+", (root.get("viewBox") or "").strip()) if part]
+    if len(box) == 4 and box[2] and box[3]:
+        return (box[2] or 0) >= (box[3] or 0)
+    width, height = _number(root.get("width") or ""), _number(root.get("height") or "")
+    return width is None or height is None or width >= height
+
+
+def _number(text: str) -> float | None:
+    """Return the leading number of an SVG length ("100", "12.5px"), or None."""
+    found = re.match(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)", text)
+    return float(found.group(1)) if found else None
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

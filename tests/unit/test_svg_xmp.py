@@ -78,3 +78,14 @@ def test_preview_is_a_png_with_the_long_edge_asked_for() -> None:
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG" and image.size == (600, 300)
         assert image.getpixel((300, 150))[:3] == (0x33, 0xAA, 0x66)
+
+
+@pytest.mark.parametrize(("root", "size"), [
+    ('viewBox="0 0 30 60"', (200, 400)),  # portrait: the long edge is the height
+    ('width="100000px" height="20000px"', (400, 80)),  # a huge canvas is drawn at the preview size directly
+    ("", (400, 400)),  # no size at all: resvg's default square
+])
+def test_preview_long_edge_follows_the_documents_shape(root: str, size: tuple[int, int]) -> None:
+    png = vector.render_preview(f'<svg xmlns="http://www.w3.org/2000/svg" {root}/>'.encode(), max_edge=400)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == size
