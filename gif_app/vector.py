@@ -47,7 +47,7 @@ def parse_svg(data: bytes) -> ET.Element:
     A DTD is refused: entity expansion ("billion laughs") is the one XML attack ElementTree is open to,
     and no generator we call writes one.
     """
-    if _DTD.search(data[:_HEAD]):
+    if _DTD.search(data):  # anywhere: comments before the root can push a DOCTYPE past any fixed window
         raise SvgError("the SVG declares a DTD or entities, which are not accepted")
     try:
         root = ET.fromstring(data)
