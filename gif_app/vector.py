@@ -68,6 +68,11 @@ def preview_path(svg: Path) -> Path:
     return svg.with_name(svg.stem + PREVIEW_SUFFIX)
 
 
+def files_of(path: Path) -> list[Path]:
+    """Return the files an image owns on disk: the file, and for a vector its preview too."""
+    return [path, preview_path(path)] if is_svg_path(path) else [path]
+
+
 def render_preview(data: bytes, max_edge: int = PREVIEW_EDGE) -> bytes:
     """Return a PNG rendering of the SVG whose long edge is `max_edge`; raise SvgError when it cannot draw."""
     root = parse_svg(data)

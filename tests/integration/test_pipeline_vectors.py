@@ -17,6 +17,7 @@ from gif_app.app import App
 from gif_app.domain import CancelToken, ImageStatus, JobStatus, NewImage
 from gif_app.errors import ValidationError
 from gif_app.export.archive import write_images_zip
+from gif_app.export.embed import read_embedded_metadata
 from gif_app.export.svg_xmp import read_svg_metadata
 from gif_app.export.xmp import tag
 from gif_app.sandbox.images import render_svg
@@ -81,6 +82,16 @@ def test_vector_job_writes_svgs_with_xmp_and_previews_that_qc_and_metadata_read(
             final = Path(image.final_path or "")
             assert {f"images/{final.name}", f"images/{vector.preview_path(final).name}"} <= names
             assert read_svg_metadata(archive.read(f"images/{final.name}")).title == image.metadata.title
+    # A title edited in the image modal is embedded into the SVG and its preview; deleting removes both.
+    edited = sandbox_app.api.update_image_metadata(approved[0].id, {
+        "title": "Edited fox logo title", "description": approved[0].metadata.description,
+        "keywords": list(approved[0].metadata.keywords)})
+    assert edited["ok"] and edited["data"]["embedded"], edited
+    final = Path(approved[0].final_path or "")
+    assert read_svg_metadata(final.read_bytes()).title == "Edited fox logo title"
+    assert read_embedded_metadata(vector.preview_path(final)).title == "Edited fox logo title"
+    assert sandbox_app.api.delete_images([approved[0].id])["ok"]
+    assert not final.exists() and not vector.preview_path(final).exists()
 
 
 def test_svg_with_a_raster_model_is_refused_before_anything_is_paid(sandbox_app: App) -> None:
