@@ -338,6 +338,7 @@ class ProcessingRecord:
     settings: dict[str, Any] = field(default_factory=dict)
     error: str = ""
     moving_to: str = ""
+    skipped: str = ""  # why processing did not run at all (a vector image), in words for the UI
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON-ready form stored in the database."""
@@ -348,6 +349,7 @@ class ProcessingRecord:
             "settings": dict(self.settings),
             "error": self.error,
             "moving_to": self.moving_to,
+            "skipped": self.skipped,
         }
 
     @classmethod
@@ -361,6 +363,7 @@ class ProcessingRecord:
             settings=dict(data.get("settings", {}) or {}),
             error=str(data.get("error", "") or ""),
             moving_to=str(data.get("moving_to", "") or ""),
+            skipped=str(data.get("skipped", "") or ""),
         )
 
 

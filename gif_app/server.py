@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, request, send_file, send_from_directory
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from gif_app import imaging
+from gif_app import imaging, vector
 from gif_app.domain import GeneratedImage
 from gif_app.errors import AppError
 
@@ -93,6 +93,10 @@ def _resolve_media(media: MediaSource, image_id: int) -> Path:
     if not current:
         abort(404)
     path = Path(current).resolve()
+    if vector.is_svg_path(path):
+        # A vector is shown through its PNG preview: Pillow makes no thumbnail of an SVG, and an SVG opened
+        # from our origin could carry script; the .svg itself stays in the output folder.
+        path = vector.preview_path(path)
     roots = [r.resolve() for r in media.allowed_roots()]
     if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
         abort(404)

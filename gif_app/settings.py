@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from gif_app.errors import StorageError, ValidationError
 from gif_app.openai_models import json_schema_problem
 from gif_app.prices import override_problem
-from gif_app.providers.runware_models import lora_problem
+from gif_app.providers.runware_models import format_problem, lora_problem
 from gif_app.settings_schema import SECTIONS, SETTINGS, Setting
 
 log = logging.getLogger(__name__)
@@ -178,6 +178,11 @@ def _cross_field_errors(clean: Settings) -> dict[str, str]:
     lora = lora_problem(clean["parameters"]["lora"]) if clean["parameters"]["lora_enabled"] else ""
     if lora:
         errors["parameters.lora"] = lora
+    params = clean["parameters"]
+    vector = format_problem(str(params["runware_model"]), str(params["runware_format"])) \
+        if params["provider"] == "runware" else ""
+    if vector:
+        errors["parameters.runware_format"] = vector
     return errors
 
 

@@ -61,6 +61,7 @@ _REMOVERS = (("removebg", f"{vendor_label('removebg')} (online, paid)"), ("rembg
 _SIZES = (("full", "Full (up to 25 MP, 1 credit)"), ("50MP", "50 MP (1 credit)"),
           ("auto", "Auto (remove.bg picks by your credits)"), ("preview", "Preview (~0.25 MP, 1/4 credit)"))
 _FORMATS = (("png", "PNG"), ("jpg", "JPG"), ("webp", "WebP"))
+_RUNWARE_FORMATS = (*_FORMATS, ("svg", "SVG (vector models)"))
 _PRESETS = (
     ("adobe_stock", "Adobe Stock"),
     ("shutterstock", "Shutterstock"),
@@ -123,13 +124,17 @@ PARAMETERS = Section("parameters", "Parameters", "What to generate and how.", (
             minimum=0, maximum=SEED_MAX, visible_if=(_when("parameters.seed_mode", "fixed", "increment"),)),
     Setting("parameters.negative_prompt", "text", "", "Negative prompt",
             "What the image must not contain (Runware only)."),
-    Setting("parameters.runware_model", "str", "runware:101@1", "Runware model", "Runware AIR model id.",
+    Setting("parameters.runware_model", "str", "runware:101@1", "Runware model",
+            "Runware AIR model id. Vector models (recraft:v4@vector, recraft:v4-pro@vector) render SVG files.",
             visible_if=(_RUNWARE,)),
     Setting("parameters.runware_dimensions_csv", "str", "", "Dimensions",
             "Comma-separated WxH, used in rotation per generation, each snapped to the model's size rule "
             "(FLUX.1 [dev]: multiples of 64, 128-2048). Empty: the model's native size (1024x1024).",
             visible_if=(_RUNWARE,), placeholder="1024x1024,1280x720"),
-    Setting("parameters.runware_format", "choice", "png", "Provider output format", choices=_FORMATS,
+    Setting("parameters.runware_format", "choice", "png", "Provider output format", choices=_RUNWARE_FORMATS,
+            help="SVG needs a vector model (recraft:v4@vector or recraft:v4-pro@vector), which always renders SVG. "
+                 "Vectors skip processing (background removal, trim, enhancement, upscaling and conversion work "
+                 "on pixels); QC, metadata and thumbnails use a PNG preview saved beside each SVG.",
             visible_if=(_RUNWARE,)),
     Setting("parameters.lora_enabled", "bool", False, "Use LoRA models", visible_if=(_RUNWARE,)),
     Setting("parameters.lora", "text", "", "LoRA list", "One model[:weight] per line; weight −4 to 4, default 1.",

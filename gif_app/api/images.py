@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gif_app import vector
 from gif_app.api.args import as_dict, as_ids, as_int, as_page, as_strings
 from gif_app.api.context import ApiContext
 from gif_app.api.envelope import envelope
@@ -15,6 +16,7 @@ from gif_app.api.serialize import image_json, page_json, parse_date
 from gif_app.domain import FailureStage, StockMetadata
 from gif_app.errors import AppError, ValidationError
 from gif_app.export.embed import embed_metadata
+from gif_app.export.svg_xmp import embed_vector_file
 from gif_app.pipeline.categories import category_targets, validated_categories
 from gif_app.pipeline.metadata import enforce_limits, limits_from_validated, ownership_from_validated, problems
 from gif_app.store.repository import ImageFilter
@@ -98,7 +100,8 @@ class ImagesApi:
         image = self.ctx.repo.update_image(as_int(image_id, "image_id"), metadata=clean)
         is_embedded = False
         if image.final_path and settings["output"]["embed_metadata"] and Path(image.final_path).is_file():
-            embed_metadata(Path(image.final_path), clean, ownership_from_validated(settings))
+            embed = embed_vector_file if vector.is_svg_path(image.final_path) else embed_metadata
+            embed(Path(image.final_path), clean, ownership_from_validated(settings))
             is_embedded = True
         data = image_json(image)
         data["embedded"] = is_embedded
@@ -114,6 +117,8 @@ class ImagesApi:
                 if delete_files and path and Path(path).is_file():
                     Path(path).unlink()
                     removed += 1
+                    for extra in vector.files_of(Path(path))[1:]:  # a vector's preview goes with it
+                        extra.unlink(missing_ok=True)
         return {"deleted": len(image_ids), "files_deleted": removed}
 
     @envelope

@@ -3,6 +3,8 @@
 Archives are written to a hidden temp file beside the destination and moved into place only when
 complete, so a cancelled or failed export never leaves a half ZIP under the name the user chose.
 The user's image files are only read: metadata is embedded into the copy that goes into the ZIP.
+A vector image goes in as its .svg (XMP in its <metadata>) with its PNG preview beside it,
+`<name>.preview.png`, the raster that sites taking vectors ask for and that shows what the SVG draws.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from gif_app import imaging
+from gif_app import imaging, vector
 from gif_app.domain import CancelToken, Charge, GeneratedImage, JobExecution
 from gif_app.errors import CancelledError, StorageError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.embed import embed_metadata_bytes, read_embedded_metadata
+from gif_app.export.svg_xmp import embed_svg_metadata, read_svg_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +123,8 @@ def _image_bytes(entry: Entry, embed: bool, warnings: list[str]) -> bytes:
     meta = entry.image.metadata
     if not embed or meta.is_empty:
         return data
+    if vector.is_svg_path(entry.source):
+        return _svg_bytes(entry, data, warnings)
     present = read_embedded_metadata(entry.source)
     if (present.title, present.description, present.keywords) == (meta.title, meta.description, meta.keywords):
         return data
@@ -128,6 +133,31 @@ def _image_bytes(entry: Entry, embed: bool, warnings: list[str]) -> bytes:
     except (ValueError, KeyError) as exc:
         warnings.append(f"{entry.name}: metadata not embedded ({exc})")
         return data
+
+
+def _svg_bytes(entry: Entry, data: bytes, warnings: list[str]) -> bytes:
+    """Return an SVG's bytes with the row's metadata in its XMP, unless it is there already."""
+    meta = entry.image.metadata
+    try:
+        present = read_svg_metadata(data)
+        if (present.title, present.description, present.keywords) == (meta.title, meta.description, meta.keywords):
+            return data
+        return embed_svg_metadata(data, meta)
+    except ValueError as exc:  # SvgError, or an unreadable packet
+        warnings.append(f"{entry.name}: metadata not embedded ({exc})")
+        return data
+
+
+def _write_preview(archive: zipfile.ZipFile, entry: Entry, warnings: list[str]) -> None:
+    """Put a vector's PNG preview into the ZIP beside its SVG, or say that it is missing."""
+    if not vector.is_svg_path(entry.source):
+        return
+    preview = vector.preview_path(entry.source)
+    name = vector.preview_path(Path(entry.name)).name
+    try:
+        archive.write(preview, f"images/{name}", compress_type=zipfile.ZIP_STORED)
+    except OSError as exc:
+        warnings.append(f"{entry.name}: preview not included ({exc.strerror or exc})")
 
 
 def write_images_zip(destination: Path, images: Sequence[GeneratedImage], presets: Sequence[str], *,
@@ -146,6 +176,7 @@ def write_images_zip(destination: Path, images: Sequence[GeneratedImage], preset
             # Images are already compressed: storing them is as small and much faster.
             archive.writestr(f"images/{entry.name}", _image_bytes(entry, embed, warnings),
                              compress_type=zipfile.ZIP_STORED)
+            _write_preview(archive, entry, warnings)
             progress(done, total)
         _check(cancel)
         rows = [(entry.image, entry.name) for entry in entries]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gif_app import settings as settings_mod
+from gif_app import vector
 from gif_app.domain import JobConfiguration
 from gif_app.store.repository import Repository
 
@@ -56,6 +57,8 @@ class JobRecords:
             for path in self._repo.delete_execution(execution_id):
                 if delete_files and _unlink(Path(path)):
                     removed_files += 1
+                    for extra in vector.files_of(Path(path))[1:]:  # a vector's preview goes with it
+                        _unlink(extra)
         return len(execution_ids), removed_files
 
 

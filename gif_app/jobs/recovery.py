@@ -21,6 +21,7 @@ from gif_app.errors import NotFoundError
 from gif_app.jobs.retry_plan import APPROVED_REASONS, remove_working_copies
 from gif_app.pipeline.generate import parse_temp_name
 from gif_app.store.repository import Repository
+from gif_app.vector import PREVIEW_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,8 @@ def _converted_copy(temp: Path | None) -> Path | None:
     if temp is None or not temp.parent.is_dir():
         return None
     for candidate in sorted(temp.parent.glob(f"{temp.stem}.*")):
-        if candidate.is_file() and not candidate.name.startswith("."):
+        if candidate.is_file() and not candidate.name.startswith(".") and \
+                not candidate.name.endswith(PREVIEW_SUFFIX):  # a vector's preview is not a converted copy
             return candidate
     return None
 

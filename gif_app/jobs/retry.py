@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gif_app import vector
 from gif_app.domain import (
     CancelToken,
     FailureStage,
@@ -233,6 +234,8 @@ class RetryService:
         ended = self._outcome(in_hand)
         if ended.status is RetryStatus.DONE:
             original.unlink(missing_ok=True)  # its processed copy is in the output folder now
+            if vector.is_svg_path(original):
+                vector.preview_path(original).unlink(missing_ok=True)  # the copy's preview went with it
         return ended
 
     def _outcome(self, in_hand: _InHand) -> RetryTask:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from gif_app import vector
 from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, NewImage
 from gif_app.errors import ProviderError
 from gif_app.pipeline.charging import Priced, Share, paid_call, record_render_shares, render_shares
@@ -101,10 +102,20 @@ def _record_results(ctx: RunContext, generation: Generation, prompt: str, result
         path = plan.temp_dir / temp_name(plan.execution_id, generation.index, variation, mapping_id,
                                          result.extension)
         write_atomic(path, result.data)
+        if vector.is_svg_path(path):
+            _write_preview(ctx, path)
         recorded.append(ctx.events.record_image(replace(image, temp_path=str(path))))
         record_render_shares(ctx, shares[variation], recorded[-1].id)
         shares[variation] = []
     return recorded
+
+
+def _write_preview(ctx: RunContext, svg: Path) -> None:
+    """Render a vector file's PNG preview beside it; a failure is logged, QC renders it again or fails it."""
+    try:
+        vector.write_preview(svg)
+    except (vector.SvgError, OSError) as exc:
+        ctx.log.warning(f"Could not render a preview of {svg.name}: {exc}", step="generation")
 
 
 def is_missing_file(image: GeneratedImage) -> bool:
@@ -140,6 +151,8 @@ def fetch_missing_images(ctx: RunContext, images: Iterable[GeneratedImage], *, t
 
 def parse_temp_name(path: Path) -> tuple[int, int, int, str] | None:
     """Return (execution, generation, variation, mapping id) from a temp file name, if it is one of ours."""
+    if path.name.endswith(vector.PREVIEW_SUFFIX):
+        return None  # a vector's preview belongs to its SVG, never an image of its own
     stem, _ = os.path.splitext(path.name)
     parts = stem.split("_", 3)
     if len(parts) != 4 or not parts[0].startswith("e") or not parts[1].startswith("g") or not \

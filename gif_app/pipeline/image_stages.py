@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
-from gif_app import imaging, pixels
+from gif_app import imaging, pixels, vector
 from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, StockMetadata
 from gif_app.errors import (
     AppError,
@@ -25,6 +25,7 @@ from gif_app.errors import (
     ProcessingError,
 )
 from gif_app.export.embed import embed_metadata_bytes
+from gif_app.export.svg_xmp import embed_svg_metadata
 from gif_app.pipeline.categories import category_fields, with_category_ids
 from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import RunContext
@@ -99,12 +100,24 @@ def _fail(ctx: RunContext, image: GeneratedImage, stage: FailureStage, exc: AppE
                   error_code=exc.code)
 
 
+def _vision_source(image: GeneratedImage) -> bytes:
+    """Return the raster bytes a vision model is shown: the file, or a vector file's PNG preview."""
+    assert image.temp_path
+    path = Path(image.temp_path)
+    if not vector.is_svg_path(path):
+        return path.read_bytes()
+    try:
+        return vector.ensure_preview(path).read_bytes()
+    except vector.SvgError as exc:
+        raise pixels.UnusableImageError(f"vector file cannot be drawn: {exc}") from exc
+
+
 def quality_check(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     """Ask the vision model; fail -> qc_failed with its reason, the file stays in temp."""
     judge = ctx.providers.judge
     assert judge is not None and image.temp_path
     try:
-        data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        data, mime = imaging.downscale_for_vision(_vision_source(image))
         with paid_call(ctx, ChargeStep.QC, image.id):
             verdict = judge.judge(data, mime, ctx.plan.qc_prompt, ctx.cancel)
     except (CancelledError, *JOB_ENDING_ERRORS):
@@ -128,6 +141,11 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     """Apply the processing recipe; a hard failure -> failed (processing_failed:<stage>), original kept."""
     assert image.temp_path
     source = Path(image.temp_path)
+    if vector.is_svg_path(source):
+        # Every step works on pixels; the SVG stays as the model drew it, and its record says why.
+        record = replace(image.processing, settings=ctx.plan.processing.to_json(), skipped=vector.PROCESSING_SKIPPED)
+        ctx.log.info(f"Processing skipped: {vector.PROCESSING_SKIPPED}", step="processing", image_index=_index(image))
+        return ctx.events.update_image(image.id, processing=record)
     recipe = ctx.plan.processing
     # remove.bg is the one paid processing step: only then is the step metered (and refused past a cap).
     is_paid = recipe.remove_bg and recipe.remover == "removebg"
@@ -162,7 +180,7 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
         return _metadata_failed(ctx, image, AppError(ctx.providers.metadata_problem or "No metadata model is set.",
                                                      code="missing_key"))
     try:
-        data, mime = imaging.downscale_for_vision(Path(image.temp_path).read_bytes())
+        data, mime = imaging.downscale_for_vision(_vision_source(image))
         fields = category_fields()
         system_prompt = build_metadata_prompt(ctx.plan.metadata_template, prompt=image.prompt,
                                               keyword=image.keyword, limits=ctx.plan.limits, categories=fields)
@@ -170,7 +188,7 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
             raw = writer.describe(data, mime, system_prompt, ctx.cancel, categories=fields)
     except CancelledError:
         raise
-    except (AppError, OSError) as exc:
+    except (AppError, OSError, pixels.UnusableImageError) as exc:
         if isinstance(exc, JOB_ENDING_ERRORS) and ctx.plan.policy.account_errors_end_run:
             raise
         return _metadata_failed(ctx, image, exc if isinstance(exc, AppError) else AppError(str(exc)))
@@ -196,6 +214,7 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     plan = ctx.plan
     assert image.temp_path
     source = Path(image.temp_path)
+    preview = _preview_of(ctx, image, source) if vector.is_svg_path(source) else None
     try:
         if plan.embed_metadata and not image.metadata.is_empty:
             _embed(ctx, image, source)
@@ -211,6 +230,8 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                     metadata=None if image.metadata.is_empty else image.metadata)
 
         final = move_onto(source, claim_name(plan.output_dir, pattern, before_claim=record_intent))
+        if preview is not None:
+            move_onto(preview, vector.preview_path(final))
     except (AppError, OSError) as exc:
         _fail(ctx, image, FailureStage.SAVE_FINAL, exc if isinstance(exc, AppError) else AppError(str(exc)),
               metadata=None if image.metadata.is_empty else image.metadata)
@@ -221,9 +242,27 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                                    processing=replace(image.processing, moving_to=""))
 
 
+def _preview_of(ctx: RunContext, image: GeneratedImage, source: Path) -> Path | None:
+    """Return a vector file's preview, drawing it first if missing (a retry's working copy has none yet)."""
+    try:
+        return vector.ensure_preview(source)
+    except (vector.SvgError, OSError) as exc:
+        # The SVG is still the deliverable: it is saved, and the missing preview is said once.
+        ctx.log.warning(f"{source.name} has no preview to save beside it: {exc}", step="finalize",
+                        image_index=_index(image))
+        return None
+
+
 def _embed(ctx: RunContext, image: GeneratedImage, source: Path) -> None:
     try:
         data = source.read_bytes()
+        if vector.is_svg_path(source):
+            # XMP in the SVG's <metadata>; the preview carries the same fields, for sites that read it.
+            write_atomic(source, embed_svg_metadata(data, image.metadata, ctx.plan.ownership))
+            source = vector.preview_path(source)
+            if not source.is_file():
+                return
+            data = source.read_bytes()
         write_atomic(source, embed_metadata_bytes(data, imaging.sniff_format(data), image.metadata,
                                                     ctx.plan.ownership))
     except (AppError, OSError, ValueError) as exc:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from gif_app import vector
 from gif_app.domain import CancelToken
 from gif_app.errors import (
     AuthenticationError,
@@ -338,7 +339,10 @@ _PIL_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 
 
 def image_extension(data: bytes) -> str:
-    """Return the file extension of a complete, decodable image; raise ValueError if it is not one."""
+    """Return the file extension of a complete, decodable image (or well-formed SVG); raise ValueError if not."""
+    if vector.looks_like_svg(data):  # a vector model's result: checked as XML, Pillow cannot read it
+        vector.check_svg(data)
+        return vector.EXTENSION
     # Imported here so that importing the HTTP layer never pays for Pillow.
     from PIL import Image, UnidentifiedImageError
 

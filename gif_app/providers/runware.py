@@ -4,6 +4,11 @@ Every task carries what Runware requires: width and height from the model's size
 (providers/runware_models.py), an explicit deliveryMethod, LoRA weights within -4..4, and
 `safety.checkContent` (the SDK deprecates `checkNSFW` for it). Async models are polled with `getResponse`
 until their images arrive. A 2xx body holding only `errors` is a refusal and is raised in Runware's words.
+
+Text-to-vector models (runware_models.VECTOR_MODELS, the Recraft V4 Vector family) are sent as Runware's
+`vectorize` task with outputFormat SVG (runware.ai/docs/en/tools/vectorize and the models' pages,
+runware.ai/docs/models/recraft-v4-vector): prompt, size, count and delivery as for imageInference, and no
+negative prompt, LoRA or advanced options, which those pages do not list. Their results are SVG files.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from gif_app.providers.http import (
     send_with_retries,
     wait_or_cancel,
 )
-from gif_app.providers.runware_models import lora_problem, parse_lora, size_for, spec_for
+from gif_app.providers.runware_models import format_problem, lora_problem, parse_lora, size_for, spec_for
 from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
@@ -48,6 +53,7 @@ MAX_RESULTS_PER_REQUEST = 20
 FIRST_POLL_MAX_S = 2.0  # Runware's task-polling page: first poll after 1-2 s, then back off exponentially
 MAX_POLL_DELAY_S = 10.0
 _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
+_RESULT_TASKS = frozenset({"imageInference", "vectorize"})  # the task types whose answers carry images
 _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
 _AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
 _REPEAT_CODES = frozenset({"conflictTaskUUID", "duplicateTaskUUID"})  # a taskUUID Runware has already taken
@@ -107,6 +113,21 @@ def output_format_of(name: str) -> str:
         raise ConfigurationError(message) from None
 
 
+def _vector_task(request: RenderRequest, model: str, count: int, task_uuid: str) -> dict[str, Any]:
+    """Return one text-to-vector (`vectorize`) task for `count` SVG results."""
+    spec = spec_for(model)
+    width, height = size_for(spec, request.width, request.height, request.aspect_ratio)
+    task: dict[str, Any] = {
+        "taskType": "vectorize", "taskUUID": task_uuid, "model": model,
+        "positivePrompt": strip_mj_flags(request.prompt), "width": width, "height": height,
+        "numberResults": count, "deliveryMethod": spec.delivery, "outputType": "URL", "outputFormat": "SVG",
+        "includeCost": True,
+    }
+    if request.seed is not None:
+        task["seed"] = request.seed
+    return task
+
+
 def _lora(value: Any) -> list[dict[str, Any]]:
     """Return the LoRA entries to send; a weight Runware would refuse is refused here, in the panel's words."""
     problem = lora_problem(value)
@@ -127,6 +148,11 @@ def build_task(request: RenderRequest, count: int, task_uuid: str) -> dict[str, 
     """Return one imageInference task for `count` results, with every field Runware requires."""
     model = request.model or DEFAULT_MODEL
     spec = spec_for(model)
+    if spec.is_vector:
+        return _vector_task(request, model, count, task_uuid)
+    problem = format_problem(model, request.output_format)
+    if problem:
+        raise ConfigurationError(f"{problem} Change it in Settings > Parameters.")
     width, height = size_for(spec, request.width, request.height, request.aspect_ratio)
     task: dict[str, Any] = {
         "taskType": "imageInference",
@@ -201,9 +227,9 @@ def _errors_of(body: dict[str, Any], task_uuid: str) -> list[Any]:
 
 
 def _images_of(body: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
-    """Return the task's finished images: imageInference items that carry an imageURL."""
+    """Return the task's finished images: imageInference (or vectorize) items that carry an imageURL."""
     return [item for item in _data_of(body, task_uuid)
-            if item.get("taskType", "imageInference") == "imageInference" and item.get("imageURL")]
+            if item.get("taskType", "imageInference") in _RESULT_TASKS and item.get("imageURL")]
 
 
 def _is_repeat_refusal(body: dict[str, Any], task_uuid: str) -> bool:

@@ -37,6 +37,7 @@ class ModelSpec:
     step: int = 64
     sizes: tuple[Size, ...] = ()  # when set, only these exact sizes are accepted
     delivery: str = "sync"
+    is_vector: bool = False  # a text-to-vector model: Runware's `vectorize` task, SVG output
 
     def accepts(self, size: Size) -> bool:
         """Return whether Runware takes this width x height for the model."""
@@ -61,7 +62,20 @@ MODELS: Mapping[str, ModelSpec] = MappingProxyType({spec.air: spec for spec in (
     ModelSpec("google:4@1", (1024, 1024), sizes=(
         (1024, 1024), (1248, 832), (832, 1248), (1184, 864), (864, 1184), (1152, 896), (896, 1152),
         (1344, 768), (768, 1344), (1536, 672)), delivery="async"),
+    # Recraft V4 Vector and V4 Pro Vector: text-to-vector, sent as a `vectorize` task with outputFormat SVG
+    # (runware.ai/docs/models/recraft-v4-vector and .../recraft-v4-pro-vector, read 2026-12-03: task type
+    # "vectorize", capabilities "Text to Image, Vectorize", only the 14 sizes listed for each). The Electron
+    # app sends the same task for recraft:v4@vector (reference/anchor-gen-image-factory.md).
+    ModelSpec("recraft:v4@vector", (1024, 1024), sizes=(
+        (1024, 1024), (1536, 768), (768, 1536), (1280, 832), (832, 1280), (1216, 896), (896, 1216),
+        (1152, 896), (896, 1152), (832, 1344), (1280, 896), (896, 1280), (1344, 768), (768, 1344)),
+        is_vector=True),
+    ModelSpec("recraft:v4-pro@vector", (2048, 2048), sizes=(
+        (2048, 2048), (3072, 1536), (1536, 3072), (2560, 1664), (1664, 2560), (2432, 1792), (1792, 2432),
+        (2304, 1792), (1792, 2304), (1664, 2688), (2560, 1792), (1792, 2560), (2688, 1536), (1536, 2688)),
+        is_vector=True),
 )})
+VECTOR_MODELS = tuple(air for air, spec in MODELS.items() if spec.is_vector)
 
 DEFAULT = ModelSpec("", (1024, 1024))
 
@@ -69,6 +83,14 @@ DEFAULT = ModelSpec("", (1024, 1024))
 def spec_for(model: str) -> ModelSpec:
     """Return the model's spec, or the classic 1024x1024 / 64-pixel rule for a model we do not know."""
     return MODELS.get(model, DEFAULT)
+
+
+def format_problem(model: str, output_format: str) -> str:
+    """Return the user-facing message when SVG is asked of a raster model, or ''."""
+    if output_format.lower() != "svg" or spec_for(model).is_vector:
+        return ""
+    return (f"Runware renders SVG with a vector model only ({', '.join(VECTOR_MODELS)}); {model} renders raster "
+            "images. Pick a vector model, or PNG, JPG or WebP.")
 
 
 def parse_ratio(text: str) -> float | None:

@@ -18,6 +18,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "JPG": ("JPEG", "image/jpeg", "jpg"),
     "JPEG": ("JPEG", "image/jpeg", "jpg"),
     "WEBP": ("WEBP", "image/webp", "webp"),
+    "SVG": ("SVG", "image/svg+xml", "svg"),  # drawn by render_svg, never by Pillow
 }
 _CANVAS_LONG_SIDE = 384
 # Alpha ramps from 0 to 255 between these colour distances from the background (max channel difference).
@@ -82,7 +83,7 @@ def draw_subject(prompt: str, seed: int, width: int, height: int) -> Image.Image
 
 
 def normalise_format(name: str) -> str:
-    """Return the canonical format key (PNG, JPG, WEBP) for a case-insensitive name; KeyError if unknown."""
+    """Return the canonical format key (PNG, JPG, WEBP, SVG) for a case-insensitive name; KeyError if unknown."""
     key = name.strip().upper()
     if key not in FORMATS:
         raise KeyError(name)
@@ -112,11 +113,36 @@ def encode(image: Image.Image, fmt: str, quality: int = 95) -> bytes:
     return out.getvalue()
 
 
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def render_svg(prompt: str, seed: int, width: int, height: int) -> bytes:
+    """Return a small valid SVG of the (prompt, seed) subject: what a text-to-vector model hands back."""
+    colours = palette(prompt)
+    noise = digest("seed", prompt.strip().lower(), seed)
+    side = min(width, height)
+    cx, cy = width / 2 + (noise[0] / 255 - 0.5) * 0.1 * side, height / 2 + (noise[1] / 255 - 0.5) * 0.1 * side
+    radius = side * (0.24 + noise[2] / 255 * 0.06)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'<rect width="{width}" height="{height}" fill="{_hex(colours["background"])}"/>'
+        f'<ellipse cx="{cx:.1f}" cy="{cy + radius * 0.6:.1f}" rx="{radius * 0.9:.1f}" ry="{radius * 0.45:.1f}" '
+        f'fill="{_hex(colours["accent"])}"/>'
+        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="{_hex(colours["subject"])}"/>'
+        f'<circle cx="{cx - radius * 0.35:.1f}" cy="{cy - radius * 0.35:.1f}" r="{radius * 0.3:.1f}" '
+        f'fill="{_hex(colours["highlight"])}"/></svg>\n'
+    ).encode()
+
+
 @functools.lru_cache(maxsize=64)
 def render_bytes(
     prompt: str, seed: int, width: int, height: int, fmt: str = "PNG", quality: int = 95
 ) -> bytes:
     """Return the encoded (prompt, seed) picture; cached because clients download the same URL again."""
+    if normalise_format(fmt) == "SVG":
+        return render_svg(prompt, seed, width, height)
     return encode(draw_subject(prompt, seed, width, height), fmt, quality)
 
 

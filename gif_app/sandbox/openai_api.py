@@ -235,8 +235,11 @@ def create_app(state: SandboxState) -> Flask:
         if not isinstance(body, dict):
             return bad_request("We could not parse the JSON body of your request.", None, None)
         if handler_name == "chat":
+            if isinstance(body.get("messages"), list):
+                state.note_images(VENDOR, _conversation_from_chat(body["messages"]).images)
             return chat_completion(body)
         if handler_name == "responses":
+            state.note_images(VENDOR, _conversation_from_responses(body).images)
             return response_create(body)
         started = time.monotonic()
         answer = openai_images.generate(body, state, store, request.host_url.rstrip("/"))

@@ -25,6 +25,9 @@ answer by its taskUUID (taskNotFound before it finished). A repeated taskUUID is
 and not charged.
 `accountManagement` with operation `getDetails` answers the organisation and its `balance` in USD
 (`SandboxConfig.runware_balance`); at a balance of 0 or less imageInference is refused with 402.
+`vectorize` (text-to-vector) takes the same fields for the vector models of runware_models.py only (other
+models: invalidModel; a vector model sent as imageInference: unsupportedTaskType), outputFormat SVG only,
+and answers with a small valid SVG per result (images.render_svg).
 Images are served at `GET /image/ws/2/ii/<imageUUID>.<ext>`; `/v1/images/generate` aliases `/v1`.
 """
 
@@ -52,6 +55,7 @@ COST_PER_IMAGE = 0.0038
 DOCS = "https://runware.ai/docs/en/image-inference/api-reference"
 FAIL_WORD = "failtask"
 _FAIL = re.compile(rf"\b{FAIL_WORD}\b", re.IGNORECASE)
+VECTORIZE = "vectorize"  # text-to-vector (runware.ai/docs/models/recraft-v4-vector): SVG results
 _AIR = re.compile(r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+$")
 _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     401: ("invalidApiKey", "Invalid API key. Get one at https://my.runware.ai/signup"),
@@ -178,6 +182,17 @@ def check_size(task: dict[str, Any], model: str) -> tuple[int, int]:
     return width, height
 
 
+def check_task_type(task_type: str, model: str) -> None:
+    """Raise TaskError unless the model takes the task: vectorize for text-to-vector models, imageInference else."""
+    is_vector = spec_for(model).is_vector
+    if is_vector and task_type != VECTORIZE:
+        raise TaskError("unsupportedTaskType", f"Model {model} is a vector model: send it as a 'vectorize' task "
+                        "with outputFormat SVG.", "taskType", type="string")
+    if task_type == VECTORIZE and not is_vector:
+        raise TaskError("invalidModel", f"Model {model} does not support the 'vectorize' task.", "model",
+                        type="string")
+
+
 def check_lora(task: dict[str, Any]) -> None:
     """Raise TaskError unless `lora` is a list of {model: AIR id, weight within Runware's range}."""
     entries = task.get("lora", [])
@@ -290,13 +305,16 @@ class RunwareSandbox:
                  "balance": self.state.config.runware_balance}]
 
     def inference(self, task: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
-        """Run one imageInference task: its results (sync) or an ack (async), or raise TaskError."""
+        """Run one imageInference or vectorize task: its results (sync) or an ack (async), or raise TaskError."""
+        task_type = str(task.get("taskType"))
         task_uuid = self.check_task(task)
         prompt, model = _text_fields(task)
+        check_task_type(task_type, model)
         width, height = check_size(task, model)
         count = _int_field(task, "numberResults", 1, 1, 20)
         output_type = _choice(task, "outputType", "URL", ("URL", "dataURI", "base64Data"))
-        fmt = _choice(task, "outputFormat", "JPG", ("JPG", "PNG", "WEBP"))
+        fmt = _choice(task, "outputFormat", "SVG", ("SVG",)) if task_type == VECTORIZE else \
+            _choice(task, "outputFormat", "JPG", ("JPG", "PNG", "WEBP"))
         quality = _int_field(task, "outputQuality", 95, 20, 99)
         delivery = _choice(task, "deliveryMethod", "sync", ("sync", "async"))
         check_lora(task)
@@ -307,12 +325,12 @@ class RunwareSandbox:
         if failure is None:  # a task failing at the model's provider is not charged
             self.state.bill(VENDOR, task_uuid, count, count * COST_PER_IMAGE)
         if delivery == "async":
-            ack = [{"taskType": "imageInference", "taskUUID": task_uuid}]
+            ack = [{"taskType": task_type, "taskUUID": task_uuid}]
             with self._lock:
                 self._async[task_uuid] = AsyncTask(task_uuid, items, failure)
                 self._details[task_uuid] = {"request": [task], "response": {"data": ack}}
             return ack
-        answer = {"errors": [{**failure.item, "taskType": "imageInference", "taskUUID": task_uuid}]} \
+        answer = {"errors": [{**failure.item, "taskType": task_type, "taskUUID": task_uuid}]} \
             if failure is not None else {"data": items}
         with self._lock:
             self._details[task_uuid] = {"request": [task], "response": answer}
@@ -353,7 +371,7 @@ class RunwareSandbox:
         image_uuid = str(uuid.uuid4())
         with self._lock:
             self._images[image_uuid] = spec
-        item: dict[str, Any] = {"taskType": "imageInference", "taskUUID": task["taskUUID"],
+        item: dict[str, Any] = {"taskType": task["taskType"], "taskUUID": task["taskUUID"],
                                 "imageUUID": image_uuid, "seed": spec.seed}
         if output_type == "URL":
             item["imageURL"] = f"{base_url}/image/ws/2/ii/{image_uuid}.{images.extension(spec.fmt)}"
@@ -384,7 +402,7 @@ def _bearer_key() -> str:
 def _run_one(sandbox: RunwareSandbox, task: dict[str, Any], base_url: str) -> list[dict[str, Any]]:
     """Run one task of the array by its taskType, or raise TaskError."""
     task_type = task.get("taskType")
-    if task_type == "imageInference":
+    if task_type in ("imageInference", VECTORIZE):
         return sandbox.inference(task, base_url)
     if task_type == "getResponse":
         return sandbox.get_response(task)
@@ -393,7 +411,8 @@ def _run_one(sandbox: RunwareSandbox, task: dict[str, Any], base_url: str) -> li
     if task_type == "accountManagement":
         return sandbox.account_details(task)
     raise TaskError("unsupportedTaskType", f"Task type {task_type!r} is not supported by the sandbox; use "
-                    "imageInference, getResponse, getTaskDetails or accountManagement.", "taskType", type="string")
+                    "imageInference, vectorize, getResponse, getTaskDetails or accountManagement.", "taskType",
+                    type="string")
 
 
 def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:
@@ -404,7 +423,8 @@ def _run_tasks(sandbox: RunwareSandbox, body: list[dict[str, Any]]) -> Response:
         key, tasks = (api_key if isinstance(api_key, str) else ""), body[1:]
     if not key or key == "invalid":
         return error_response(401)
-    if sandbox.state.config.runware_balance <= 0 and any(t.get("taskType") == "imageInference" for t in tasks):
+    is_paid = any(t.get("taskType") in ("imageInference", VECTORIZE) for t in tasks)
+    if sandbox.state.config.runware_balance <= 0 and is_paid:
         return error_response(402)  # an empty wallet refuses paid work, as Runware's errors page documents
     base_url = request.host_url.rstrip("/")
     data: list[dict[str, Any]] = []

@@ -117,6 +117,10 @@ class SandboxServers:
         """Return what the sandbox charged for, per request, optionally for one vendor."""
         return self._state.billed(vendor)
 
+    def images_seen(self, vendor: str) -> list[bytes]:
+        """Return the images the vendor's vision requests carried (decoded data URLs), in arrival order."""
+        return self._state.images_seen(vendor)
+
     def sends(self, vendor: str) -> list[str]:
         """Return the ids of the vendor's paid requests as they arrived, repeats included (Runware: taskUUIDs)."""
         return self._state.sends(vendor)

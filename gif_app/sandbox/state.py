@@ -47,6 +47,7 @@ class SandboxState:
         self._credits_used = 0.0
         self._free_calls_used = 0
         self._sends: list[tuple[str, str]] = []
+        self._images_seen: list[tuple[str, bytes]] = []
         self._in_flight = 0
         self._idle = threading.Condition(self._lock)
 
@@ -75,6 +76,16 @@ class SandboxState:
         """Record that a paid request with this id (a Runware taskUUID) arrived, billed or not."""
         with self._lock:
             self._sends.append((vendor, request_id))
+
+    def note_images(self, vendor: str, images: list[bytes]) -> None:
+        """Record the images a vision request carried (tests check what QC and metadata were shown)."""
+        with self._lock:
+            self._images_seen.extend((vendor, data) for data in images)
+
+    def images_seen(self, vendor: str) -> list[bytes]:
+        """Return the images the vendor's vision requests carried, in the order they arrived."""
+        with self._lock:
+            return [data for v, data in self._images_seen if v == vendor]
 
     def sends(self, vendor: str) -> list[str]:
         """Return the ids of the vendor's paid requests as they arrived, repeats included."""

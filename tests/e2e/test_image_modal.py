@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from e2e_support import SCREENSHOTS, UI
 from playwright.sync_api import Page, expect
 from seed_images import file_of, seed_job
 
+from gif_app import vector
 from gif_app.app import App
 from gif_app.domain import GeneratedImage, ImageStatus
 
@@ -162,3 +165,23 @@ def test_delete_from_the_modal_asks_and_moves_on(ui: UI, gif: App, images: list[
     expect(ui.by("gallery-card")).to_have_count(2)
     assert not file_of(images[2]).exists()
     assert gif.repo.count_images_by_status(images[2].execution_id).get("approved") == 2
+
+
+def test_a_vector_image_shows_its_preview_and_why_processing_was_skipped(ui: UI, gif: App) -> None:
+    """An SVG is shown through its PNG preview; the Processing tab says why nothing ran on it."""
+    [seeded] = seed_job(gif, "Vectors", ["Fox logo"])
+    svg = file_of(seeded).with_suffix(".svg")
+    svg.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+                    b'<rect width="200" height="100" fill="#e63"/></svg>')
+    vector.write_preview(svg)
+    file_of(seeded).unlink()
+    image = gif.repo.update_image(seeded.id, final_path=str(svg), processing=replace(
+        seeded.processing, skipped=vector.PROCESSING_SKIPPED))
+    ui.open("dashboard")
+    thumb = ui.page.locator(f"[data-testid=gallery-card][data-id='{image.id}'] img")
+    expect(thumb).to_have_js_property("complete", True)
+    assert thumb.evaluate("(img) => img.naturalWidth") > 0  # the preview, drawn from the SVG
+    open_card(ui, image)
+    ui.by("modal-tab-processing").click()
+    expect(ui.by("modal-processing-skipped")).to_contain_text("Processing skipped")
+    expect(ui.by("modal-processing-skipped")).to_contain_text("vector (SVG) image")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from gif_app import vector
 from gif_app.providers.base import RenderRequest
 from gif_app.providers.runware import build_task
 from gif_app.sandbox import SandboxServers
@@ -268,3 +269,33 @@ def test_a_task_that_fails_at_the_provider_answers_2xx_with_only_errors(
     [error] = body["errors"]
     assert error["code"] == "timeoutProvider" and error["taskUUID"] == sent["taskUUID"]
     assert "did not return a result" in error["message"]
+
+
+def test_the_adapters_vectorize_task_gets_parseable_svg_files(sandbox: SandboxServers) -> None:
+    sent = build_task(RenderRequest(prompt="a fox logo", model="recraft:v4@vector", width=1344, height=768,
+                                    output_format="svg"), 2, str(uuid.uuid4()))
+    answer = post(sandbox, [sent])
+    assert answer.status_code == 200
+    data = answer.json()["data"]
+    assert [item["taskType"] for item in data] == ["vectorize", "vectorize"]
+    for item in data:
+        assert item["imageURL"].endswith(".svg")
+        image = httpx.get(item["imageURL"])
+        assert image.headers["content-type"].startswith("image/svg+xml")
+        root = vector.parse_svg(image.content)
+        assert (root.get("width"), root.get("height")) == ("1344", "768")
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (task(model="recraft:v4@vector", width=1024, height=1024, outputFormat="PNG"), "unsupportedTaskType"),
+    (task(taskType="vectorize", outputFormat="SVG"), "invalidModel"),
+    (task(taskType="vectorize", model="recraft:v4@vector", width=1024, height=1024), "invalidOutputFormat"),
+    (task(taskType="vectorize", model="recraft:v4@vector", width=1280, height=704, outputFormat="SVG"),
+     "unsupportedDimensions"),
+])
+def test_vectorize_is_for_vector_models_in_svg_at_a_listed_size(
+    sandbox: SandboxServers, body: dict[str, Any], code: str
+) -> None:
+    answer = post(sandbox, [{**body, "taskUUID": str(uuid.uuid4())}])
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["code"] == code

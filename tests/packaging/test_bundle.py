@@ -83,7 +83,7 @@ def test_bundle_has_local_background_removal_and_no_dev_tools(bundle: Path) -> N
     modules = {line.strip() for line in listing.splitlines()}
     # rembg is imported lazily (only when the user picks local removal), so it must be named to be bundled.
     needed_modules = ["rembg", "rembg.sessions.u2net_custom", "pymatting", "onnxruntime",
-                      "gif_app.providers.rembg_local", "gif_app.sandbox.servers"]
+                      "gif_app.providers.rembg_local", "gif_app.sandbox.servers", "resvg_py"]
     if sys.platform.startswith("linux"):
         needed_modules.append("webview.platforms.qt")
     for needed in needed_modules:

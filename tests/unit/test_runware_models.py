@@ -10,6 +10,7 @@ from gif_app.providers.runware import build_task, task_error
 from gif_app.providers.runware_models import (
     DEFAULT,
     MODELS,
+    format_problem,
     lora_problem,
     parse_lora,
     parse_ratio,
@@ -135,3 +136,22 @@ def test_errors_items_become_app_errors_in_runwares_words(item: dict[str, str], 
     error = task_error(item)
     assert type(error) is kind
     assert error.message == f"Runware: {item['message']}" and error.vendor == "runware"
+
+
+def test_vector_models_get_a_vectorize_task_in_svg_without_raster_only_fields() -> None:
+    request = RenderRequest(prompt="a fox logo --ar 16:9", model="recraft:v4@vector", width=1280, height=720,
+                            negative_prompt="text", output_format="png",
+                            options={"lora": "civitai:1@2:0.5", "CFGScale": 7, "checkContent": True})
+    task = build_task(request, 3, "uuid")
+    assert task["taskType"] == "vectorize" and task["outputFormat"] == "SVG"  # a vector model renders SVG only
+    assert (task["width"], task["height"]) == (1344, 768) and task["positivePrompt"] == "a fox logo"
+    assert task["numberResults"] == 3 and task["outputType"] == "URL" and task["includeCost"] is True
+    assert not {"negativePrompt", "lora", "CFGScale", "safety"} & set(task)
+    assert spec_for("recraft:v4-pro@vector").native == (2048, 2048)
+
+
+def test_svg_from_a_raster_model_is_refused_before_sending() -> None:
+    assert format_problem("recraft:v4@vector", "svg") == "" and format_problem("runware:101@1", "png") == ""
+    assert "vector model" in format_problem("runware:101@1", "SVG")
+    with pytest.raises(ConfigurationError, match="recraft:v4@vector"):
+        build_task(RenderRequest(prompt="a red apple", model="runware:101@1", output_format="svg"), 1, "uuid")

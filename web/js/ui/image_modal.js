@@ -51,6 +51,9 @@ function processingPanel(image) {
     applied.length
       ? h('ul', { class: 'chips', 'data-testid': 'modal-applied' }, applied.map((step) => h('li', { class: 'badge badge-accent', text: step })))
       : h('p', { class: 'muted', 'data-testid': 'modal-applied', text: 'No processing step changed this image.' }),
+    // Why processing did not run at all (a vector image): the steps work on pixels.
+    record.skipped ? h('div', { class: 'banner banner-info', 'data-testid': 'modal-processing-skipped' }, icon('info'),
+      h('div', { class: 'banner-text' }, h('strong', { text: 'Processing skipped' }), ' ', record.skipped)) : null,
     soft.length ? h('div', { class: 'banner banner-warning', 'data-testid': 'modal-soft-failures' }, icon('alert'),
       h('div', { class: 'banner-text' }, h('strong', { text: 'Soft failures: kept, but check the result' }),
         h('ul', {}, soft.map((f) => h('li', { text: [f.stage, f.message || f.reason || f.error].filter(Boolean).join(': ') }))))) : null,
