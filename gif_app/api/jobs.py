@@ -16,6 +16,7 @@ from gif_app.api.serialize import execution_json, image_json, page_json, parse_d
 from gif_app.errors import ValidationError
 from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
+from gif_app.pipeline.imports import IMAGE_TYPES
 from gif_app.store.repository import JobFilter
 
 MAX_PAGE = 200
@@ -36,6 +37,20 @@ class JobsApi:
         if when_busy not in {"queue", "refuse"}:
             raise ValidationError("when_busy must be 'queue' or 'refuse'.")
         return execution_json(self._jobs.start_job(as_dict(overrides, "overrides"), when_busy=when_busy))
+
+    @envelope
+    def import_images(self, paths: list[str] | None = None, kind: str = "files") -> dict[str, Any]:
+        """Start a job importing image files or folders; without paths, ask with the file ("files") or folder
+        ("dir") dialog. The originals are copied, never changed."""
+        if kind not in {"files", "dir"}:
+            raise ValidationError("kind must be 'files' or 'dir'.")
+        chosen = list(as_strings(paths, "paths"))
+        if not chosen:
+            folder = self.ctx.dialogs.pick_path("dir", [], "") if kind == "dir" else None
+            chosen = [folder] if folder else [] if kind == "dir" else self.ctx.dialogs.pick_paths(sorted(IMAGE_TYPES))
+        if not chosen:
+            return {"execution": None}  # the dialog was cancelled: nothing starts
+        return {"execution": execution_json(self._jobs.start_job({}, source_images=chosen))}
 
     @envelope
     def preflight(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from gif_app.pipeline.generate import new_mapping_id, temp_name
 # The snapshot key holding an import job's source files (outside the settings schema: it is the job's input).
 SNAPSHOT_KEY = "source_images"
 IMPORT_PROVIDER = "import"
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
+IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "webp", "tif", "tiff", "bmp", "gif"})
+IMAGE_SUFFIXES = frozenset(f".{t}" for t in IMAGE_TYPES)
 DUPLICATE_REASON = "duplicate"
 _hash_lock = threading.Lock()  # two workers importing the same content at once: one of them is the duplicate
 
