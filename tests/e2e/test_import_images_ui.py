@@ -57,3 +57,33 @@ def test_add_images_through_the_picker_fills_the_gallery(ui: UI, gif: App, picke
     images = gif.repo.images_of_execution(1)
     assert [i.status for i in images] == [ImageStatus.APPROVED] * 3 and {i.provider for i in images} == {"import"}
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in originals] == before
+
+
+# A synthetic drop of image files on the Dashboard (the page cannot be handed a real OS drag).
+DROP_IMAGES_JS = """(names) => {
+  const target = document.querySelector('[data-testid="view-dashboard"] h1');
+  const data = new DataTransfer();
+  for (const name of names) data.items.add(new File(['x'], name, { type: 'image/png' }));
+  target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+  const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
+  target.dispatchEvent(drop);
+  return drop.defaultPrevented;
+}"""
+
+
+def test_images_dropped_on_the_dashboard_are_imported(ui: UI, gif: App, tmp_path: Path) -> None:
+    settings = gif.ctx.settings_file.load().settings
+    settings["ai"]["run_quality_check"] = False
+    gif.ctx.settings_file.save(settings)
+    originals = _pngs(tmp_path / "dropped", 2)
+    ui.open("dashboard")
+    # The window's drop handler (the edge) reports where each file lies, as pywebview does.
+    gif.ctx.drops.enable()
+    for path in originals:
+        gif.ctx.drops.record(path.name, str(path))
+    assert ui.page.evaluate(DROP_IMAGES_JS, [p.name for p in originals]) is True
+    expect(ui.toast("Importing 2 images")).to_be_visible()
+    expect(ui.by("progress-status")).to_have_text("Completed", timeout=JOB_TIMEOUT_MS)
+    expect(ui.by("gallery-card")).to_have_count(2)
+    assert sorted(Path(i.provider_ids["source_path"]).name for i in gif.repo.images_of_execution(1)) == \
+        [p.name for p in originals]

@@ -62,6 +62,10 @@ class DashboardView {
     this.root.dataset.drop = 'keywords';
     this.onKeywordFile = () => this.refreshJobs();
     window.addEventListener('gif:keyword-file', this.onKeywordFile);
+    // Image files dropped here are imported as a job, like the Add images button's (ui/drop_guard.js).
+    this.root.dataset.dropImages = 'true';
+    this.onImagesDropped = (event) => this.addImages('files', event.detail.paths);
+    window.addEventListener('gif:import-images', this.onImagesDropped);
   }
 
   async init() {
@@ -220,6 +224,7 @@ class DashboardView {
 
   destroy() {
     window.removeEventListener('gif:keyword-file', this.onKeywordFile);
+    window.removeEventListener('gif:import-images', this.onImagesDropped);
     if (this.poller) this.poller.stop();
     this.gallery.destroy();
   }
