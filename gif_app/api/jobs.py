@@ -39,9 +39,11 @@ class JobsApi:
         return execution_json(self._jobs.start_job(as_dict(overrides, "overrides"), when_busy=when_busy))
 
     @envelope
-    def import_images(self, paths: list[str] | None = None, kind: str = "files") -> dict[str, Any]:
+    def import_images(self, paths: list[str] | None = None, kind: str = "files",
+                      metadata: str = "replace") -> dict[str, Any]:
         """Start a job importing image files or folders; without paths, ask with the file ("files") or folder
-        ("dir") dialog. The originals are copied, never changed."""
+        ("dir") dialog. The originals are copied, never changed; `metadata` keeps, merges or replaces what the
+        files already carry."""
         if kind not in {"files", "dir"}:
             raise ValidationError("kind must be 'files' or 'dir'.")
         chosen = list(as_strings(paths, "paths"))
@@ -50,7 +52,8 @@ class JobsApi:
             chosen = [folder] if folder else [] if kind == "dir" else self.ctx.dialogs.pick_paths(sorted(IMAGE_TYPES))
         if not chosen:
             return {"execution": None}  # the dialog was cancelled: nothing starts
-        return {"execution": execution_json(self._jobs.start_job({}, source_images=chosen))}
+        return {"execution": execution_json(self._jobs.start_job({}, source_images=chosen,
+                                                                       import_metadata=str(metadata)))}
 
     @envelope
     def preflight(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

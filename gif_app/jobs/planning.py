@@ -12,7 +12,7 @@ from gif_app.domain import JobExecution
 from gif_app.errors import ConfigurationError
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import Generation, JobPlan, ProviderSet
-from gif_app.pipeline.imports import snapshot_sources
+from gif_app.pipeline.imports import snapshot_metadata_choice, snapshot_sources
 from gif_app.pipeline.keywords import KeywordPick, load_keywords, plan_keywords
 from gif_app.pipeline.metadata import limits_from_validated, ownership_from_validated, qc_prompt
 from gif_app.pipeline.process import ProcessingSettings
@@ -166,6 +166,7 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         filename_template=output["filename_template"], filename_max_length=filename_limit(settings),
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
         provider=params["provider"], ownership=ownership_from_validated(settings), imported=dict(imported or {}),
+        import_metadata=snapshot_metadata_choice(execution.settings_snapshot),
     )
 
 

@@ -28,7 +28,15 @@ from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.generate import fetch_missing_images
-from gif_app.pipeline.imports import IMPORT_PROVIDER, SNAPSHOT_KEY, expand_sources, snapshot_sources
+from gif_app.pipeline.imports import (
+    IMPORT_PROVIDER,
+    METADATA_CHOICES,
+    METADATA_KEY,
+    SNAPSHOT_KEY,
+    expand_sources,
+    snapshot_metadata_choice,
+    snapshot_sources,
+)
 from gif_app.pipeline.runner import ending_message, run_generations
 from gif_app.pipeline.spending import Caps, SpendMeter
 from gif_app.prices import table_with_overrides
@@ -93,16 +101,19 @@ class JobService:
         return estimate_job(settings, table_with_overrides(str(settings["advanced"]["price_overrides"])))
 
     def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue",
-                  source_images: list[str] | None = None) -> JobExecution:
+                  source_images: list[str] | None = None, import_metadata: str = "replace") -> JobExecution:
         """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy.
 
-        With `source_images` (files or folders) the job imports those files instead of generating images.
+        With `source_images` (files or folders) the job imports those files instead of generating images;
+        `import_metadata` (keep | merge | replace) says what becomes of the metadata they already carry.
         Nothing is recorded for a job that could not start: pre-flight problems raise PreflightError first.
         """
         settings = self.run_settings(overrides)
         files = expand_sources(source_images or [])
         if source_images is not None and not files:
             raise ValidationError("No image file was found in the files and folders given.")
+        if import_metadata not in METADATA_CHOICES:
+            raise ValidationError(f"The metadata choice must be one of {', '.join(METADATA_CHOICES)}.")
         problems = preflight(settings, self._access(), self._home, renders=not files)
         if problems:
             raise PreflightError(problems)
@@ -113,7 +124,8 @@ class JobService:
             # the job runs, since a queued job may wait while the credits go elsewhere.
             check_balance(settings, self._access(), planned)
         # The source list travels in the snapshot (and configuration) beside the settings, so reruns import it too.
-        snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files} if files else settings
+        snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files, METADATA_KEY: import_metadata} if files \
+            else settings
         with self._lock:
             if when_busy == "refuse" and self.is_busy():
                 raise ConflictError("A job is already running. Only one job runs at a time; wait for it or "
@@ -161,8 +173,9 @@ class JobService:
             except NotFoundError:
                 pass
         files = snapshot_sources(settings) or snapshot_sources(parent.settings_snapshot)
+        choice = snapshot_metadata_choice(parent.settings_snapshot)
         settings = settings_mod.validate(settings)[0]
-        snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files} if files else settings
+        snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files, METADATA_KEY: choice} if files else settings
         base = rerun_base_label(parent.label)
         with self._lock:
             # Numbered across the whole family (reruns of reruns too), so no two runs share a label.

@@ -92,6 +92,7 @@ class JobPlan:
     ownership: Ownership = field(default_factory=Ownership)
     # SHA-256 -> the image that first brought this content in (earlier imports; the run adds its own).
     imported: dict[str, str] = field(default_factory=dict)
+    import_metadata: str = "replace"  # keep | merge | replace what an imported file already carries
 
 
 @dataclass

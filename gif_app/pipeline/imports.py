@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from gif_app import pixels
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage
+from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage, StockMetadata
+from gif_app.export.embed import read_embedded_metadata
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import new_mapping_id, temp_name
 
@@ -21,6 +22,9 @@ IMPORT_PROVIDER = "import"
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "webp", "tif", "tiff", "bmp", "gif"})
 IMAGE_SUFFIXES = frozenset(f".{t}" for t in IMAGE_TYPES)
 DUPLICATE_REASON = "duplicate"
+# What happens to the title, description and keywords a source file already carries (snapshot key and choices).
+METADATA_KEY = "import_metadata"
+METADATA_CHOICES = ("replace", "keep", "merge")
 _hash_lock = threading.Lock()  # two workers importing the same content at once: one of them is the duplicate
 
 
@@ -28,6 +32,36 @@ def snapshot_sources(snapshot: Mapping[str, Any]) -> list[str]:
     """Return the source files an execution's snapshot lists (empty for a generation job)."""
     sources = snapshot.get(SNAPSHOT_KEY) or []
     return [str(s) for s in sources] if isinstance(sources, list) else []
+
+
+def snapshot_metadata_choice(snapshot: Mapping[str, Any]) -> str:
+    """Return the job's choice for metadata the files already carry (replace when unset or unknown)."""
+    choice = str(snapshot.get(METADATA_KEY) or "replace")
+    return choice if choice in METADATA_CHOICES else "replace"
+
+
+def combine_metadata(embedded: StockMetadata, written: StockMetadata, choice: str) -> StockMetadata:
+    """Return the metadata an imported image ends with.
+
+    replace: the model's alone. keep: the file's own title, description and keywords where it has them (the model
+    fills the rest and chooses the categories). merge: the model's text, keywords the file's first then the model's.
+    """
+    if choice == "keep":
+        return replace(written, title=embedded.title or written.title,
+                       description=embedded.description or written.description,
+                       keywords=embedded.keywords or written.keywords)
+    if choice == "merge":
+        seen = {k.casefold() for k in embedded.keywords}
+        extra = tuple(k for k in written.keywords if k.casefold() not in seen)
+        return replace(written, keywords=embedded.keywords + extra)
+    return written
+
+
+def embedded_of(image: GeneratedImage) -> StockMetadata:
+    """Return the metadata the imported file carried when it came in (recorded with its row)."""
+    found = image.provider_ids.get("embedded") or {}
+    return StockMetadata(title=str(found.get("title", "")), description=str(found.get("description", "")),
+                         keywords=tuple(str(k) for k in found.get("keywords", ())))
 
 
 def expand_sources(paths: Iterable[str]) -> list[str]:
@@ -73,7 +107,12 @@ def import_source(ctx: RunContext, generation: Generation) -> list[GeneratedImag
         # No hash on record: a repaired file with the same name is not taken for a duplicate of this one.
         return [_flag(ctx, generation, replace(image, temp_path=str(target)), FailureStage.INPUT.reason,
                       f"{source.name} is not a usable image: {exc}")]
-    recorded = replace(image, temp_path=str(target), provider_ids={**image.provider_ids, "sha256": sha})
+    carried = read_embedded_metadata(target)
+    ids: dict[str, Any] = {**image.provider_ids, "sha256": sha}
+    if not carried.is_empty:
+        ids["embedded"] = {"title": carried.title, "description": carried.description,
+                           "keywords": list(carried.keywords)}
+    recorded = replace(image, temp_path=str(target), provider_ids=ids)
     with _hash_lock:
         earlier = plan.imported.get(sha)
         if earlier is None:

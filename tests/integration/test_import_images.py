@@ -20,7 +20,7 @@ from gif_app.domain import ImageStatus
 from gif_app.export.targets import get_target
 from gif_app.paths import HomeLayout
 from gif_app.store.repository import Repository
-from tests.helpers.exiftool import read_tags
+from tests.helpers.exiftool import as_list, read_tags, write_tags
 
 ROOT = Path(__file__).resolve().parents[2]
 COLOURS = ((200, 40, 40), (40, 160, 60), (30, 60, 200), (220, 200, 30))
@@ -114,3 +114,33 @@ def test_same_files_again_are_flagged_as_duplicates_and_a_corrupt_file_fails_alo
     assert rows["broken.png"].status is ImageStatus.QC_FAILED
     assert rows["broken.png"].reason == "processing_failed:input"
     assert {rows[p.name].status for p in originals[2:]} == {ImageStatus.APPROVED}
+
+
+@pytest.mark.parametrize("choice", ["keep", "merge", "replace"])
+def test_metadata_the_file_carries_is_kept_merged_or_replaced(tmp_path: Path, choice: str) -> None:
+    home = tmp_path / "home"
+    source = _pngs(tmp_path / "mine")[0]
+    write_tags(source, "-XMP-dc:Title=Harbour at dawn", "-XMP-dc:Subject=harbour", "-XMP-dc:Subject=boats")
+    before = _digests([source])
+    done = subprocess.run(
+        [sys.executable, "-m", "gif_app", "--home", str(home), "run", "--sandbox", "--json",
+         "--set", "ai.run_quality_check=false", "--existing-metadata", choice, "--images", str(source)],
+        capture_output=True, text=True, timeout=180, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _digests([source]) == before
+    repo = Repository.open(HomeLayout(home).database)
+    try:
+        (row,) = repo.images_of_execution(1)
+    finally:
+        repo.close()
+    assert row.provider_ids["embedded"]["title"] == "Harbour at dawn"
+    tags = read_tags(Path(str(row.final_path)))
+    keywords = as_list(tags.get("XMP-dc:Subject"))
+    if choice == "keep":
+        assert tags["XMP-dc:Title"] == "Harbour at dawn" and keywords == ["harbour", "boats"]
+    elif choice == "merge":
+        assert tags["XMP-dc:Title"] != "Harbour at dawn" and keywords[:2] == ["harbour", "boats"]
+        assert len(keywords) > 2
+    else:
+        assert tags["XMP-dc:Title"] != "Harbour at dawn" and "harbour" not in keywords[:2]
+    assert dict(row.metadata.categories).get("adobe")  # the model chose the categories in every case
