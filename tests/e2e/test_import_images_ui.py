@@ -48,6 +48,7 @@ def test_add_images_through_the_picker_fills_the_gallery(ui: UI, gif: App, picke
     assert not gif.repo.executions_with_status(*JobStatus)
 
     picked_paths.many_answers.append([str(p) for p in originals])
+    ui.by("import-metadata").select_option("merge")
     ui.by("job-add-images").click()
     expect(ui.toast("Importing 3 images")).to_be_visible()
     expect(ui.by("progress-status")).to_have_text("Completed", timeout=JOB_TIMEOUT_MS)
@@ -57,6 +58,7 @@ def test_add_images_through_the_picker_fills_the_gallery(ui: UI, gif: App, picke
     images = gif.repo.images_of_execution(1)
     assert [i.status for i in images] == [ImageStatus.APPROVED] * 3 and {i.provider for i in images} == {"import"}
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in originals] == before
+    assert gif.repo.get_execution(1).settings_snapshot["import_metadata"] == "merge"
 
 
 # A synthetic drop of image files on the Dashboard (the page cannot be handed a real OS drag).

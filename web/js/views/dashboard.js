@@ -48,11 +48,13 @@ class DashboardView {
     this.forceButton = h('button', { class: 'btn btn-danger-ghost', type: 'button', disabled: true, 'data-testid': 'job-force-stop', title: 'Cancel the calls in flight now', onClick: () => this.forceStop() }, 'Force stop');
     this.addButton = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-add-images', title: 'Import your own image files: copied (the originals stay as they are), then checked, processed and described like generated ones', onClick: () => this.addImages('files') }, icon('image'), 'Add images');
     this.addFolderButton = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-add-folder', title: 'Import every image in a folder', onClick: () => this.addImages('dir') }, icon('folder'), 'Add folder');
+    this.importMetadata = h('select', { class: 'select select-sm', 'data-testid': 'import-metadata', 'aria-label': 'Metadata the added images already carry', title: 'Title, description and keywords the added images already carry: replaced by the model\'s, kept, or merged (keywords combined)' },
+      [['replace', 'Their metadata: replace'], ['keep', 'Their metadata: keep'], ['merge', 'Their metadata: merge']].map(([value, text]) => h('option', { value, text })));
     this.queueBadge = h('span', { class: 'badge badge-warning', 'data-testid': 'queue-count', hidden: true });
     this.root.replaceChildren(
       h('header', { class: 'view-header' },
         h('div', {}, h('h1', { text: 'Dashboard' }), h('p', { class: 'subtitle', text: 'Turn a keyword file into finished, sellable images.' })),
-        h('div', { class: 'toolbar' }, this.queueBadge, this.forceButton, this.stopButton, this.addFolderButton, this.addButton, this.startButton)),
+        h('div', { class: 'toolbar' }, this.queueBadge, this.forceButton, this.stopButton, this.importMetadata, this.addFolderButton, this.addButton, this.startButton)),
       this.firstRun.element,
       this.stats.element,
       h('div', { class: 'dash-row' }, this.progress.element, this.logs.element),
@@ -178,7 +180,7 @@ class DashboardView {
   /** Import image files (or a folder) picked in the file dialog, or `paths` dropped on the Dashboard, as a job. */
   async addImages(kind, paths = null) {
     try {
-      const { execution } = await call('import_images', paths, kind);
+      const { execution } = await call('import_images', paths, kind, this.importMetadata.value);
       if (!execution) return; // the dialog was cancelled
       toast(`Importing ${execution.planned} image${execution.planned === 1 ? '' : 's'}: job "${execution.label}"`, { kind: 'success' });
       this.rerunQueued(execution);
