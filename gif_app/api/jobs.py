@@ -16,7 +16,7 @@ from gif_app.api.serialize import execution_json, image_json, page_json, parse_d
 from gif_app.errors import ValidationError
 from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
-from gif_app.pipeline.imports import IMAGE_TYPES
+from gif_app.pipeline.imports import IMAGE_TYPES, snapshot_metadata_choice, snapshot_sources
 from gif_app.store.repository import JobFilter
 
 MAX_PAGE = 200
@@ -128,10 +128,16 @@ class JobsApi:
         """Return one execution with its as-run settings (labelled) and image counts."""
         execution = self.ctx.repo.get_execution(as_int(execution_id, "execution_id"))
         snapshot = settings_mod.validate(execution.settings_snapshot)[0]
+        files = snapshot_sources(execution.settings_snapshot)
+        # An import job's own input comes first: its files (the Generations setting did not apply).
+        imported = [("Import", "Source files", f"{len(files)} file{'s' if len(files) != 1 else ''}"),
+                    ("Import", "Metadata they carried", snapshot_metadata_choice(execution.settings_snapshot))] \
+            if files else []
         return {
             "execution": execution_json(execution),
+            "source_images": files,
             "settings_rows": [{"section": s, "label": lbl, "value": v}
-                              for s, lbl, v in settings_mod.labelled_rows(snapshot)],
+                              for s, lbl, v in [*imported, *settings_mod.labelled_rows(snapshot)]],
             "counts": self.ctx.repo.count_images_by_status(execution.id),
             "cost_breakdown": self.ctx.repo.cost_breakdown(execution.id),
         }

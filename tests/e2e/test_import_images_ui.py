@@ -60,6 +60,14 @@ def test_add_images_through_the_picker_fills_the_gallery(ui: UI, gif: App, picke
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in originals] == before
     assert gif.repo.get_execution(1).settings_snapshot["import_metadata"] == "merge"
 
+    # The Single Job View says what the job imported.
+    ui.open("jobs/1", "job")
+    rows = ui.by("job-settings")
+    expect(rows.locator("[data-testid='job-setting-row']", has_text="Source files").locator("dd")).to_have_text(
+        "3 files")
+    expect(rows.locator("[data-testid='job-setting-row']", has_text="Metadata they carried").locator("dd")
+           ).to_have_text("merge")
+
 
 # A synthetic drop of image files on the Dashboard (the page cannot be handed a real OS drag).
 DROP_IMAGES_JS = """(names) => {
