@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gif_app import pixels
-from gif_app.domain import FailureStage, GeneratedImage, ImageStatus, NewImage, StockMetadata
+from gif_app.domain import DUPLICATE_REASON, FailureStage, GeneratedImage, ImageStatus, NewImage, StockMetadata
 from gif_app.export.embed import read_embedded_metadata
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import new_mapping_id, temp_name
@@ -21,7 +21,6 @@ SNAPSHOT_KEY = "source_images"
 IMPORT_PROVIDER = "import"
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "webp", "tif", "tiff", "bmp", "gif"})
 IMAGE_SUFFIXES = frozenset(f".{t}" for t in IMAGE_TYPES)
-DUPLICATE_REASON = "duplicate"
 # What happens to the title, description and keywords a source file already carries (snapshot key and choices).
 METADATA_KEY = "import_metadata"
 METADATA_CHOICES = ("replace", "keep", "merge")

@@ -66,6 +66,8 @@ def test_rerun_imports_again_and_a_flagged_duplicate_can_be_retried(sandbox_app:
     second = _import(app, finished, paths[:1])
     flagged = app.repo.images_of_execution(second.id)
     assert [(i.status, i.reason) for i in flagged] == [(ImageStatus.QC_FAILED, "duplicate")]
+    review = app.api.list_failed("failed", {"execution_ids": [second.id]})["data"]["items"]
+    assert [(i["id"], i["reason_label"]) for i in review] == [(flagged[0].id, "Already imported (same content)")]
     done = Done(app)
     retries_of(app).start_worker()
     assert app.api.retry_images([flagged[0].id], "original", None, False, [])["ok"]
