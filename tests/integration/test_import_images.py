@@ -96,8 +96,9 @@ def test_same_files_again_are_flagged_as_duplicates_and_a_corrupt_file_fails_alo
     assert first["status"] == "completed" and first["approved"] == 2
     corrupt = tmp_path / "broken.png"
     corrupt.write_bytes(originals[3].read_bytes()[:60])  # a PNG cut short: header, no pixels
-    second = _run(home, *originals, corrupt)
-    # Two new files go through; the two already imported and the corrupt one are each flagged, the job goes on.
+    missing = tmp_path / "gone.png"  # named, but not there (moved meanwhile): that file's failure alone
+    second = _run(home, *originals, corrupt, missing)
+    # Two new files go through; the two already imported, the corrupt and the missing one are each flagged.
     assert second["status"] == "completed" and second["approved"] == 2, second
 
     repo = Repository.open(HomeLayout(home).database)
@@ -106,13 +107,14 @@ def test_same_files_again_are_flagged_as_duplicates_and_a_corrupt_file_fails_alo
         earlier = {r.provider_ids["sha256"]: r.mapping_id for r in repo.images_of_execution(first["execution_id"])}
     finally:
         repo.close()
-    assert len(rows) == 5
+    assert len(rows) == 6
     for original in originals[:2]:
         flagged = rows[original.name]
         assert (flagged.status, flagged.reason, flagged.final_path) == (ImageStatus.QC_FAILED, "duplicate", None)
         assert flagged.provider_ids["sha256"] in earlier
     assert rows["broken.png"].status is ImageStatus.QC_FAILED
     assert rows["broken.png"].reason == "processing_failed:input"
+    assert (rows["gone.png"].status, rows["gone.png"].reason) == (ImageStatus.QC_FAILED, "processing_failed:input")
     assert {rows[p.name].status for p in originals[2:]} == {ImageStatus.APPROVED}
 
 
