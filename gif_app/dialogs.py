@@ -17,6 +17,10 @@ class Dialogs(Protocol):
         """Ask where to save a file; return the chosen path or None when cancelled."""
         ...
 
+    def pick_paths(self, file_types: list[str]) -> list[str]:
+        """Ask for one or more files; return the chosen paths (empty when cancelled)."""
+        ...
+
 
 class NoDialogs:
     """Used when no window exists (headless runs): every dialog is cancelled."""
@@ -28,6 +32,10 @@ class NoDialogs:
     def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
         """Return None: there is no window to show a dialog in."""
         return None
+
+    def pick_paths(self, file_types: list[str]) -> list[str]:
+        """Return nothing: there is no window to show a dialog in."""
+        return []
 
 
 def validate_path(path: str, kind: str) -> tuple[bool, str]:

@@ -178,7 +178,10 @@ _STAGE_LABELS = {
 }
 
 # Every reason code the app writes, in words; other reasons (the QC model's own words) are shown as they are.
-REASON_LABELS: dict[str, str] = {stage.reason: stage.label for stage in FailureStage}
+# An imported file whose content was imported before (pipeline/imports.py): flagged, retry imports it anyway.
+DUPLICATE_REASON = "duplicate"
+REASON_LABELS: dict[str, str] = {**{stage.reason: stage.label for stage in FailureStage},
+                                 DUPLICATE_REASON: "Already imported (same content)"}
 
 
 def reason_label(reason: str | None) -> str:

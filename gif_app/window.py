@@ -160,6 +160,14 @@ class WebviewDialogs:
                                                  else ())
         return str(result[0]) if result else None
 
+    def pick_paths(self, file_types: list[str]) -> list[str]:
+        """Show an open-file dialog that takes several files."""
+        import webview
+
+        types = (f"Images ({' '.join(f'*.{t}' for t in file_types)})", "All files (*.*)")
+        result = self._window.create_file_dialog(webview.FileDialog.OPEN, allow_multiple=True, file_types=types)
+        return [str(p) for p in result or ()]
+
     def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
         """Show a save dialog."""
         import webview

@@ -16,6 +16,7 @@ from gif_app.api.serialize import execution_json, image_json, page_json, parse_d
 from gif_app.errors import ValidationError
 from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
+from gif_app.pipeline.imports import IMAGE_TYPES, snapshot_metadata_choice, snapshot_sources
 from gif_app.store.repository import JobFilter
 
 MAX_PAGE = 200
@@ -36,6 +37,23 @@ class JobsApi:
         if when_busy not in {"queue", "refuse"}:
             raise ValidationError("when_busy must be 'queue' or 'refuse'.")
         return execution_json(self._jobs.start_job(as_dict(overrides, "overrides"), when_busy=when_busy))
+
+    @envelope
+    def import_images(self, paths: list[str] | None = None, kind: str = "files",
+                      metadata: str = "replace") -> dict[str, Any]:
+        """Start a job importing image files or folders; without paths, ask with the file ("files") or folder
+        ("dir") dialog. The originals are copied, never changed; `metadata` keeps, merges or replaces what the
+        files already carry."""
+        if kind not in {"files", "dir"}:
+            raise ValidationError("kind must be 'files' or 'dir'.")
+        chosen = list(as_strings(paths, "paths"))
+        if not chosen:
+            folder = self.ctx.dialogs.pick_path("dir", [], "") if kind == "dir" else None
+            chosen = [folder] if folder else [] if kind == "dir" else self.ctx.dialogs.pick_paths(sorted(IMAGE_TYPES))
+        if not chosen:
+            return {"execution": None}  # the dialog was cancelled: nothing starts
+        return {"execution": execution_json(self._jobs.start_job({}, source_images=chosen,
+                                                                       import_metadata=str(metadata)))}
 
     @envelope
     def preflight(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -110,10 +128,16 @@ class JobsApi:
         """Return one execution with its as-run settings (labelled) and image counts."""
         execution = self.ctx.repo.get_execution(as_int(execution_id, "execution_id"))
         snapshot = settings_mod.validate(execution.settings_snapshot)[0]
+        files = snapshot_sources(execution.settings_snapshot)
+        # An import job's own input comes first: its files (the Generations setting did not apply).
+        imported = [("Import", "Source files", f"{len(files)} file{'s' if len(files) != 1 else ''}"),
+                    ("Import", "Metadata they carried", snapshot_metadata_choice(execution.settings_snapshot))] \
+            if files else []
         return {
             "execution": execution_json(execution),
+            "source_images": files,
             "settings_rows": [{"section": s, "label": lbl, "value": v}
-                              for s, lbl, v in settings_mod.labelled_rows(snapshot)],
+                              for s, lbl, v in [*imported, *settings_mod.labelled_rows(snapshot)]],
             "counts": self.ctx.repo.count_images_by_status(execution.id),
             "cost_breakdown": self.ctx.repo.cost_breakdown(execution.id),
         }

@@ -29,6 +29,13 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--stock-target", metavar="SITE",
                      help="make the files upload-ready for a stock site (adobe, shutterstock, ...): sets its format, "
                           "colours, size and name length, lists each change; --set still wins")
+    run.add_argument("--images", nargs="+", metavar="PATH",
+                     help="import these image files or folders instead of generating: each is copied (the original "
+                          "is never changed) and goes through QC, processing, metadata and finalize")
+    run.add_argument("--existing-metadata", choices=("replace", "keep", "merge"), default="replace",
+                     help="with --images: what becomes of the title, description and keywords a file already carries: "
+                          "replace (the model writes new ones, default), keep (the file's win) or merge (keywords "
+                          "combined)")
     add_sandbox_flag(run)
     run.add_argument("--json", action="store_true",
                      help="print the summary as one JSON document on stdout (everything else goes to stderr)")
@@ -98,7 +105,8 @@ def _run_job(args: argparse.Namespace) -> int:
     try:
         settings = _load_run_settings(args, app.ctx.settings_file.load().settings)
         jobs.add_listener(on_event)
-        execution = jobs.start_job(settings, when_busy="refuse")
+        execution = jobs.start_job(settings, when_busy="refuse", source_images=args.images,
+                                   import_metadata=args.existing_metadata)
         _install_stop_handlers(jobs, progress)
         jobs.start_worker()
         while not finished.wait(0.5):

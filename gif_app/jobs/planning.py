@@ -12,7 +12,8 @@ from gif_app.domain import JobExecution
 from gif_app.errors import ConfigurationError
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import Generation, JobPlan, ProviderSet
-from gif_app.pipeline.keywords import load_keywords, plan_keywords
+from gif_app.pipeline.imports import snapshot_metadata_choice, snapshot_sources
+from gif_app.pipeline.keywords import KeywordPick, load_keywords, plan_keywords
 from gif_app.pipeline.metadata import limits_from_validated, ownership_from_validated, qc_prompt
 from gif_app.pipeline.process import ProcessingSettings
 from gif_app.providers.base import BackgroundRemover, RenderRequest
@@ -52,18 +53,18 @@ def timeout_seconds(settings: settings_mod.Settings) -> float:
     return float(params["timeout_minutes"]) * 60.0 if params["enable_timeout"] else 30.0
 
 
-def required_keys(settings: settings_mod.Settings) -> list[str]:
-    """Return the vendors whose keys the enabled steps need."""
+def required_keys(settings: settings_mod.Settings, *, renders: bool = True) -> list[str]:
+    """Return the vendors whose keys the enabled steps need (an import job renders and writes no prompt)."""
     params, ai = settings["parameters"], settings["ai"]
-    needed = [get_vendor(params["provider"]).id]  # an image provider is named by its vendor's id
-    if params["use_llm_prompts"] or ai["run_quality_check"] or ai["run_metadata_gen"]:
+    needed = [get_vendor(params["provider"]).id] if renders else []  # a provider is named by its vendor's id
+    if (params["use_llm_prompts"] and renders) or ai["run_quality_check"] or ai["run_metadata_gen"]:
         needed.append("openai")
     return sorted(set(needed))
 
 
-def check_keys(settings: settings_mod.Settings, access: ProviderAccess) -> None:
+def check_keys(settings: settings_mod.Settings, access: ProviderAccess, *, renders: bool = True) -> None:
     """Refuse to start when a key the enabled steps need is missing (before anything is spent)."""
-    missing = [vendor_label(v) for v in required_keys(settings) if not access.keys.get(v)]
+    missing = [vendor_label(v) for v in required_keys(settings, renders=renders) if not access.keys.get(v)]
     if missing:
         raise ConfigurationError(
             f"Missing API key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
@@ -138,19 +139,33 @@ def _request(settings: settings_mod.Settings, index: int) -> RenderRequest:
         options=options)
 
 
-def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: HomeLayout,
-               completed: set[int]) -> JobPlan:
-    """Build the plan of an execution; generations in `completed` are skipped (resume)."""
-    params, paths, ai = settings["parameters"], settings["file_paths"], settings["ai"]
+def _generations(execution: JobExecution, settings: settings_mod.Settings,
+                 completed: set[int]) -> tuple[Generation, ...]:
+    """Return the planned generations: one per source file for an import job, else per keyword pick."""
+    params, paths = settings["parameters"], settings["file_paths"]
+    files = snapshot_sources(execution.settings_snapshot)
+    if files:
+        return tuple(Generation(i, KeywordPick((Path(f).stem,), {"keyword": Path(f).stem}), _request(settings, i),
+                                source=f) for i, f in enumerate(files) if i not in completed)
     source = load_keywords(Path(paths["keywords_file"]).expanduser() if paths["keywords_file"] else None)
     picks = plan_keywords(source, params["count"], is_random=params["keyword_random"], mix=params["keyword_mix"],
                           seed=execution.id)
-    generations = tuple(Generation(i, picks[i], _request(settings, i)) for i in range(params["count"])
-                        if i not in completed)
+    return tuple(Generation(i, picks[i], _request(settings, i)) for i in range(params["count"]) if i not in completed)
+
+
+def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: HomeLayout,
+               completed: set[int], imported: dict[str, str] | None = None) -> JobPlan:
+    """Build the plan of an execution; generations in `completed` are skipped (resume).
+
+    `imported` maps the content hash of each earlier imported image to that image, for the duplicate check.
+    """
+    params, paths, ai = settings["parameters"], settings["file_paths"], settings["ai"]
+    is_import = bool(snapshot_sources(execution.settings_snapshot))
     output = settings["output"]
     return JobPlan(
         execution_id=execution.id, label=execution.label, started_at=execution.started_at or datetime.now(),
-        generations=generations, variations=images_per_generation(settings), concurrency=params["concurrency"],
+        generations=_generations(execution, settings, completed),
+        variations=1 if is_import else images_per_generation(settings), concurrency=params["concurrency"],
         temp_dir=Path(paths["temp_directory"]).expanduser() if paths["temp_directory"] else home.default_temp,
         output_dir=Path(paths["output_directory"]).expanduser() if paths["output_directory"]
         else home.default_output,
@@ -164,13 +179,18 @@ def build_plan(execution: JobExecution, settings: settings_mod.Settings, home: H
         processing=ProcessingSettings.from_validated(settings),
         filename_template=output["filename_template"], filename_max_length=filename_limit(settings),
         embed_metadata=output["embed_metadata"], prompt_retries=params["generation_retries"],
-        provider=params["provider"], ownership=ownership_from_validated(settings),
+        provider=params["provider"], ownership=ownership_from_validated(settings), imported=dict(imported or {}),
+        import_metadata=snapshot_metadata_choice(execution.settings_snapshot),
     )
 
 
-def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> ProviderSet:
-    """Build the adapters the settings ask for; a missing remove.bg key is left to the failure policy."""
-    check_keys(settings, access)
+def build_providers(settings: settings_mod.Settings, access: ProviderAccess, *,
+                    renders: bool = True) -> ProviderSet:
+    """Build the adapters the settings ask for; a missing remove.bg key is left to the failure policy.
+
+    An import job (`renders` False) gets no image generator and no prompt writer.
+    """
+    check_keys(settings, access, renders=renders)
     access = access.for_run(settings)
     params, ai, proc = settings["parameters"], settings["ai"], settings["processing"]
     timeout = timeout_seconds(settings)
@@ -181,12 +201,14 @@ def build_providers(settings: settings_mod.Settings, access: ProviderAccess) -> 
     poll_timeout = float(params["piapi_poll_timeout_minutes"]) * 60.0 if vendor == "piapi" else timeout
     generator = build_image_generator(
         params["provider"], api_key=access.keys[vendor], base_url=access.base_urls.get(vendor, ""),
-        timeout_s=timeout, retries=retries, backoff_s=backoff, poll_interval_s=poll, poll_timeout_s=poll_timeout)
+        timeout_s=timeout, retries=retries, backoff_s=backoff, poll_interval_s=poll,
+        poll_timeout_s=poll_timeout) if renders else None
     providers = ProviderSet(generator=generator)
-    if params["use_llm_prompts"] or ai["run_quality_check"] or ai["run_metadata_gen"]:
+    writes_prompts = params["use_llm_prompts"] and renders
+    if writes_prompts or ai["run_quality_check"] or ai["run_metadata_gen"]:
         text = build_text_model(access.keys["openai"], access.base_urls.get("openai", ""), params["openai_model"],
                                 timeout, retries, backoff)
-        providers.prompt_writer = text if params["use_llm_prompts"] else None
+        providers.prompt_writer = text if writes_prompts else None
         providers.judge = text if ai["run_quality_check"] else None
         providers.metadata_writer = text if ai["run_metadata_gen"] else None
     if proc["remove_bg"]:

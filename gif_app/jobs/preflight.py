@@ -23,16 +23,21 @@ _TEMPLATES = (("file_paths.system_prompt_file", "prompt template file"),
               ("file_paths.metadata_prompt_file", "metadata prompt file"))
 
 
-def preflight(settings: settings_mod.Settings, access: ProviderAccess, home: HomeLayout) -> list[Problem]:
-    """Return every problem that would stop a job with these settings at once (empty: it can start)."""
-    return [*key_problems(settings, access), *keyword_problems(settings), *template_problems(settings),
+def preflight(settings: settings_mod.Settings, access: ProviderAccess, home: HomeLayout, *,
+              renders: bool = True) -> list[Problem]:
+    """Return every problem that would stop a job with these settings at once (empty: it can start).
+
+    An import job (`renders` False) needs no keyword file and no image provider key.
+    """
+    keywords = keyword_problems(settings) if renders else []
+    return [*key_problems(settings, access, renders=renders), *keywords, *template_problems(settings),
             *folder_problems(settings, home)]
 
 
-def key_problems(settings: settings_mod.Settings, access: ProviderAccess) -> list[Problem]:
+def key_problems(settings: settings_mod.Settings, access: ProviderAccess, *, renders: bool = True) -> list[Problem]:
     """Return a problem per key the enabled steps need that is missing or malformed."""
     problems = []
-    for vendor_id in required_keys(settings):
+    for vendor_id in required_keys(settings, renders=renders):
         vendor = get_vendor(vendor_id)
         key = (access.keys.get(vendor_id) or "").strip()
         where = (f"Add it in Settings → API keys (or set {vendor.key_env_var}); to try the app without keys, "

@@ -11,7 +11,7 @@ from typing import Any
 
 from gif_app import settings as settings_mod
 from gif_app.domain import CancelToken, GeneratedImage, ImageStatus, JobExecution, JobStatus
-from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem
+from gif_app.errors import AppError, ConflictError, NotFoundError, PreflightError, Problem, ValidationError
 from gif_app.jobs.accounts import check_balance
 from gif_app.jobs.estimate import Estimate, estimate_job
 from gif_app.jobs.events import JobEvent, RepositoryEvents
@@ -34,6 +34,15 @@ from gif_app.logs import JobLog, Redactor
 from gif_app.paths import HomeLayout
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.generate import fetch_missing_images
+from gif_app.pipeline.imports import (
+    IMPORT_PROVIDER,
+    METADATA_CHOICES,
+    METADATA_KEY,
+    SNAPSHOT_KEY,
+    expand_sources,
+    snapshot_metadata_choice,
+    snapshot_sources,
+)
 from gif_app.pipeline.runner import ending_message, run_generations
 from gif_app.pipeline.spending import Caps, SpendMeter
 from gif_app.prices import table_with_overrides
@@ -97,27 +106,39 @@ class JobService:
         settings = self.run_settings(overrides)
         return estimate_job(settings, table_with_overrides(str(settings["advanced"]["price_overrides"])))
 
-    def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue") -> JobExecution:
+    def start_job(self, overrides: dict[str, Any] | None = None, *, when_busy: str = "queue",
+                  source_images: list[str] | None = None, import_metadata: str = "replace") -> JobExecution:
         """Create an execution from the saved settings plus per-run overrides; queue it or refuse if busy.
 
+        With `source_images` (files or folders) the job imports those files instead of generating images;
+        `import_metadata` (keep | merge | replace) says what becomes of the metadata they already carry.
         Nothing is recorded for a job that could not start: pre-flight problems raise PreflightError first.
         """
         settings = self.run_settings(overrides)
-        problems = preflight(settings, self._access(), self._home)
+        files = expand_sources(source_images or [])
+        if source_images is not None and not files:
+            raise ValidationError("No image file was found in the files and folders given.")
+        if import_metadata not in METADATA_CHOICES:
+            raise ValidationError(f"The metadata choice must be one of {', '.join(METADATA_CHOICES)}.")
+        problems = preflight(settings, self._access(), self._home, renders=not files)
         if problems:
             raise PreflightError(problems)
         label = settings["parameters"]["label"].strip() or f"job_{datetime.now():%Y%m%d_%H%M%S}"
-        planned = settings["parameters"]["count"] * images_per_generation(settings)
-        # Refused at once where the vendor reports a balance that cannot cover the plan; checked again when
-        # the job runs, since a queued job may wait while the credits go elsewhere.
-        check_balance(settings, self._access(), planned)
+        planned = len(files) or settings["parameters"]["count"] * images_per_generation(settings)
+        if not files:
+            # Refused at once where the vendor reports a balance that cannot cover the plan; checked again when
+            # the job runs, since a queued job may wait while the credits go elsewhere.
+            check_balance(settings, self._access(), planned)
+        # The source list travels in the snapshot (and configuration) beside the settings, so reruns import it too.
+        snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files, METADATA_KEY: import_metadata} if files \
+            else settings
         with self._lock:
             if when_busy == "refuse" and self.is_busy():
                 raise ConflictError("A job is already running. Only one job runs at a time; wait for it or "
                                     "queue this one.")
-            config = self._repo.create_configuration(label, settings)
+            config = self._repo.create_configuration(label, snapshot)
             execution = self._repo.create_execution(
-                label=label, configuration_id=config.id, settings_snapshot=settings, planned=planned, queue=True)
+                label=label, configuration_id=config.id, settings_snapshot=snapshot, planned=planned, queue=True)
         self._worker.wake()
         return execution
 
@@ -157,15 +178,18 @@ class JobService:
                 settings = self._repo.get_configuration(parent.configuration_id).settings
             except NotFoundError:
                 pass
+        files = snapshot_sources(settings) or snapshot_sources(parent.settings_snapshot)
+        choice = snapshot_metadata_choice(parent.settings_snapshot)
         settings = settings_mod.validate(settings)[0]
+        snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files, METADATA_KEY: choice} if files else settings
         base = rerun_base_label(parent.label)
         with self._lock:
             # Numbered across the whole family (reruns of reruns too), so no two runs share a label.
             number = self._repo.last_rerun_number(base) + 1
             execution = self._repo.create_execution(
                 label=f"{base} (rerun {number})", configuration_id=parent.configuration_id,
-                settings_snapshot=settings, parent_id=parent.id,
-                planned=settings["parameters"]["count"] * images_per_generation(settings), queue=True)
+                settings_snapshot=snapshot, parent_id=parent.id,
+                planned=len(files) or settings["parameters"]["count"] * images_per_generation(settings), queue=True)
         self._worker.wake()
         return execution
 
@@ -243,8 +267,9 @@ class JobService:
                 return  # still queued in the database: it runs after the next start
             params = execution.settings_snapshot.get("parameters", {})
             snapshot = settings_mod.validate(execution.settings_snapshot)[0]
-            tracker = ProgressTracker(execution.id, execution.label, int(params.get("count", 0)),
-                                      images_per_generation(snapshot),
+            files = snapshot_sources(execution.settings_snapshot)
+            tracker = ProgressTracker(execution.id, execution.label, len(files) or int(params.get("count", 0)),
+                                      1 if files else images_per_generation(snapshot),
                                       already_done=len(execution.completed_generations))
             token = CancelToken()
             self._current = (execution.id, token, tracker)
@@ -286,9 +311,12 @@ class JobService:
         job_log.info(f"Job '{execution.label}' started", step="initialization")
         try:
             settings = settings_mod.validate(execution.settings_snapshot)[0]
-            providers = build_providers(settings, self._access())
-            plan = build_plan(execution, settings, self._home, set(execution.completed_generations))
-            check_balance(settings, self._access(), len(plan.generations) * plan.variations)
+            is_import = bool(snapshot_sources(execution.settings_snapshot))
+            providers = build_providers(settings, self._access(), renders=not is_import)
+            imported = self._repo.imported_hashes(IMPORT_PROVIDER, self._family(execution)) if is_import else {}
+            plan = build_plan(execution, settings, self._home, set(execution.completed_generations), imported)
+            if not is_import:
+                check_balance(settings, self._access(), len(plan.generations) * plan.variations)
             plan.temp_dir.mkdir(parents=True, exist_ok=True)
             plan.output_dir.mkdir(parents=True, exist_ok=True)
         except (AppError, OSError) as exc:
@@ -343,6 +371,17 @@ class JobService:
             finished = self._repo.get_execution(execution.id)
         return finished
 
+    def _family(self, execution: JobExecution) -> set[int]:
+        """Return the execution and its rerun ancestors: their imports are the same files, not duplicates."""
+        family, current = {execution.id}, execution
+        while current.parent_id is not None and current.parent_id not in family:
+            family.add(current.parent_id)
+            try:
+                current = self._repo.get_execution(current.parent_id)
+            except NotFoundError:
+                break
+        return family
+
     def _spend_meter(self, execution_id: int, settings: settings_mod.Settings) -> SpendMeter:
         """Return the run's meter: the job's cap from its snapshot, the day's cap from the current settings."""
         table = table_with_overrides(str(settings["advanced"]["price_overrides"]))
@@ -378,7 +417,8 @@ def rerun_base_label(label: str) -> str:
 
 def _has_work_left(execution: JobExecution, images: list[GeneratedImage]) -> bool:
     """Return whether a generation is still to render or an image still waits in temp (a cap stopped it)."""
-    count = int(execution.settings_snapshot.get("parameters", {}).get("count", 0))
+    count = len(snapshot_sources(execution.settings_snapshot)) or \
+        int(execution.settings_snapshot.get("parameters", {}).get("count", 0))
     return len(execution.completed_generations) < count or any(i.status is ImageStatus.PENDING for i in images)
 
 

@@ -39,6 +39,7 @@ class Generation:
     index: int
     pick: KeywordPick
     request: RenderRequest
+    source: str = ""  # an import job's source file: copied instead of rendered
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class JobPlan:
     provider: str
     policy: StagePolicy = field(default_factory=StagePolicy)
     ownership: Ownership = field(default_factory=Ownership)
+    # SHA-256 -> the image that first brought this content in (earlier imports; the run adds its own).
+    imported: dict[str, str] = field(default_factory=dict)
+    import_metadata: str = "replace"  # keep | merge | replace what an imported file already carries
 
 
 @dataclass

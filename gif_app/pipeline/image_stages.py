@@ -30,6 +30,7 @@ from gif_app.pipeline.categories import category_fields, with_category_ids
 from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.finalize import claim_name, move_onto, write_atomic
+from gif_app.pipeline.imports import IMPORT_PROVIDER, combine_metadata, embedded_of
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
 from gif_app.pipeline.naming import name_pattern
 from gif_app.pipeline.process import process_image
@@ -192,6 +193,8 @@ def write_metadata(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | N
         if isinstance(exc, JOB_ENDING_ERRORS) and ctx.plan.policy.account_errors_end_run:
             raise
         return _metadata_failed(ctx, image, exc if isinstance(exc, AppError) else AppError(str(exc)))
+    if image.provider == IMPORT_PROVIDER:  # the file's own title and keywords, as the job chose
+        raw = combine_metadata(embedded_of(image), raw, ctx.plan.import_metadata)
     metadata = with_category_ids(enforce_limits(raw, ctx.plan.limits))
     if metadata.is_empty:
         return _metadata_failed(ctx, image, AppError("The model returned no usable metadata."))

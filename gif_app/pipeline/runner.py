@@ -17,6 +17,7 @@ from gif_app.pipeline.charging import generation_paid
 from gif_app.pipeline.context import Generation, RunContext
 from gif_app.pipeline.generate import render_generation
 from gif_app.pipeline.image_stages import JOB_ENDING_ERRORS, run_image
+from gif_app.pipeline.imports import import_source
 from gif_app.pipeline.prompts import write_prompt
 from gif_app.vendors import vendor_label
 
@@ -224,6 +225,14 @@ def run_generations(ctx: RunContext, pending_images: Iterable[GeneratedImage] = 
             if ctx.cancel.is_stopping:
                 return
             ctx.events.progress("generation_started", generation=generation.index)
+            if generation.source:  # an import: no prompt, no render, nothing paid
+                images = [i for i in import_source(ctx, generation) if i.status is ImageStatus.PENDING]
+                if not images:  # unreadable or a duplicate: recorded and flagged, it goes no further
+                    ctx.events.progress("generation_failed", generation=generation.index)
+                    return
+                ctx.events.progress("rendered", generation=generation.index, images=len(images))
+                pool.submit(_IMAGE, image_task(images[0]))
+                return
             try:
                 # Prompt and render are admitted together: a cap never pays for a prompt it cannot render.
                 with generation_paid(ctx, ctx.plan.use_llm_prompts and ctx.providers.prompt_writer is not None):

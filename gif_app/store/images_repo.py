@@ -217,6 +217,19 @@ class ImagesRepository:
                 .order_by(img.generation_index, img.variation_index, img.id))
         return [convert.image(r, r.execution.label) for r in rows]
 
+    def imported_hashes(self, provider: str, exclude_executions: set[int]) -> dict[str, str]:
+        """Return content hash -> "mapping id (job N)" of the first image of each hash brought in by `provider`."""
+        img = GeneratedImageRow
+        rows = (img.select(img.mapping_id, img.execution, img.provider_ids)
+                .where(img.provider == provider, img.execution.not_in(list(exclude_executions) or [0]))
+                .order_by(img.id))
+        found: dict[str, str] = {}
+        for row in rows:
+            sha = str(convert.loads(row.provider_ids, {}).get("sha256") or "")
+            if sha and sha not in found:
+                found[sha] = f"{row.mapping_id} (job {row.__data__.get('execution')})"
+        return found
+
     def images_changed_since(self, stamp: datetime, limit: int = 200) -> list[GeneratedImage]:
         """Return images updated at or after `stamp`, oldest change first (for live polling)."""
         img = GeneratedImageRow

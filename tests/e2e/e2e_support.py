@@ -43,11 +43,18 @@ class PickedPaths:
         self.asked: list[tuple[str, list[str], str]] = []
         self.save_answers: list[str | None] = []
         self.save_asked: list[tuple[str, list[str], str]] = []
+        self.many_answers: list[list[str]] = []
+        self.many_asked: list[list[str]] = []
 
     def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
         """Return the next queued answer (None = cancelled)."""
         self.asked.append((kind, file_types, current))
         return self.answers.pop(0) if self.answers else None
+
+    def pick_paths(self, file_types: list[str]) -> list[str]:
+        """Return the next queued list of files (empty = cancelled) and record the ask."""
+        self.many_asked.append(file_types)
+        return self.many_answers.pop(0) if self.many_answers else []
 
     def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
         """Return the next queued save answer (None = cancelled) and record the ask."""

@@ -63,9 +63,9 @@ def test_a_dropped_file_never_navigates_and_a_keyword_file_points_to_the_picker(
     ui.wait_view("settings")
     expect(ui.by("settings-tab-file_paths")).to_have_attribute("aria-selected", "true")
 
-    # Not a keyword file: refused in words, still no navigation.
+    # Neither a keyword file nor an image (images dropped here are imported): refused in words, no navigation.
     ui.open("dashboard")
-    result = ui.page.evaluate(DROP_JS, ['[data-testid="view-dashboard"] h1', "photo.png"])
+    result = ui.page.evaluate(DROP_JS, ['[data-testid="view-dashboard"] h1', "notes.pdf"])
     assert result["drop"] is True
     expect(ui.toast("not a keyword file")).to_be_visible()
     expect(ui.by("drop-use-picker")).to_have_count(0)

@@ -3,7 +3,8 @@
  * A keyword file (.txt, .csv) dropped on a place marked data-drop="keywords" (the Dashboard, the Start dialog)
  * becomes the keyword file when the window reports where it lies (pywebview tells a Python drop handler, and
  * the page asks dropped_file_path); otherwise the user is pointed to the file picker. Drops elsewhere are
- * ignored. Setting it fires `gif:keyword-file` on window.
+ * ignored. Setting it fires `gif:keyword-file` on window. Image files dropped on a place marked
+ * data-drop-images (the Dashboard) fire `gif:import-images` with their paths, for the view to import them.
  */
 
 import { call } from '../bridge.js';
@@ -12,6 +13,7 @@ import { navigate } from '../router.js';
 import { toast, toastError } from './toast.js';
 
 const KEYWORD_FILE = /\.(txt|csv)$/i;
+const IMAGE_FILE = /\.(png|jpe?g|webp|tiff?|bmp|gif)$/i;
 
 function zoneOf(event) {
   return event.target instanceof Element ? event.target.closest('[data-drop="keywords"]') : null;
@@ -50,10 +52,35 @@ async function takeKeywordFile(file) {
   else pointToPicker(file.name);
 }
 
+function imagesZoneOf(event) {
+  return event.target instanceof Element ? event.target.closest('[data-drop-images]') : null;
+}
+
+async function takeImages(files) {
+  const paths = [];
+  for (const file of files) {
+    try {
+      const { path } = await call('dropped_file_path', file.name);
+      if (path) paths.push(path);
+    } catch {
+      // asked in vain: counted below, the Add images button still works
+    }
+  }
+  if (paths.length < files.length) {
+    toast(`${files.length - paths.length} dropped file(s) could not be located: use Add images to pick them.`, { kind: 'error' });
+  }
+  if (paths.length) window.dispatchEvent(new CustomEvent('gif:import-images', { detail: { paths } }));
+}
+
 function onDrop(event) {
   event.preventDefault();
+  const files = [...(event.dataTransfer?.files || [])];
+  if (imagesZoneOf(event) && files.length && files.every((f) => IMAGE_FILE.test(f.name))) {
+    takeImages(files);
+    return;
+  }
   if (!zoneOf(event)) return;
-  const file = [...(event.dataTransfer?.files || [])][0];
+  const file = files[0];
   if (!file) return;
   if (!KEYWORD_FILE.test(file.name)) {
     toast(`“${file.name}” is not a keyword file: drop a .txt or .csv file.`, { kind: 'error' });
@@ -64,7 +91,7 @@ function onDrop(event) {
 
 function onDragOver(event) {
   event.preventDefault();
-  if (event.dataTransfer) event.dataTransfer.dropEffect = zoneOf(event) ? 'copy' : 'none';
+  if (event.dataTransfer) event.dataTransfer.dropEffect = zoneOf(event) || imagesZoneOf(event) ? 'copy' : 'none';
 }
 
 /** Stop drops from navigating the window (once, at boot). */

@@ -46,11 +46,15 @@ class DashboardView {
     this.startButton = h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'job-start', onClick: () => this.start() }, icon('play'), 'Start job');
     this.stopButton = h('button', { class: 'btn', type: 'button', disabled: true, 'data-testid': 'job-stop', title: 'Finish the images in flight, start no new ones', onClick: () => this.stop() }, icon('stop'), 'Stop');
     this.forceButton = h('button', { class: 'btn btn-danger-ghost', type: 'button', disabled: true, 'data-testid': 'job-force-stop', title: 'Cancel the calls in flight now', onClick: () => this.forceStop() }, 'Force stop');
+    this.addButton = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-add-images', title: 'Import your own image files: copied (the originals stay as they are), then checked, processed and described like generated ones', onClick: () => this.addImages('files') }, icon('image'), 'Add images');
+    this.addFolderButton = h('button', { class: 'btn', type: 'button', 'data-testid': 'job-add-folder', title: 'Import every image in a folder', onClick: () => this.addImages('dir') }, icon('folder'), 'Add folder');
+    this.importMetadata = h('select', { class: 'select select-sm', 'data-testid': 'import-metadata', 'aria-label': 'Metadata the added images already carry', title: 'Title, description and keywords the added images already carry: replaced by the model\'s, kept, or merged (keywords combined)' },
+      [['replace', 'Their metadata: replace'], ['keep', 'Their metadata: keep'], ['merge', 'Their metadata: merge']].map(([value, text]) => h('option', { value, text })));
     this.queueBadge = h('span', { class: 'badge badge-warning', 'data-testid': 'queue-count', hidden: true });
     this.root.replaceChildren(
       h('header', { class: 'view-header' },
         h('div', {}, h('h1', { text: 'Dashboard' }), h('p', { class: 'subtitle', text: 'Turn a keyword file into finished, sellable images.' })),
-        h('div', { class: 'toolbar' }, this.queueBadge, this.forceButton, this.stopButton, this.startButton)),
+        h('div', { class: 'toolbar' }, this.queueBadge, this.forceButton, this.stopButton, this.importMetadata, this.addFolderButton, this.addButton, this.startButton)),
       this.firstRun.element,
       this.stats.element,
       h('div', { class: 'dash-row' }, this.progress.element, this.logs.element),
@@ -60,6 +64,10 @@ class DashboardView {
     this.root.dataset.drop = 'keywords';
     this.onKeywordFile = () => this.refreshJobs();
     window.addEventListener('gif:keyword-file', this.onKeywordFile);
+    // Image files dropped here are imported as a job, like the Add images button's (ui/drop_guard.js).
+    this.root.dataset.dropImages = 'true';
+    this.onImagesDropped = (event) => this.addImages('files', event.detail.paths);
+    window.addEventListener('gif:import-images', this.onImagesDropped);
   }
 
   async init() {
@@ -169,6 +177,18 @@ class DashboardView {
     this.refreshJobs();
   }
 
+  /** Import image files (or a folder) picked in the file dialog, or `paths` dropped on the Dashboard, as a job. */
+  async addImages(kind, paths = null) {
+    try {
+      const { execution } = await call('import_images', paths, kind, this.importMetadata.value);
+      if (!execution) return; // the dialog was cancelled
+      toast(`Importing ${execution.planned} image${execution.planned === 1 ? '' : 's'}: job "${execution.label}"`, { kind: 'success' });
+      this.rerunQueued(execution);
+    } catch (err) {
+      toastError(err, 'The images were not added.');
+    }
+  }
+
   /** A rerun from the recent jobs entered the queue: watch it like a job started here. */
   rerunQueued(execution) {
     this.startedId = execution.id;
@@ -206,6 +226,7 @@ class DashboardView {
 
   destroy() {
     window.removeEventListener('gif:keyword-file', this.onKeywordFile);
+    window.removeEventListener('gif:import-images', this.onImagesDropped);
     if (this.poller) this.poller.stop();
     this.gallery.destroy();
   }
