@@ -73,13 +73,17 @@ class Case:
             "parameters.use_llm_prompts": False, "parameters.timeout_minutes": CLIENT_TIMEOUT_MIN,
             "parameters.generation_retries": 2, "parameters.generation_retry_backoff_ms": 0,
             "parameters.polling_interval_s": 0.05, "ai.run_quality_check": True, "ai.run_metadata_gen": False,
+            # Fixed seeds: the sandbox draws each image (and so its QC verdict) from its seed, so every run of
+            # a case sees the same images; a missing seed would come from the random taskUUID.
+            "parameters.seed_mode": "increment", "parameters.seed": 1,
         }
         if self.vendor == "openai":
             job["parameters.openai_image_model"] = "dall-e-3"  # URL answers, one call per image
         if self.name == "runware_async":
             job["parameters.runware_model"] = "google:4@1"  # acknowledged at once, then polled
         if self.vendor == "removebg":
-            job.update({"processing.remove_bg": True, "processing.remover": "removebg",
+            # Every image goes to remove.bg: none is held back by QC before the paid step under test.
+            job.update({"ai.run_quality_check": False, "processing.remove_bg": True, "processing.remover": "removebg",
                         "processing.remove_bg_size": "full", "processing.remove_bg_failure_mode": "approve"})
         return job
 
