@@ -22,6 +22,7 @@ import os
 import struct
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from gif_app import imaging
@@ -101,11 +102,14 @@ def embed_metadata_bytes(data: bytes, fmt: str, metadata: StockMetadata,
 
 def embed_metadata(path: Path, metadata: StockMetadata, ownership: Ownership | None = None) -> None:
     """Embed metadata into the file at `path` in place (temp file + atomic replace)."""
+    rewrite_in_place(path, lambda data: embed_metadata_bytes(data, imaging.sniff_format(data), metadata, ownership))
+
+
+def rewrite_in_place(path: Path, transform: Callable[[bytes], bytes]) -> None:
+    """Replace a file's bytes with `transform(bytes)` atomically; a refusal or a failed write names the file."""
     temp = path.with_name(f".{path.name}.embed.tmp")
     try:
-        data = path.read_bytes()
-        updated = embed_metadata_bytes(data, imaging.sniff_format(data), metadata, ownership)
-        temp.write_bytes(updated)
+        temp.write_bytes(transform(path.read_bytes()))
         os.replace(temp, path)
     except ValueError as exc:
         raise ProcessingError("save_final", f"Could not embed metadata into {path.name}: {exc}") from exc

@@ -9,15 +9,13 @@ raster files (export/embed.py); without one, a `<metadata>` element holding ours
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from gif_app import vector
 from gif_app.domain import Ownership, StockMetadata
-from gif_app.errors import ProcessingError, StorageError
-from gif_app.export.embed import embed_metadata, metadata_of_xmp, open_xmp, update_xmp
+from gif_app.export.embed import embed_metadata, metadata_of_xmp, open_xmp, rewrite_in_place, update_xmp
 from gif_app.export.xmp import XmpPacket, tag
 
 _PACKET = re.compile(rb"<\?xpacket\s+begin=.*?\?>.*?<\?xpacket\s+end=[^>]*\?>", re.DOTALL)
@@ -85,16 +83,7 @@ def read_svg_metadata(data: bytes) -> StockMetadata:
 
 def embed_vector_file(path: Path, metadata: StockMetadata, ownership: Ownership | None = None) -> None:
     """Embed metadata into the SVG at `path` in place (temp file + atomic replace), and into its preview."""
-    temp = path.with_name(f".{path.name}.embed.tmp")
-    try:
-        temp.write_bytes(embed_svg_metadata(path.read_bytes(), metadata, ownership))
-        os.replace(temp, path)
-    except ValueError as exc:
-        raise ProcessingError("save_final", f"Could not embed metadata into {path.name}: {exc}") from exc
-    except OSError as exc:
-        raise StorageError(f"Could not write metadata into {path.name}: {exc.strerror or exc}") from exc
-    finally:
-        temp.unlink(missing_ok=True)
+    rewrite_in_place(path, lambda data: embed_svg_metadata(data, metadata, ownership))
     preview = vector.preview_path(path)
     if preview.is_file():
         embed_metadata(preview, metadata, ownership)

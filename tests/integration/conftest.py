@@ -82,6 +82,23 @@ def run_job(app: App, overrides: dict[str, Any], timeout: float = JOB_TIMEOUT_S)
     return JobWatch(app, overrides).wait(timeout)
 
 
+def resume(app: App, execution: JobExecution, timeout: float = JOB_TIMEOUT_S) -> JobExecution:
+    """Resume an execution through the job service and return it once it has finished again."""
+    done = threading.Event()
+    finished: list[JobExecution] = []
+
+    def on_event(event: str, changed: JobExecution) -> None:
+        if event == "finished" and changed.id == execution.id:
+            finished.append(changed)
+            done.set()
+
+    jobs = jobs_of(app)
+    jobs.add_listener(on_event)
+    jobs.resume(execution.id)
+    assert done.wait(timeout), f"job {execution.id} did not finish after resume"
+    return finished[-1]
+
+
 def images_of(app: App, execution: JobExecution) -> list[GeneratedImage]:
     """Return the execution's image rows."""
     return app.repo.images_of_execution(execution.id)

@@ -6,9 +6,9 @@ import threading
 from pathlib import Path
 
 from gif_app.app import App
-from gif_app.domain import FailureStage, ImageStatus, JobExecution, JobStatus
+from gif_app.domain import FailureStage, ImageStatus, JobStatus
 from gif_app.sandbox.servers import SandboxServers
-from tests.integration.conftest import JOB_TIMEOUT_S, image_file, images_of, jobs_of, log_text, run_job
+from tests.integration.conftest import JOB_TIMEOUT_S, image_file, images_of, jobs_of, log_text, resume, run_job
 
 # Concurrency 1: the fault schedule counts requests across threads, so only one thread keeps it reproducible
 # (with four, one image's three tries could all land on cut numbers).
@@ -20,22 +20,6 @@ def servers(app: App) -> SandboxServers:
     assert isinstance(app.sandbox, SandboxServers)
     return app.sandbox
 
-
-def resume(app: App, execution: JobExecution) -> JobExecution:
-    """Resume an execution through the job service and return it once it has finished again."""
-    done = threading.Event()
-    finished: list[JobExecution] = []
-
-    def on_event(event: str, changed: JobExecution) -> None:
-        if event == "finished" and changed.id == execution.id:
-            finished.append(changed)
-            done.set()
-
-    jobs = jobs_of(app)
-    jobs.add_listener(on_event)
-    jobs.resume(execution.id)
-    assert done.wait(JOB_TIMEOUT_S), f"job {execution.id} did not finish after resume"
-    return finished[-1]
 
 
 def test_runware_job_keeps_a_row_for_every_billed_image_when_downloads_break(sandbox_app: App) -> None:

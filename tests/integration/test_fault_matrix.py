@@ -21,8 +21,7 @@ from gif_app.errors import ConflictError
 from gif_app.providers.fetch import CHARGE_UNKNOWN, is_fetchable
 from gif_app.sandbox.config import FAULTS
 from gif_app.sandbox.servers import SandboxServers
-from tests.integration.conftest import images_of, jobs_of, log_text, run_job
-from tests.integration.test_billed_images import resume
+from tests.integration.conftest import images_of, jobs_of, log_text, resume, run_job
 
 RATE = 0.5
 CLIENT_TIMEOUT_MIN = 0.01  # 0.6 s, the settings' minimum

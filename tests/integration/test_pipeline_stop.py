@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 from gif_app.app import App
-from gif_app.domain import ImageStatus, JobExecution, JobStatus
-from tests.integration.conftest import JOB_TIMEOUT_S, JobWatch, image_file, images_of, jobs_of, wait_until
+from gif_app.domain import ImageStatus, JobStatus
+from tests.integration.conftest import JobWatch, image_file, images_of, jobs_of, resume, wait_until
 
 CHAT = "/v1/chat/completions"
 
@@ -95,26 +94,11 @@ def test_force_stop_keeps_paid_renders_in_flight_as_pending_and_resume_uses_them
     assert execution.generated == 4 and execution.cost > 0
     # Resume runs the stages on them; no generation is rendered again.
     sandbox.config.latency["runware"] = 0.0
-    resumed = _resume(sandbox_app, execution)
+    resumed = resume(sandbox_app, execution)
     assert resumed.status is JobStatus.COMPLETED, resumed.error
     assert sandbox.request_count("runware", "/v1") == 4 and sandbox.billed_images("runware") == 4
     assert {i.status for i in images_of(sandbox_app, resumed)} == {ImageStatus.APPROVED}
 
-
-def _resume(app: App, execution: JobExecution) -> JobExecution:
-    """Resume an execution through the job service and return it once it has finished again."""
-    done = threading.Event()
-    finished: list[JobExecution] = []
-
-    def on_event(event: str, changed: JobExecution) -> None:
-        if event == "finished" and changed.id == execution.id:
-            finished.append(changed)
-            done.set()
-
-    jobs_of(app).add_listener(on_event)
-    jobs_of(app).resume(execution.id)
-    assert done.wait(JOB_TIMEOUT_S), f"job {execution.id} did not finish after resume"
-    return finished[-1]
 
 
 def _paid_requests_after(app: App, vendor: str, path: str, moment: float) -> list[float]:
