@@ -21,6 +21,10 @@ class Dialogs(Protocol):
         """Ask for one or more files; return the chosen paths (empty when cancelled)."""
         ...
 
+    def confirm(self, title: str, message: str) -> bool:
+        """Ask a yes/no question in a native dialog the page cannot answer; return True only for yes."""
+        ...
+
 
 class NoDialogs:
     """Used when no window exists (headless runs): every dialog is cancelled."""
@@ -36,6 +40,10 @@ class NoDialogs:
     def pick_paths(self, file_types: list[str]) -> list[str]:
         """Return nothing: there is no window to show a dialog in."""
         return []
+
+    def confirm(self, title: str, message: str) -> bool:
+        """Return False: with no window nobody can say yes."""
+        return False
 
 
 def validate_path(path: str, kind: str) -> tuple[bool, str]:

@@ -11,6 +11,7 @@ class DroppedFiles:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._paths: dict[str, str] = {}
+        self._handed_out: set[str] = set()
         self._is_enabled = False
 
     def enable(self) -> None:
@@ -30,4 +31,12 @@ class DroppedFiles:
         with self._changed:
             # The page's question and the window's report travel separately: either may arrive first.
             self._changed.wait_for(lambda: name in self._paths, timeout)
-            return self._paths.pop(name, None)
+            path = self._paths.pop(name, None)
+            if path is not None:
+                self._handed_out.add(path)
+            return path
+
+    def was_dropped(self, path: str) -> bool:
+        """Return whether `path` is one the window reported as dropped and the page was given."""
+        with self._changed:
+            return path in self._handed_out

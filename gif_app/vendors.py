@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from gif_app.errors import ConfigurationError
 
@@ -75,3 +76,28 @@ def vendor_label(vendor_id: str) -> str:
 def default_base_url(vendor_id: str) -> str:
     """Return the vendor's public API address."""
     return get_vendor(vendor_id).default_base_url
+
+
+# Addresses a vendor key may go to without the user's say-so: the vendor's own host and this machine (the sandbox).
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def address_needs_approval(vendor_id: str, old_url: str, new_url: str) -> bool:
+    """Return whether moving a vendor's address from `old_url` to `new_url` must be confirmed by the user.
+
+    The key follows the address, so a page script that could change it silently could send the key anywhere;
+    the vendor's own https host, this machine and an unchanged address need no confirmation.
+    """
+    new = new_url.strip()
+    if not new or new.rstrip("/") == old_url.strip().rstrip("/"):
+        return False
+    parts = urlsplit(new)
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK_HOSTS:
+        return False
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port: validation refuses it anyway, never wave it through
+        return True
+    official = urlsplit(default_base_url(vendor_id))
+    return not (parts.scheme == "https" and host == official.hostname and port in (None, 443))

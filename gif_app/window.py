@@ -168,6 +168,10 @@ class WebviewDialogs:
         result = self._window.create_file_dialog(webview.FileDialog.OPEN, allow_multiple=True, file_types=types)
         return [str(p) for p in result or ()]
 
+    def confirm(self, title: str, message: str) -> bool:
+        """Show a native OK/Cancel question; the page's scripts cannot see or answer it."""
+        return bool(self._window.create_confirmation_dialog(title, message))
+
     def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
         """Show a save dialog."""
         import webview

@@ -18,6 +18,7 @@ from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
 from gif_app.pipeline.imports import IMAGE_TYPES, snapshot_metadata_choice, snapshot_sources
 from gif_app.store.repository import JobFilter
+from gif_app.vendors import VENDORS, address_needs_approval
 
 MAX_PAGE = 200
 
@@ -36,7 +37,21 @@ class JobsApi:
         """Start a job from the saved settings with per-run overrides; queue it or refuse when busy."""
         if when_busy not in {"queue", "refuse"}:
             raise ValidationError("when_busy must be 'queue' or 'refuse'.")
-        return execution_json(self._jobs.start_job(as_dict(overrides, "overrides"), when_busy=when_busy))
+        return execution_json(self._jobs.start_job(self._run_overrides(overrides), when_busy=when_busy))
+
+    def _run_overrides(self, overrides: Any) -> dict[str, Any]:
+        """Return the page's per-run overrides; a vendor address is refused (it moves only through Settings,
+        where a native dialog confirms a new host, since the key goes wherever the address points)."""
+        values = as_dict(overrides, "overrides")
+        saved = self.ctx.settings_file.load().settings["providers"]
+        flat = settings_mod.flatten_values(values)
+        for vendor in VENDORS:
+            key = f"providers.{vendor.base_url_setting}"
+            if key in flat and address_needs_approval(vendor.id, str(saved.get(vendor.base_url_setting) or ""),
+                                                      str(flat[key] or "")):
+                raise ValidationError("Vendor addresses are changed in Settings, not per run.",
+                                      {key: "Change this address in Settings → Advanced."})
+        return values
 
     @envelope
     def import_images(self, paths: list[str] | None = None, kind: str = "files",
@@ -47,6 +62,11 @@ class JobsApi:
         if kind not in {"files", "dir"}:
             raise ValidationError("kind must be 'files' or 'dir'.")
         chosen = list(as_strings(paths, "paths"))
+        # Paths from the page must be ones the user dropped on the window: a page script may not name files.
+        strangers = [p for p in chosen if not self.ctx.drops.was_dropped(p)]
+        if strangers:
+            raise ValidationError("Only files you dropped on the window or pick with Add images can be imported.",
+                                  {"paths": strangers[0]})
         if not chosen:
             folder = self.ctx.dialogs.pick_path("dir", [], "") if kind == "dir" else None
             chosen = [folder] if folder else [] if kind == "dir" else self.ctx.dialogs.pick_paths(sorted(IMAGE_TYPES))
@@ -58,13 +78,13 @@ class JobsApi:
     @envelope
     def preflight(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return what would stop a job with these overrides at once, each problem with its setting key."""
-        problems = self._jobs.preflight(as_dict(overrides, "overrides"))
+        problems = self._jobs.preflight(self._run_overrides(overrides))
         return {"problems": [p.to_dict() for p in problems]}
 
     @envelope
     def estimate_job(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the images, paid calls and cost range a job with these overrides would have (nothing starts)."""
-        overrides = as_dict(overrides, "overrides")
+        overrides = self._run_overrides(overrides)
         estimate = self._jobs.estimate(overrides).to_json()
         settings = self._jobs.run_settings(overrides)
         return {**estimate, "budget_usd": settings["parameters"]["budget_usd"],

@@ -14,7 +14,7 @@ from gif_app.errors import ConfigurationError, ValidationError
 from gif_app.jobs.accounts import run_key_test
 from gif_app.prices import packaged_table
 from gif_app.stock_target import choose_target
-from gif_app.vendors import find_vendor
+from gif_app.vendors import VENDORS, address_needs_approval, find_vendor
 
 # How long the page's question about a dropped file waits for the window's report of it (sent at the same time).
 DROP_REPORT_WAIT_S = 1.0
@@ -46,8 +46,29 @@ class SettingsApi:
 
     @envelope
     def save_settings(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Validate and save; refused with per-field messages when something is out of range."""
-        return {"settings": self.ctx.settings_file.save(as_dict(values, "values"))}
+        """Validate and save; refused with per-field messages when something is out of range, and refused
+        when a vendor's address moves to a new host the user did not confirm in a native dialog."""
+        clean = settings_mod.validated(as_dict(values, "values"))
+        self._confirm_new_addresses(clean)
+        return {"settings": self.ctx.settings_file.save(clean)}
+
+    def _confirm_new_addresses(self, clean: settings_mod.Settings) -> None:
+        """Ask natively before a vendor key may follow its address to another host; raise when refused."""
+        saved = self.ctx.settings_file.load().settings["providers"]
+        refused: dict[str, str] = {}
+        for vendor in VENDORS:
+            setting = vendor.base_url_setting
+            old, new = str(saved.get(setting) or ""), str(clean["providers"].get(setting) or "")
+            if not address_needs_approval(vendor.id, old, new):
+                continue
+            question = (f"Send your {vendor.label} key to {new}?\n\nEvery {vendor.label} call, with your key, "
+                        f"will go to this address instead of {vendor.default_base_url}. Only say yes if you set "
+                        "up this proxy or gateway yourself.")
+            if not self.ctx.dialogs.confirm(f"New {vendor.label} address", question):
+                refused[f"providers.{setting}"] = (f"Not saved: you did not confirm sending your {vendor.label} "
+                                                   "key to this address.")
+        if refused:
+            raise ValidationError("A vendor address was not confirmed; nothing was saved.", refused)
 
     @envelope
     def choose_stock_target(self, values: dict[str, Any], target: str) -> dict[str, Any]:

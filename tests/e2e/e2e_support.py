@@ -45,6 +45,8 @@ class PickedPaths:
         self.save_asked: list[tuple[str, list[str], str]] = []
         self.many_answers: list[list[str]] = []
         self.many_asked: list[list[str]] = []
+        self.confirm_answers: list[bool] = []
+        self.confirm_asked: list[tuple[str, str]] = []
 
     def pick_path(self, kind: str, file_types: list[str], current: str) -> str | None:
         """Return the next queued answer (None = cancelled)."""
@@ -55,6 +57,11 @@ class PickedPaths:
         """Return the next queued list of files (empty = cancelled) and record the ask."""
         self.many_asked.append(file_types)
         return self.many_answers.pop(0) if self.many_answers else []
+
+    def confirm(self, title: str, message: str) -> bool:
+        """Return the next queued yes/no (no when none is queued) and record the question."""
+        self.confirm_asked.append((title, message))
+        return self.confirm_answers.pop(0) if self.confirm_answers else False
 
     def save_path(self, suggested_name: str, file_types: list[str], folder: str) -> str | None:
         """Return the next queued save answer (None = cancelled) and record the ask."""

@@ -36,8 +36,16 @@ class Finished:
             return self.ids[execution_id]
 
 
+def _drop(app: App, paths: list[Path]) -> list[str]:
+    """Drop the files on the window as its drop handler reports them, and ask their paths as the page does."""
+    app.ctx.drops.enable()
+    for path in paths:
+        app.ctx.drops.record(path.name, str(path))
+    return [app.api.dropped_file_path(path.name)["data"]["path"] for path in paths]
+
+
 def _import(app: App, finished: Finished, paths: list[Path]) -> JobExecution:
-    answer = app.api.import_images([str(p) for p in paths])
+    answer = app.api.import_images(_drop(app, paths))
     assert answer["ok"], answer
     return finished.wait(answer["data"]["execution"]["id"])
 
@@ -78,6 +86,6 @@ def test_rerun_imports_again_and_a_flagged_duplicate_can_be_retried(sandbox_app:
 
 def test_nothing_to_import_is_refused_before_any_job_exists(sandbox_app: App, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    answer = sandbox_app.api.import_images([str(tmp_path / "empty")])
+    answer = sandbox_app.api.import_images(_drop(sandbox_app, [tmp_path / "empty"]))
     assert not answer["ok"] and "No image file" in answer["error"]["message"]
     assert not sandbox_app.repo.executions_with_status(*JobStatus)
