@@ -22,7 +22,7 @@ from gif_app.jobs.planning import (
     images_per_generation,
     timeout_seconds,
 )
-from gif_app.jobs.preflight import preflight
+from gif_app.jobs.preflight import key_problems, preflight
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.jobs.seed_rerun import (
     require_seed,
@@ -171,6 +171,11 @@ class JobService:
 
     def rerun(self, execution_id: int) -> JobExecution:
         """Queue a NEW execution from the job's current stored configuration; the original stays untouched."""
+        parent, snapshot, planned = self._rerun_plan(execution_id)
+        return self._queue_rerun(parent, snapshot, planned)
+
+    def _rerun_plan(self, execution_id: int) -> tuple[JobExecution, dict[str, Any], int]:
+        """Return the job to rerun, its snapshot and planned count; raise PreflightError if it could not start."""
         parent = self._repo.get_execution(execution_id)
         settings = parent.settings_snapshot
         if parent.configuration_id is not None:
@@ -181,15 +186,21 @@ class JobService:
         files = snapshot_sources(settings) or snapshot_sources(parent.settings_snapshot)
         choice = snapshot_metadata_choice(parent.settings_snapshot)
         settings = settings_mod.validate(settings)[0]
+        # A rerun checks what a new job checks: a key removed or a keyword file moved since stops it here.
+        problems = preflight(settings, self._access(), self._home, renders=not files)
+        if problems:
+            raise PreflightError(problems)
         snapshot: dict[str, Any] = {**settings, SNAPSHOT_KEY: files, METADATA_KEY: choice} if files else settings
+        return parent, snapshot, len(files) or settings["parameters"]["count"] * images_per_generation(settings)
+
+    def _queue_rerun(self, parent: JobExecution, snapshot: dict[str, Any], planned: int) -> JobExecution:
         base = rerun_base_label(parent.label)
         with self._lock:
             # Numbered across the whole family (reruns of reruns too), so no two runs share a label.
             number = self._repo.last_rerun_number(base) + 1
             execution = self._repo.create_execution(
                 label=f"{base} (rerun {number})", configuration_id=parent.configuration_id,
-                settings_snapshot=snapshot, parent_id=parent.id,
-                planned=len(files) or settings["parameters"]["count"] * images_per_generation(settings), queue=True)
+                settings_snapshot=snapshot, parent_id=parent.id, planned=planned, queue=True)
         self._worker.wake()
         return execution
 
@@ -204,8 +215,9 @@ class JobService:
         return self.start_job(seed_rerun_overrides(image, snapshot, keyword_file, label))
 
     def bulk_rerun(self, execution_ids: list[int]) -> list[JobExecution]:
-        """Queue a rerun of each job, in the given order."""
-        return [self.rerun(i) for i in execution_ids]
+        """Queue a rerun of each job, in the given order; none is queued when one of them could not start."""
+        plans = [self._rerun_plan(i) for i in execution_ids]
+        return [self._queue_rerun(*plan) for plan in plans]
 
     def resume(self, execution_id: int, budget_usd: float | None = None) -> JobExecution:
         """Queue a resumable execution: finish its remaining generations and fetch its missing downloads.
@@ -218,6 +230,12 @@ class JobService:
         if not execution.is_resumable:
             raise ConflictError("Only an interrupted, stopped or failed job, or a finished one with images still "
                                 "to download, can be resumed.")
+        # The keys it needs must still be there (its keywords and prompts are already planned and recorded).
+        renders = not snapshot_sources(execution.settings_snapshot)
+        problems = key_problems(settings_mod.validate(execution.settings_snapshot)[0], self._access(),
+                                renders=renders)
+        if problems:
+            raise PreflightError(problems)
         fields: dict[str, Any] = {}
         if budget_usd is not None:
             snapshot = settings_mod.flatten_values(execution.settings_snapshot)
