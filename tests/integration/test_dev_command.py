@@ -118,8 +118,9 @@ def test_a_venv_recorded_as_39_is_rebuilt_and_a_current_one_kept(tmp_path: Path)
     assert not keep.exists()
     rebuilt = cfg_version(cfg.read_text(encoding="utf-8"))
     assert rebuilt is not None and rebuilt >= MINIMUM
-    assert subprocess.run([str(python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
-                          check=True).stdout.strip() == str(venv)
+    prefix = subprocess.run([str(python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert Path(prefix).samefile(venv)
 
 
 def test_a_venv_with_a_missing_interpreter_is_rebuilt(tmp_path: Path) -> None:
