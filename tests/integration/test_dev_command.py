@@ -83,6 +83,14 @@ def test_a_python_override_naming_an_old_interpreter_is_refused(project: Path, t
     assert not (project / ".venv").exists()
 
 
+@pytest.mark.skipif(not OLD, reason="no Python older than 3.11 on this machine")
+def test_an_old_python_hands_over_to_the_python_override(project: Path) -> None:
+    (project / "dist").mkdir()
+    done = run_dev(OLD[0], project, "clean", PYTHON=sys.executable)  # the README's "(or set PYTHON=...)"
+    assert done.returncode == 0, done.stderr
+    assert "Removed: dist" in done.stdout and not (project / "dist").exists()
+
+
 def test_check_python_passes_on_this_interpreter(project: Path) -> None:
     done = run_dev(sys.executable, project, "--check-python")
     assert done.returncode == 0 and done.stdout.strip().endswith(": OK")

@@ -114,6 +114,15 @@ def test_no_test_package_is_xvfb_and_the_qt_list_names_the_2404_alsa() -> None:
     assert "libasound2t64|libasound2" in sysdeps.QT_DEBS
 
 
+def test_the_chromium_deb_is_asked_for_only_when_no_browser_is_found_and_apt_has_a_real_one() -> None:
+    run = cli.package_specs(for_tests=False, has_browser=False, has_chromium_deb=True)
+    assert run == list(sysdeps.QT_DEBS)
+    test = cli.package_specs(for_tests=True, has_browser=False, has_chromium_deb=True)
+    assert test == [*sysdeps.QT_DEBS, *sysdeps.TEST_DEBS, "chromium"]
+    assert "chromium" not in cli.package_specs(for_tests=True, has_browser=True, has_chromium_deb=True)
+    assert "chromium" not in cli.package_specs(for_tests=True, has_browser=False, has_chromium_deb=False)  # Ubuntu
+
+
 def test_apt_policy_and_dpkg_output_are_read() -> None:
     policy = ("libasound2:\n  Installed: 1.2.8-1+b1\n  Candidate: 1.2.8-1+b1\n  Version table:\n"
               "chromium:\n  Installed: (none)\n  Candidate: (none)\n  Version table:\n"

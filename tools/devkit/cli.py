@@ -93,17 +93,24 @@ def remove_outputs(root: Path, *, with_venv: bool) -> list[str]:
     return removed
 
 
-def ensure_system_packages(*, for_tests: bool) -> bool:
-    """Check the Debian/Ubuntu packages the app (and the tests) need; install or print the sudo line."""
+def package_specs(*, for_tests: bool, has_browser: bool, has_chromium_deb: bool) -> list[str]:
+    """Return the packages to check: Qt's; for the tests theirs too, and the Chromium deb only when it helps."""
     specs = list(sysdeps.QT_DEBS)
     if for_tests:
         specs += sysdeps.TEST_DEBS
-        browser, searched = chromium.locate_chromium(os.environ)
-        if browser is None and sysdeps.is_chromium_deb_available():
+        if not has_browser and has_chromium_deb:
             specs.append(sysdeps.CHROMIUM_DEB)
-        elif browser is None:
-            print(f"No Chromium for the browser tests ({searched}). Install Chromium or Google Chrome, or set "
-                  f"{chromium.ENV_VAR}; until then those tests are skipped (they fail when CI is set).")
+    return specs
+
+
+def ensure_system_packages(*, for_tests: bool) -> bool:
+    """Check the Debian/Ubuntu packages the app (and the tests) need; install or print the sudo line."""
+    browser, searched = chromium.locate_chromium(os.environ) if for_tests else (None, "")
+    has_deb = for_tests and browser is None and sysdeps.is_chromium_deb_available()
+    if for_tests and browser is None and not has_deb:
+        print(f"No Chromium for the browser tests ({searched}). Install Chromium or Google Chrome, or set "
+              f"{chromium.ENV_VAR}; until then those tests are skipped (they fail when CI is set).")
+    specs = package_specs(for_tests=for_tests, has_browser=browser is not None, has_chromium_deb=has_deb)
     return sysdeps.ensure_packages(specs)
 
 
