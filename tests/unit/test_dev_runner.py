@@ -74,16 +74,16 @@ def test_pytest_finding_no_tests_is_a_failure_and_other_codes_pass_through() -> 
 
 def test_the_suite_runs_lint_types_then_pytest_with_the_extra_arguments() -> None:
     python = Path(".venv") / "bin" / "python"
-    steps = cli.test_steps(python, ["-k", "venv", "tests/unit"])
+    steps = cli.suite_steps(python, ["-k", "venv", "tests/unit"])
     assert [step[1:3] for step in steps] == [["-m", "ruff"], ["-m", "mypy"], ["-m", "pytest"]]
-    assert steps[0][3:] == ["check", "gif_app", "tests", "bench"]
+    assert steps[0][3:] == ["check", "gif_app", "tests", "bench", "tools"]
     assert steps[2][3:] == ["-k", "venv", "tests/unit"]
     assert all(step[0] == str(python) for step in steps)
 
 
 def test_the_suite_environment_is_offscreen_and_drops_the_sandbox_only_as_root() -> None:
-    assert cli.test_environ({"A": "1"}, as_root=False) == {"A": "1", "QT_QPA_PLATFORM": "offscreen"}
-    assert cli.test_environ({}, as_root=True)["QTWEBENGINE_DISABLE_SANDBOX"] == "1"
+    assert cli.suite_environ({"A": "1"}, as_root=False) == {"A": "1", "QT_QPA_PLATFORM": "offscreen"}
+    assert cli.suite_environ({}, as_root=True)["QTWEBENGINE_DISABLE_SANDBOX"] == "1"
 
 
 @pytest.mark.parametrize(("installed", "installable", "expected"), [

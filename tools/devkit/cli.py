@@ -53,7 +53,7 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def test_environ(environ: Mapping[str, str], as_root: bool) -> dict[str, str]:
+def suite_environ(environ: Mapping[str, str], as_root: bool) -> dict[str, str]:
     """Return the suite's environment: Qt offscreen, and Chromium's sandbox off as root (it refuses otherwise)."""
     env = {**environ, "QT_QPA_PLATFORM": "offscreen"}
     if as_root:
@@ -61,10 +61,10 @@ def test_environ(environ: Mapping[str, str], as_root: bool) -> dict[str, str]:
     return env
 
 
-def test_steps(python: Path, pytest_args: Sequence[str]) -> list[list[str]]:
+def suite_steps(python: Path, pytest_args: Sequence[str]) -> list[list[str]]:
     """Return the suite's commands in order: lint, types, tests."""
     py = str(python)
-    return [[py, "-m", "ruff", "check", "gif_app", "tests", "bench"], [py, "-m", "mypy"],
+    return [[py, "-m", "ruff", "check", "gif_app", "tests", "bench", "tools"], [py, "-m", "mypy"],
             [py, "-m", "pytest", *pytest_args]]
 
 
@@ -72,7 +72,7 @@ def run_steps(steps: Sequence[Sequence[str]], cwd: Path, env: Mapping[str, str])
     """Run `steps` in order, stop at the first failure, and return the exit code (pytest's mapped)."""
     for step in steps:
         code = subprocess.run(list(step), cwd=cwd, env=dict(env)).returncode
-        if step[1:3] == ["-m", "pytest"]:
+        if list(step[1:3]) == ["-m", "pytest"]:
             if code == PYTEST_NO_TESTS:
                 print("pytest collected no tests: failing on purpose.", file=sys.stderr)
             code = pytest_status(code)
@@ -127,7 +127,7 @@ def cmd_test(args: Sequence[str]) -> int:
     if not ensure_system_packages(for_tests=True):
         return 1
     python = prepare(ROOT, dev=True)
-    return run_steps(test_steps(python, args), ROOT, test_environ(os.environ, is_root()))
+    return run_steps(suite_steps(python, args), ROOT, suite_environ(os.environ, is_root()))
 
 
 def cmd_debs(args: Sequence[str]) -> int:
