@@ -29,7 +29,7 @@ system-deps-test:
 	$(DEV) system-deps --test
 
 lint: setup-dev
-	$(BIN)/ruff check gif_app tests bench tools
+	$(BIN)/ruff check gif_app tests bench
 	$(BIN)/mypy
 
 bench: setup-dev

@@ -76,7 +76,7 @@ def test_the_suite_runs_lint_types_then_pytest_with_the_extra_arguments() -> Non
     python = Path(".venv") / "bin" / "python"
     steps = cli.suite_steps(python, ["-k", "venv", "tests/unit"])
     assert [step[1:3] for step in steps] == [["-m", "ruff"], ["-m", "mypy"], ["-m", "pytest"]]
-    assert steps[0][3:] == ["check", "gif_app", "tests", "bench", "tools"]
+    assert steps[0][3:] == ["check", "gif_app", "tests", "bench"]
     assert steps[2][3:] == ["-k", "venv", "tests/unit"]
     assert all(step[0] == str(python) for step in steps)
 

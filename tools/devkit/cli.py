@@ -64,7 +64,7 @@ def suite_environ(environ: Mapping[str, str], as_root: bool) -> dict[str, str]:
 def suite_steps(python: Path, pytest_args: Sequence[str]) -> list[list[str]]:
     """Return the suite's commands in order: lint, types, tests."""
     py = str(python)
-    return [[py, "-m", "ruff", "check", "gif_app", "tests", "bench", "tools"], [py, "-m", "mypy"],
+    return [[py, "-m", "ruff", "check", "gif_app", "tests", "bench"], [py, "-m", "mypy"],
             [py, "-m", "pytest", *pytest_args]]
 
 
