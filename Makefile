@@ -1,44 +1,32 @@
 # Gen Image Factory — the two set-up commands are `make run` and `make test`.
+# They, and clean/distclean, are thin calls of tools/dev.py, the one implementation every OS runs
+# (Windows: `py -3.11 tools\dev.py run` / `py -3.11 tools\dev.py test`, see the README).
 PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-DEVSTAMP := $(VENV)/.installed-dev
-# Debian/Ubuntu libraries QtWebEngine needs that a bare system lacks.
-QT_DEBS := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0 libxcb-randr0 \
-           libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libnss3 libegl1 libgl1 libxcomposite1 \
-           libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libfontconfig1 libdbus-1-3
-TEST_DEBS := chromium xvfb fonts-dejavu-core libcairo2 libimage-exiftool-perl
+DEV    := $(PYTHON) tools/dev.py
+BIN    := .venv/bin
+# This system's names of the Qt WebEngine libraries (tools/devkit/sysdeps.py holds the list; evaluated on use).
+QT_DEBS = $(shell $(DEV) debs)
 
-.PHONY: run test setup setup-dev system-deps system-deps-test lint bench bundle clean
+.PHONY: run test setup setup-dev system-deps system-deps-test lint bench bundle clean distclean
 
-run: setup system-deps
-	$(BIN)/gif-app --auto-sandbox
+run:
+	$(DEV) run
 
-test: setup-dev system-deps system-deps-test
-	bash tools/run_tests.sh
+# Extra pytest arguments: make test ARGS="tests/unit -k venv"
+test:
+	$(DEV) test $(ARGS)
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+setup:
+	$(DEV) setup
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
-	touch $@
-
-$(DEVSTAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $@
-
-setup: $(STAMP)
-
-setup-dev: $(DEVSTAMP)
+setup-dev:
+	$(DEV) setup-dev
 
 system-deps:
-	@bash tools/system_deps.sh $(QT_DEBS)
+	$(DEV) system-deps
 
 system-deps-test:
-	@bash tools/system_deps.sh $(TEST_DEBS)
+	$(DEV) system-deps --test
 
 lint: setup-dev
 	$(BIN)/ruff check gif_app tests bench
@@ -53,5 +41,9 @@ bench: setup-dev
 bundle: setup-dev
 	$(BIN)/pyinstaller --noconfirm --workpath .pyinstaller/work --distpath dist pyinstaller.spec
 
+# clean keeps .venv (a venv made by the wrong Python is rebuilt by run/test anyway); distclean removes it too.
 clean:
-	rm -rf .pyinstaller dist test-artifacts
+	$(DEV) clean
+
+distclean:
+	$(DEV) distclean

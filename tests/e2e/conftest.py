@@ -1,4 +1,4 @@
-"""Browser tests: the system Chromium drives the real page against the real Flask server and Api."""
+"""Browser tests: an installed Chromium (tests/helpers/chromium.py) drives the real page, Flask server and Api."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from playwright.sync_api import Page
 
 from gif_app.app import App, AppOptions, build_app
 from gif_app.dialogs import Dialogs
-
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.helpers.chromium import chromium_executable
 
 
 @pytest.fixture(scope="session")
@@ -24,12 +23,10 @@ def base_url() -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Launch the system Chromium headless (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"system Chromium not found at {CHROMIUM}")
+    """Launch the installed Chromium headless (never a downloaded browser); none: skip, or fail under CI."""
     return {
         **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
+        "executable_path": str(chromium_executable()),
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"],
     }
