@@ -58,6 +58,8 @@ function show(state) {
   if (state.ask) target.replaceChildren(askCard());
   else if (state.banner) target.replaceChildren(bannerCard(state.banner));
   else target.replaceChildren();
+  // What the slot shows, for tests and styles: ask | banner | none.
+  target.dataset.state = state.ask ? 'ask' : state.banner ? 'banner' : 'none';
   if (state.is_checking && (!poller || poller.isStopped)) follow();
 }
 
