@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 # Short: the check runs in the background and a slow or blocked network must not hold a thread for long.
 FEED_TIMEOUT_S = 5.0
+# GitHub's releases/latest answer is a few kB (more with long notes and many assets).
+MAX_FEED_BYTES = 2 << 20
 _HEADERS = {"Accept": "application/vnd.github+json", "User-Agent": f"gif-app/{__version__}"}
 
 
@@ -38,14 +41,24 @@ def fetch_latest(feed_url: str, timeout_s: float = FEED_TIMEOUT_S) -> Release | 
     None, because an update check that cannot be made must say nothing to the user.
     """
     try:
-        with build_client(feed_url, timeout_s, dict(_HEADERS)) as client:
-            answer = client.get(feed_url)
+        with build_client(feed_url, timeout_s, dict(_HEADERS)) as client, client.stream("GET", feed_url) as answer:
             answer.raise_for_status()
-            body = answer.json()
-    except (httpx.HTTPError, ValueError) as exc:  # ValueError: the body is not JSON
+            body = json.loads(_read_capped(answer))
+    # InvalidURL: a malformed GIF_UPDATE_FEED; ValueError: a body that is not JSON (or not UTF-8), or too long.
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         log.debug("update check: the release feed %s could not be read: %s", feed_url, exc)
         return None
     return read_release(body, feed_url)
+
+
+def _read_capped(answer: httpx.Response) -> bytes:
+    """Return the body, refusing one longer than MAX_FEED_BYTES (a feed must not make the app read without end)."""
+    data = bytearray()
+    for chunk in answer.iter_bytes():
+        data += chunk
+        if len(data) > MAX_FEED_BYTES:
+            raise ValueError(f"the answer is longer than {MAX_FEED_BYTES} bytes")
+    return bytes(data)
 
 
 def read_release(body: Any, feed_url: str = "") -> Release | None:

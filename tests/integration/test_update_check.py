@@ -115,6 +115,12 @@ def test_a_tls_error_a_timeout_and_an_unknown_host_end_in_silence(feed: FakeFeed
         listener.listen()
         assert fetch_latest(f"http://127.0.0.1:{listener.getsockname()[1]}/latest", timeout_s=0.3) is None
     assert fetch_latest("http://gif-update-feed.invalid/latest", timeout_s=2.0) is None
+    assert fetch_latest("http://[::1/latest") is None  # a malformed GIF_UPDATE_FEED
+
+
+def test_an_endless_answer_is_cut_off(feed: FakeFeed) -> None:
+    feed.serve(b'{"tag_name": "v9.0.0", "body": "' + b"x" * (3 << 20) + b'"}')
+    assert fetch_latest(feed.url) is None
 
 
 @pytest.mark.parametrize("answer", ["ask", "off"])
