@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from e2e_support import UI, PickedPaths
+from layout_support import MIN_WINDOW, layout_problems
 from playwright.sync_api import expect
+from review_support import shoot_both
 
 from gif_app.app import App, AppOptions, build_app
 from gif_app.updates import FEED_ENV
@@ -55,6 +57,9 @@ def test_yes_shows_the_banner_whose_link_opens_the_notes_and_dismiss_hides_it(
     expect(banner).to_be_visible(timeout=CHECK_MS)
     expect(ui.by("update-ask")).to_have_count(0)
     expect(ui.by("update-version")).to_have_text("999.0.0")
+    shoot_both(ui, "update-banner")
+    ui.page.set_viewport_size(MIN_WINDOW)  # type: ignore[arg-type]
+    assert layout_problems(ui.page)[0] == [], "the banner fits the sidebar at the window's minimum size"
     assert gif.ctx.settings_file.load().settings["ui"]["update_check"] == "daily"
 
     ui.by("update-notes").click()
