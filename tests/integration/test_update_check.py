@@ -224,5 +224,10 @@ def test_through_the_api_the_answer_is_a_setting_and_yes_checks_in_the_backgroun
         assert app.api.save_settings(settings)["ok"]
         assert app.api.check_for_update()["data"] == {"ask": False, "is_checking": False, "banner": None}
         assert feed.requests == 1
+        # No setting names the feed: whatever the page saves, the check keeps the environment's address.
+        settings["ui"]["update_feed"] = "http://attacker.invalid/feed"
+        saved = app.api.save_settings(settings)["data"]["settings"]
+        assert "update_feed" not in saved["ui"] and app.ctx.services.updates is not None
+        assert app.ctx.services.updates.feed == feed.url
     finally:
         app.close()
