@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from gif_app.paths import HomeLayout, resource_dir
 from gif_app.server import LocalServer, MediaSource, create_server_app
 from gif_app.settings import SettingsFile
 from gif_app.store.repository import Repository
+from gif_app.updates import SETTING, STATE_FILE_NAME, UpdateCheck, feed_url
 from gif_app.vendors import VENDORS
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class AppOptions:
     dialogs: Dialogs | None = None
     start_workers: bool = True
     environ: Mapping[str, str] | None = None
+    open_url: Callable[[str], object] | None = None  # the system browser (release notes); tests record instead
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -223,7 +225,8 @@ def _build_locked(home_root: Path, options: AppOptions, lock: HomeLock) -> App:
     retries = RetryService(repo, home, access)
     services = Services(jobs=JobService(repo, home, settings_file, access, Redactor(keystore.secrets)),
                         retries=retries, exports=ExportService(repo), models=ModelDownloads(home.models),
-                        records=JobRecords(repo, retries), recovery=recovery, sandbox=sandbox, access=access)
+                        records=JobRecords(repo, retries), recovery=recovery, sandbox=sandbox, access=access,
+                        updates=_update_check(home, settings_file, environ, options))
     ctx = ApiContext(home=home, settings_file=settings_file, keystore=keystore, repo=repo,
                      dialogs=options.dialogs or NoDialogs(), services=services, is_sandbox=options.is_sandbox,
                      notices=notices)
@@ -236,6 +239,13 @@ def _build_locked(home_root: Path, options: AppOptions, lock: HomeLock) -> App:
     server = LocalServer(create_server_app(resource_dir() / "web", media,
                                            page_theme=lambda: str(settings_file.load().settings["ui"]["theme"])))
     return App(home, ctx, api, server, sandbox, lock)
+
+
+def _update_check(home: HomeLayout, settings_file: SettingsFile, environ: Mapping[str, str],
+                  options: AppOptions) -> UpdateCheck:
+    """Build the opt-in update check; nothing runs until the page asks (after the window is ready)."""
+    return UpdateCheck(home.root / STATE_FILE_NAME, lambda: str(settings_file.load().settings["ui"][SETTING]),
+                       feed_url(environ), open_url=options.open_url)
 
 
 def provider_access(home: HomeLayout, settings_file: SettingsFile, keystore: KeyStore,

@@ -276,9 +276,14 @@ PROVIDER_URLS = Section("providers", "Provider addresses", "Advanced: where each
 ))
 
 _THEMES = (("system", "System (follow the OS)"), ("light", "Light"), ("dark", "Dark"))
+# "ask" until the user answers the page's question; nothing is fetched unless "daily" (gif_app/updates.py).
+_UPDATE_CHECKS = (("ask", "Off (not asked yet)"), ("daily", "On: once a day"), ("off", "Off"))
 UI = Section("ui", "Appearance", "How the app looks.", (
     Setting("ui.theme", "choice", "system", "Theme",
             "System follows the light or dark mode of your OS. Applied at once.", choices=_THEMES),
+    Setting("ui.update_check", "choice", "ask", "Check for new versions",
+            "Once a day the app asks the project's release feed for a newer version and shows a quiet banner "
+            "with its release notes. Nothing is downloaded or installed.", choices=_UPDATE_CHECKS),
 ), is_per_job=False)
 
 ADVANCED = Section("advanced", "Advanced", "", (

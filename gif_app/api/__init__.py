@@ -12,9 +12,10 @@ from gif_app.api.images import ImagesApi
 from gif_app.api.jobs import JobsApi
 from gif_app.api.retry import RetryApi
 from gif_app.api.settings import SettingsApi
+from gif_app.api.updates import UpdatesApi
 
 
-class Api(SettingsApi, JobsApi, ImagesApi, RetryApi, ExportsApi):
+class Api(SettingsApi, JobsApi, ImagesApi, RetryApi, ExportsApi, UpdatesApi):
     """Everything the page can ask of the app."""
 
     def __init__(self, ctx: ApiContext) -> None:

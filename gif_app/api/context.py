@@ -19,6 +19,7 @@ from gif_app.keystore import KeyStore
 from gif_app.paths import HomeLayout
 from gif_app.settings import SettingsFile
 from gif_app.store.repository import Repository
+from gif_app.updates import UpdateCheck
 
 
 class SandboxHandle(Protocol):
@@ -48,6 +49,7 @@ class Services:
     # Keys and vendor addresses as a run would use them (the key test in Settings asks with these).
     access: Callable[[], ProviderAccess] | None = None
     self_test_sink: Callable[[str], None] | None = None
+    updates: UpdateCheck | None = None
 
     def shutdown(self) -> None:
         """Stop every worker (each join is bounded)."""
@@ -55,6 +57,8 @@ class Services:
         self.retries.shutdown()
         self.exports.shutdown()
         self.models.shutdown()
+        if self.updates is not None:
+            self.updates.shutdown()
 
 
 @dataclass

@@ -9,6 +9,7 @@ import { watchAway } from './ui/away_notice.js';
 import { showConnection } from './ui/connection.js';
 import { guardDrops } from './ui/drop_guard.js';
 import { showNotice } from './ui/notices.js';
+import { startUpdateCheck } from './ui/update_check.js';
 
 function showAppInfo(info) {
   const version = document.querySelector('[data-testid="app-version"]');
@@ -29,6 +30,7 @@ async function boot() {
   startRouter(document.getElementById('view-root'));
   try {
     showAppInfo(await call('app_info'));
+    startUpdateCheck();  // after the first answer: the check never delays the window
   } catch (err) {
     showNotice(`The app backend is not answering: ${err.message}`, 'danger');
   }

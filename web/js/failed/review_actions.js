@@ -9,6 +9,7 @@ import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { icon } from '../icons.js';
 import { openDialog } from '../ui/dialog.js';
+import { deleteShortcut, isDeleteKey, isMac } from '../ui/keys.js';
 import { poll } from '../ui/poll.js';
 import { toast, toastError } from '../ui/toast.js';
 
@@ -102,7 +103,7 @@ export function reviewActions(onChange) {
       buttons = {
         approve: button('Approve', 'A', 'modal-approve', approve),
         retry: button('Retry', 'R', 'modal-retry', retry),
-        delete: h('button', { class: 'btn btn-sm btn-danger-ghost', type: 'button', title: 'Delete (Delete)', 'aria-keyshortcuts': 'Delete', 'data-testid': 'modal-review-delete', onClick: () => remove(modal) }, icon('trash'), 'Delete'),
+        delete: h('button', { class: 'btn btn-sm btn-danger-ghost', type: 'button', title: `Delete (${isMac() ? '⌫' : 'Delete'})`, 'aria-keyshortcuts': deleteShortcut(), 'data-testid': 'modal-review-delete', onClick: () => remove(modal) }, icon('trash'), 'Delete'),
       };
       return [buttons.approve, buttons.retry, buttons.delete];
     },
@@ -116,7 +117,7 @@ export function reviewActions(onChange) {
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === 'a') approve(modal);
       else if (key === 'r') retry(modal);
-      else if (key === 'Delete') remove(modal);
+      else if (isDeleteKey(event)) remove(modal);  // Backspace too on macOS
       else return false;
       return true;
     },

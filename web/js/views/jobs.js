@@ -12,6 +12,7 @@ import { exportJobsZip, exportJobXlsx } from '../jobs/exports.js';
 import { JobFilters } from '../jobs/filters.js';
 import { QueuePanel } from '../jobs/queue.js';
 import { JobsTable } from '../jobs/table.js';
+import { isDeleteKey } from '../ui/keys.js';
 import { poll } from '../ui/poll.js';
 import { emptyState, errorState, loadingState } from '../ui/states.js';
 import { toastError } from '../ui/toast.js';
@@ -191,9 +192,9 @@ class JobsView {
     }
   }
 
-  /** Delete opens the same confirmation as the Delete button; it never deletes silently. */
+  /** Delete (and Backspace on macOS) opens the same confirmation as the Delete button; never a silent delete. */
   keys(event) {
-    if (event.key !== 'Delete' || event.defaultPrevented) return;
+    if (!isDeleteKey(event) || event.defaultPrevented) return;
     if (event.target.closest('input:not([type="checkbox"]), textarea, select, dialog')) return;
     if (!this.selection.size) return;
     event.preventDefault();

@@ -11,6 +11,7 @@ import { confirmDialog, openDialog } from '../ui/dialog.js';
 import { showNotice } from '../ui/notices.js';
 import { chooseStockTarget, targetNotice } from '../ui/target_notice.js';
 import { applyTheme } from '../ui/theme.js';
+import { refreshUpdateCheck } from '../ui/update_check.js';
 import { toast, toastError } from '../ui/toast.js';
 import { SettingsForm } from './settings_form.js';
 import { KeysPanel } from './settings_keys.js';
@@ -165,6 +166,7 @@ class SettingsView {
       this.form.load(data.settings || data);
       this.keepTheme(data.settings || data);
       this.showErrors({});
+      refreshUpdateCheck();  // the update check may have been turned on or off
       toast('Settings saved', { kind: 'success' });
     } catch (err) {
       if (err.code === 'validation_error') this.saveRefused(err);
