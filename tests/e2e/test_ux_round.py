@@ -154,3 +154,14 @@ def test_an_unsaved_theme_choice_is_undone_on_leaving(ui: UI) -> None:
     ui.by("confirm-discard-ok").click()
     ui.wait_view("dashboard")
     expect(ui.page.locator("html")).not_to_have_attribute("data-theme", "dark")
+
+
+def test_the_system_theme_follows_the_os_as_it_changes(ui: UI) -> None:
+    ui.page.emulate_media(color_scheme="light")
+    ui.open("dashboard")
+    expect(ui.page.locator("html")).to_have_attribute("data-scheme", "light")
+    light = _background(ui)
+    ui.page.emulate_media(color_scheme="dark")  # the OS switches while the app is open
+    expect(ui.page.locator("html")).to_have_attribute("data-scheme", "dark")
+    assert _background(ui) == "rgb(14, 16, 20)" != light
+    assert ui.page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "dark"

@@ -28,7 +28,9 @@ TEXT_PAIRS = [
     *[("success", bg) for bg in ("surface", "success-soft")],
 ]
 # Parts of controls that must stand out from the surface: checked switches, progress bars, focus borders.
-UI_PAIRS = [("accent", "surface"), ("accent", "surface-3"), ("danger", "surface"), ("danger-fill", "surface")]
+UI_PAIRS = [("accent", "surface"), ("accent", "surface-3"), ("danger", "surface"), ("danger-fill", "surface"),
+            # The edges of text fields, selects and switches (WCAG 1.4.11), on the surfaces they sit on.
+            ("border-control", "surface"), ("border-control", "surface-2")]
 
 
 def _block(start: str) -> str:
@@ -41,9 +43,8 @@ def _tokens(block: str) -> dict[str, str]:
 
 
 LIGHT = _tokens(_block(":root {"))
-DARK_BY_OS = _tokens(_block('@media (prefers-color-scheme: dark) {\n  :root:not([data-theme="light"]) {'))
-DARK_BY_CHOICE = _tokens(_block(':root[data-theme="dark"] {'))
-THEMES = {"light": LIGHT, "dark": {**LIGHT, **DARK_BY_OS}}
+DARK = _tokens(_block(':root[data-scheme="dark"] {'))
+THEMES = {"light": LIGHT, "dark": {**LIGHT, **DARK}}
 
 
 def _rule_pairs() -> list[tuple[str, str, str]]:
@@ -89,8 +90,10 @@ def test_contrast_formula_matches_known_ratios() -> None:
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
-def test_the_dark_tokens_chosen_and_by_the_os_are_the_same() -> None:
-    assert DARK_BY_OS and DARK_BY_OS == DARK_BY_CHOICE
+def test_the_dark_tokens_are_defined_once_and_override_every_light_colour() -> None:
+    assert CSS.count(':root[data-scheme="dark"] {\n') == 1
+    assert "prefers-color-scheme" not in CSS, "the OS's scheme is read by js/theme_boot.js, not a second token block"
+    assert set(DARK) == set(LIGHT), sorted(set(LIGHT) ^ set(DARK))
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -120,3 +123,10 @@ def test_every_rule_that_sets_text_and_background_meets_aa(theme: str) -> None:
     assert len(pairs) > 20  # the parser still finds the stylesheet's rules
     low = {selector: round(contrast(_colour(tokens, fg), _colour(tokens, bg)), 2) for selector, fg, bg in pairs}
     assert {selector: ratio for selector, ratio in low.items() if ratio < TEXT} == {}
+
+
+def test_text_fields_selects_and_switches_are_drawn_with_the_control_border() -> None:
+    plain = re.sub(r"/\*.*?\*/", "", CSS, flags=re.S)
+    rules = dict((sel.strip(), body) for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", plain))
+    for selector in (".input, .select, .textarea", ".switch", ".mode-option"):
+        assert "var(--border-control)" in rules[selector], selector
