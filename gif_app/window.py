@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from gif_app.api.surface import SealedObject, exposed_functions
 from gif_app.app import WINDOW_TITLE, App, HomeInUseApp, RecoveryApp
 from gif_app.drops import DroppedFiles
 from gif_app.paths import resource_dir
 from gif_app.self_test import SELF_TEST_TIMEOUT_S, check_home_in_use_window, check_window
+from gif_app.webview_runtime import GuiBackend, gui_backend
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,8 @@ def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     import webview
 
     window = webview.create_window(WINDOW_TITLE, url, js_api=SealedObject(), width=1280, height=840,
-                                   min_size=(960, 640), background_color=_background(app))
+                                   min_size=(960, 640), background_color=_background(app),
+                                   zoomable=True)  # trackpad pinch and Ctrl+wheel zoom (macOS users expect it)
     if window is None:  # pywebview returns None only when the GUI failed to create it
         raise RuntimeError("The window could not be created.")
     window.expose(*exposed_functions(app.api))
@@ -125,13 +128,11 @@ def _report_drops(window: Any, drops: DroppedFiles) -> None:
     drops.enable()
 
 
-def _gui_name() -> Literal["qt"] | None:
-    return "qt" if os.name == "posix" and not _is_macos() else None
+def _gui_name() -> GuiBackend | None:
+    return gui_backend(sys.platform)
 
 
 def _is_macos() -> bool:
-    import sys
-
     return sys.platform == "darwin"
 
 

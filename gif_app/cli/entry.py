@@ -118,6 +118,10 @@ def _window(args: argparse.Namespace) -> int:
         # Checked before Qt loads: Qt's own message blames an installed library, which sends people astray.
         print(NO_DISPLAY, file=sys.stderr, flush=True)
         return 1
+    from gif_app.webview_runtime import EXIT_NO_WEBVIEW2, ensure_webview_runtime
+
+    if not ensure_webview_runtime():  # Windows without WebView2: a clear message, not a blank window
+        return EXIT_NO_WEBVIEW2
     from gif_app.app import AppOptions, build_window_app
     from gif_app.keystore import KeyStore, choose_backend
     from gif_app.window import run_home_in_use_window, run_window
