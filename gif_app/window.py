@@ -3,6 +3,7 @@ page's, the small "already running" one, and the native dialogs."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sys
@@ -100,7 +101,19 @@ def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     window.expose(*exposed_functions(app.api))
     if isinstance(app, App):
         _report_drops(window, app.ctx.drops)
+        _shut_down_on_exit(window, app)
     return window
+
+
+def _shut_down_on_exit(window: Any, app: App) -> None:
+    """Run the app's one shutdown on whichever exit comes first.
+
+    The Dock's Quit on macOS runs the window's `closing` event and then ends the process inside Cocoa, so the
+    `app.close()` after `webview.start()` never runs; `closed` and atexit cover the other ways out.
+    """
+    window.events.closing += app.close
+    window.events.closed += app.close
+    atexit.register(app.close)
 
 
 def _background(app: App | RecoveryApp) -> str:
