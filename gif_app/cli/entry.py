@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gif-app", description="Gen Image Factory")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--home", help="app home folder, the same for every command (default: $GIF_APP_HOME, "
-                                       "else the user data dir, whose 'sandbox' subfolder holds sandbox work)")
+                                       "else data_folder in config.toml in the user config dir, else the user "
+                                       "data dir; their 'sandbox' subfolder holds sandbox work)")
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox vendors")
     parser.add_argument("--auto-sandbox", action="store_true",
                         help="use the sandbox when no API key is configured (what `make run` does)")
