@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from gif_app import paths
@@ -55,7 +56,8 @@ def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_every_command_follows_the_precedence(tmp_path: Path, config_file: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_home(None, is_sandbox=False) == tmp_path / "data" / APP_NAME  # nothing chosen
+    default = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    assert resolve_home(None, is_sandbox=False) == default  # nothing chosen: the platform's folder
     config_file.write_text(f"data_folder = '{tmp_path / 'from-file'}'\n", encoding="utf-8")
     assert resolve_home(None, is_sandbox=False) == tmp_path / "from-file"
     # The file replaces the platform folder: sandbox work keeps its own subfolder there.
