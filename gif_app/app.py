@@ -31,6 +31,7 @@ from gif_app.logs import Redactor, install_log_file, install_redaction
 from gif_app.paths import HomeLayout, resource_dir
 from gif_app.server import LocalServer, MediaSource, create_server_app
 from gif_app.settings import SettingsFile
+from gif_app.shutdown import ShutdownOnce
 from gif_app.store.repository import Repository
 from gif_app.updates import SETTING, STATE_FILE_NAME, UpdateCheck, feed_url
 from gif_app.vendors import VENDORS
@@ -65,7 +66,8 @@ class App:
         self.server = server
         self.sandbox = sandbox
         self._url: str | None = None
-        self._closed = False
+        # Every exit path (window closing/closed, the Dock's Quit, atexit) calls close(): the first one works.
+        self._shutdown = ShutdownOnce(self._close_parts)
 
     @property
     def repo(self) -> Repository:
@@ -79,10 +81,10 @@ class App:
         return self._url
 
     def close(self) -> None:
-        """Stop workers, the server and the sandbox; close the database; release the home's lock."""
-        if self._closed:
-            return
-        self._closed = True
+        """Stop workers, the server and the sandbox; close the database; release the home's lock (once)."""
+        self._shutdown()
+
+    def _close_parts(self) -> None:
         self.ctx.services.shutdown()
         if self._url is not None:
             self.server.stop()

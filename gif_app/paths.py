@@ -9,18 +9,26 @@ from pathlib import Path
 
 import platformdirs
 
+from gif_app.user_config import CONFIG_NAME, pick_home, read_data_folder
+
 APP_NAME = "GenImageFactory"
 HOME_ENV = "GIF_APP_HOME"
 
 
 def app_home(override: str | os.PathLike[str] | None = None) -> Path:
-    """Return the app home: the override, else $GIF_APP_HOME, else the platform's user data dir."""
-    if override:
-        return Path(override).expanduser().resolve()
-    env = os.environ.get(HOME_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
+    """Return the app home: the override, else $GIF_APP_HOME, else the config file's data_folder, else the
+    platform's user data dir."""
+    explicit, env = (os.fspath(override) if override else None), os.environ.get(HOME_ENV)
+    # The file is read only when it can matter: a broken one must not add warnings to a run given --home.
+    chosen = pick_home(explicit, env, None if explicit or env else read_data_folder(user_config_file()))
+    if chosen:
+        return Path(chosen).expanduser().resolve()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_config_file() -> Path:
+    """Return the config file (config.toml in the platform's user config folder) that can set the data folder."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_NAME
 
 
 def resolve_home(home: str | None, *, is_sandbox: bool) -> Path:
@@ -28,8 +36,9 @@ def resolve_home(home: str | None, *, is_sandbox: bool) -> Path:
 
     An explicit home (`--home DIR`, else $GIF_APP_HOME) is that very folder for every command, sandbox or not,
     so `run --sandbox` and a later `export` on the same home see the same jobs. Without one, real work lives
-    in the platform's user data folder and sandbox work in its `sandbox` subfolder, so demo jobs, their
-    settings and keys never mix with real ones; `--sandbox` on `export` or `settings show` finds them there.
+    in the data folder (the config file's `data_folder`, else the platform's user data folder) and sandbox
+    work in its `sandbox` subfolder, so demo jobs, their settings and keys never mix with real ones;
+    `--sandbox` on `export` or `settings show` finds them there.
     """
     if home:
         return app_home(home)

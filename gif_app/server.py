@@ -15,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from gif_app import imaging, vector
 from gif_app.domain import GeneratedImage
 from gif_app.errors import AppError
+from gif_app.mime import mime_type_for, register_mime_types
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ THEMES = {"light", "dark"}  # "system" (or anything else) leaves the choice to t
 
 def create_server_app(web_root: Path, media: MediaSource, page_theme: Callable[[], str] | None = None) -> Flask:
     """Build the Flask app that serves the UI and the images; `page_theme` answers the saved ui.theme."""
+    register_mime_types()  # werkzeug's guesses then match ours; the routes below also name the type outright
     app = Flask(__name__, static_folder=None)
 
     @app.before_request
@@ -74,12 +76,12 @@ def create_server_app(web_root: Path, media: MediaSource, page_theme: Callable[[
             abort(404)
         path = _resolve_media(media, image_id)
         if variant == "original":
-            return send_file(path, max_age=0)
+            return send_file(path, mimetype=mime_type_for(path), max_age=0)
         return send_file(_thumbnail(media.thumbnails, path), mimetype="image/webp", max_age=3600)
 
     @app.get("/<path:asset>")
     def asset_file(asset: str) -> Response:
-        return send_from_directory(web_root, asset)
+        return send_from_directory(web_root, asset, mimetype=mime_type_for(asset))
 
     return app
 

@@ -3,17 +3,20 @@ page's, the small "already running" one, and the native dialogs."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from gif_app.api.surface import SealedObject, exposed_functions
 from gif_app.app import WINDOW_TITLE, App, HomeInUseApp, RecoveryApp
 from gif_app.drops import DroppedFiles
 from gif_app.paths import resource_dir
 from gif_app.self_test import SELF_TEST_TIMEOUT_S, check_home_in_use_window, check_window
+from gif_app.webview_runtime import GuiBackend, gui_backend
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +94,26 @@ def create_main_window(app: App | RecoveryApp, url: str) -> Any:
     import webview
 
     window = webview.create_window(WINDOW_TITLE, url, js_api=SealedObject(), width=1280, height=840,
-                                   min_size=(960, 640), background_color=_background(app))
+                                   min_size=(960, 640), background_color=_background(app),
+                                   zoomable=True)  # trackpad pinch and Ctrl+wheel zoom (macOS users expect it)
     if window is None:  # pywebview returns None only when the GUI failed to create it
         raise RuntimeError("The window could not be created.")
     window.expose(*exposed_functions(app.api))
     if isinstance(app, App):
         _report_drops(window, app.ctx.drops)
+        _shut_down_on_exit(window, app)
     return window
+
+
+def _shut_down_on_exit(window: Any, app: App) -> None:
+    """Run the app's one shutdown on whichever exit comes first.
+
+    The Dock's Quit on macOS runs the window's `closing` event and then ends the process inside Cocoa, so the
+    `app.close()` after `webview.start()` never runs; `closed` and atexit cover the other ways out.
+    """
+    window.events.closing += app.close
+    window.events.closed += app.close
+    atexit.register(app.close)
 
 
 def _background(app: App | RecoveryApp) -> str:
@@ -125,13 +141,11 @@ def _report_drops(window: Any, drops: DroppedFiles) -> None:
     drops.enable()
 
 
-def _gui_name() -> Literal["qt"] | None:
-    return "qt" if os.name == "posix" and not _is_macos() else None
+def _gui_name() -> GuiBackend | None:
+    return gui_backend(sys.platform)
 
 
 def _is_macos() -> bool:
-    import sys
-
     return sys.platform == "darwin"
 
 

@@ -16,6 +16,7 @@ from gif_app.cli.output import ProgressLine, add_sandbox_flag, bar, write_json
 from gif_app.domain import JobExecution, JobStatus
 from gif_app.errors import ConfigurationError
 from gif_app.paths import resolve_home
+from gif_app.shutdown import exit_on_sigterm
 from gif_app.stock_target import choose_target
 
 
@@ -108,6 +109,7 @@ def _run_job(args: argparse.Namespace) -> int:
         execution = jobs.start_job(settings, when_busy="refuse", source_images=args.images,
                                    import_metadata=args.existing_metadata)
         _install_stop_handlers(jobs, progress)
+        exit_on_sigterm()  # a service manager's (or the OS's logout) SIGTERM: the `finally` below shuts down
         jobs.start_worker()
         while not finished.wait(0.5):
             _draw_progress(progress, jobs.progress())

@@ -15,8 +15,9 @@ from gif_app import __version__
 from gif_app import settings as settings_mod
 from gif_app.cli.commands import add_commands, run_command
 from gif_app.cli.output import add_sandbox_flag, configure_logging, print_problems
+from gif_app.cli.sandbox_choice import choose_sandbox, is_double_clicked
 from gif_app.errors import AppError, HomeInUseError, ValidationError
-from gif_app.paths import resolve_home
+from gif_app.paths import is_frozen, resolve_home
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gif-app", description="Gen Image Factory")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--home", help="app home folder, the same for every command (default: $GIF_APP_HOME, "
-                                       "else the user data dir, whose 'sandbox' subfolder holds sandbox work)")
+                                       "else data_folder in config.toml in the user config dir, else the user "
+                                       "data dir; their 'sandbox' subfolder holds sandbox work)")
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox vendors")
     parser.add_argument("--auto-sandbox", action="store_true",
                         help="use the sandbox when no API key is configured (what `make run` does)")
@@ -57,11 +59,20 @@ def _home(args: argparse.Namespace) -> Path:
     return resolve_home(args.home, is_sandbox=args.sandbox)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit code."""
-    args = build_parser().parse_args(argv)
+def parse_args(argv: Sequence[str] | None = None, *, is_frozen_app: bool | None = None) -> argparse.Namespace:
+    """Parse the command line; a bundle started with no arguments (a double-click) means --auto-sandbox."""
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(raw)
     # `--sandbox` may follow the subcommand (`run --sandbox`, `export 1 --sandbox`): one flag, one home rule.
     args.sandbox = args.sandbox or bool(getattr(args, "sub_sandbox", False))
+    args.auto_sandbox = args.auto_sandbox or is_double_clicked(
+        is_frozen() if is_frozen_app is None else is_frozen_app, raw)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code."""
+    args = parse_args(argv)
     configure_logging(args.verbose)
     try:
         return _dispatch(args)
@@ -113,21 +124,31 @@ def has_display(environ: Mapping[str, str], platform: str = sys.platform) -> boo
     return environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0] in {"offscreen", "minimal"}
 
 
+def choose_window_sandbox(args: argparse.Namespace) -> bool:
+    """Return True when the window should run on the sandbox (keys are looked up in the real home only if asked)."""
+    from gif_app.keystore import KeyStore, choose_backend
+
+    def has_keys() -> bool:
+        return KeyStore(choose_backend(_home(args) / "keys.json")).has_any()
+
+    return choose_sandbox(is_sandbox=args.sandbox, is_auto=args.auto_sandbox, has_keys=has_keys)
+
+
 def _window(args: argparse.Namespace) -> int:
     if not has_display(os.environ):
         # Checked before Qt loads: Qt's own message blames an installed library, which sends people astray.
         print(NO_DISPLAY, file=sys.stderr, flush=True)
         return 1
+    from gif_app.webview_runtime import EXIT_NO_WEBVIEW2, ensure_webview_runtime
+
+    if not ensure_webview_runtime():  # Windows without WebView2: a clear message, not a blank window
+        return EXIT_NO_WEBVIEW2
     from gif_app.app import AppOptions, build_window_app
-    from gif_app.keystore import KeyStore, choose_backend
     from gif_app.window import run_home_in_use_window, run_window
 
-    if args.auto_sandbox and not args.sandbox:
-        home = _home(args)
-        keys = KeyStore(choose_backend(home / "keys.json"))
-        args.sandbox = not keys.has_any()
-        if args.sandbox:
-            print("No API keys configured: starting on the built-in sandbox.", flush=True)
+    if not args.sandbox and choose_window_sandbox(args):
+        args.sandbox = True
+        print("No API keys configured: starting on the built-in sandbox.", flush=True)
     try:
         app = build_window_app(_home(args), AppOptions(is_sandbox=args.sandbox))
     except HomeInUseError as exc:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import email.utils
-import functools
 import io
 import json
 import logging
-import ssl
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime
@@ -26,6 +24,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.logs import mask_fragments
+from gif_app.providers.tls import vendor_tls_context
 from gif_app.vendors import VENDORS
 
 logger = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ def build_client(base_url: str, timeout_s: float, headers: dict[str, str] | None
     # httpx drops only Authorization on a cross-origin redirect; X-Api-Key would follow it to any host.
     guard = KeyGuard(base_url, headers or {})
     return httpx.Client(base_url=base_url, timeout=timeout, headers=headers, follow_redirects=True,
-                        verify=_tls_context(), event_hooks={"request": [guard]})
+                        verify=vendor_tls_context(), event_hooks={"request": [guard]})
 
 
 def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -71,12 +70,6 @@ class KeyGuard:
         for name, value in list(request.headers.items()):
             if name.lower() in _KEY_HEADERS or any(s in value for s in self._secrets):
                 del request.headers[name]
-
-
-@functools.lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
-    """Return one TLS context for every client: loading the CA store costs tens of ms each time."""
-    return httpx.create_ssl_context()
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

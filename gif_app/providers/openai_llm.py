@@ -36,6 +36,7 @@ from gif_app.providers.http import (
     run_abortable,
     wait_or_cancel,
 )
+from gif_app.providers.tls import vendor_tls_context
 from gif_app.vendors import default_base_url
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,10 @@ def _was_unsent(exc: openai.APIConnectionError) -> bool:
 
 def build_openai_client(api_key: str, base_url: str, timeout_s: float) -> openai.OpenAI:
     """Return an openai client without its own retries (ours honour cancellation and Retry-After)."""
-    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
+    # The SDK's own httpx client (its defaults kept), verifying against the OS trust store like every vendor client.
+    http_client = openai.DefaultHttpxClient(verify=vendor_tls_context())
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0,
+                         http_client=http_client)
 
 
 def data_url(image: bytes, mime: str) -> str:
