@@ -22,6 +22,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     # A test that writes a key must never land in the developer's real keychain.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # Nor may a developer's own config.toml (it can name a data folder) reach a test that asks for the default.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
     return root
 
 
