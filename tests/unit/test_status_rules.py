@@ -164,8 +164,10 @@ def test_every_reason_code_the_code_writes_has_a_label() -> None:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
-    """Return the real app on a fresh home, its job worker not started (resumed jobs stay queued)."""
-    built = build_app(tmp_path / "home", AppOptions(prefer_keychain=False, environ={}, start_workers=False))
+    """Return the real app on a fresh home with the keys a job needs, its job worker not started (resumed jobs stay
+    queued); resume checks the keys first."""
+    keys = {"OPENAI_API_KEY": "sk-test-1234", "RUNWARE_API_KEY": "rw-test-1234"}
+    built = build_app(tmp_path / "home", AppOptions(prefer_keychain=False, environ=keys, start_workers=False))
     yield built
     built.close()
 
