@@ -25,6 +25,7 @@ from gif_app.domain import (
     RetryTask,
 )
 from gif_app.errors import AppError, ConfigurationError, ConflictError, NotFoundError, ValidationError
+from gif_app.file_ops import remove_file
 from gif_app.jobs.planning import ProviderAccess
 from gif_app.jobs.retry_plan import (
     MODES,
@@ -233,9 +234,13 @@ class RetryService:
             remove_working_copies(original, image.mapping_id)
         ended = self._outcome(in_hand)
         if ended.status is RetryStatus.DONE:
-            original.unlink(missing_ok=True)  # its processed copy is in the output folder now
-            if vector.is_svg_path(original):
-                vector.preview_path(original).unlink(missing_ok=True)  # the copy's preview went with it
+            # Its processed copy is in the output folder now (a vector's preview went with it). The image is
+            # approved whatever happens here: a temp file another program holds stays as a leftover.
+            for leftover in [original, *([vector.preview_path(original)] if vector.is_svg_path(original) else [])]:
+                try:
+                    remove_file(leftover)
+                except OSError as exc:
+                    log.warning("retry task %s: could not remove %s: %s", task.id, leftover, exc)
         return ended
 
     def _outcome(self, in_hand: _InHand) -> RetryTask:

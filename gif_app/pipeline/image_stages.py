@@ -26,6 +26,7 @@ from gif_app.errors import (
 )
 from gif_app.export.embed import embed_metadata_bytes
 from gif_app.export.svg_xmp import embed_svg_metadata
+from gif_app.file_ops import remove_file
 from gif_app.pipeline.categories import category_fields, with_category_ids
 from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import RunContext
@@ -167,9 +168,18 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                         image_index=_index(image))
     target = source.with_suffix("." + outcome.extension)
     if outcome.data is not None and (target != source or outcome.record.applied):
-        write_atomic(target, outcome.data)
+        try:
+            write_atomic(target, outcome.data)
+        except ProcessingError as exc:
+            # A temp file held open (a viewer, a scan): the image is failed with the reason, never left mid-way.
+            _fail(ctx, image, FailureStage(exc.stage), exc)
+            return None
         if target != source:
-            source.unlink(missing_ok=True)
+            try:
+                remove_file(source)
+            except OSError as exc:  # the processed file is written: the old one is only a leftover in temp
+                ctx.log.warning(f"Could not remove {source.name} from the temp folder: {exc}", step="processing",
+                                image_index=_index(image))
     return ctx.events.update_image(image.id, temp_path=str(target), processing=outcome.record)
 
 

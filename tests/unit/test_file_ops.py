@@ -1,0 +1,133 @@
+"""Replacing and deleting files another program holds: the retry schedule, the holder's name, the message."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gif_app.errors import AppError
+from gif_app.file_ops import (
+    RETRY_DELAYS,
+    FileInUseError,
+    RetryPolicy,
+    file_holders,
+    holder_phrase,
+    is_lock_error,
+    remove_file,
+    replace_file,
+)
+from tests.helpers.locks import locked_folder
+
+FAST = (0.01, 0.02, 0.04)
+
+
+def test_only_windows_retries_a_permission_error() -> None:
+    denied = PermissionError(13, "Permission denied")
+    sharing = OSError(22, "sharing violation")
+    sharing.winerror = 32  # type: ignore[attr-defined]  # what Windows sets on its OSError
+    assert is_lock_error(denied, "win32") and is_lock_error(sharing, "win32")
+    assert not is_lock_error(FileNotFoundError(2, "gone"), "win32")
+    # POSIX replaces and unlinks open files: a permission error there is real, waiting would not help
+    assert not is_lock_error(denied, "linux") and not is_lock_error(denied, "darwin")
+    assert sum(RETRY_DELAYS) < 5  # the user waits for this at most a few seconds
+
+
+def test_holders_are_named_in_words() -> None:
+    assert holder_phrase([]) == "another program"
+    assert holder_phrase(["", " "]) == "another program"
+    assert holder_phrase(["EXCEL.EXE"]) == "EXCEL.EXE"
+    assert holder_phrase(["Photos", "Excel", "Photos"]) == "Photos and Excel"
+    assert holder_phrase(["a", "b", "c"]) == "a, b and c"
+
+
+def test_the_error_is_an_app_error_and_an_os_error_that_crosses_processes() -> None:
+    error = FileInUseError("delete", "/out/sunset.png", ("EXCEL.EXE",))
+    assert isinstance(error, AppError) and isinstance(error, PermissionError)
+    assert error.to_dict() == {"code": "file_in_use", "message": "Could not delete /out/sunset.png: sunset.png "
+                                                                "is open in EXCEL.EXE; close it there and try again."}
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.message, copy.holders, copy.reason) == (error.message, error.holders, error.reason)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_linux_names_the_process_that_holds_the_file(tmp_path: Path) -> None:
+    held = tmp_path / "held.png"
+    held.write_bytes(b"png")
+    code = "import sys; f = open(sys.argv[1], 'rb'); print('open', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", code, str(held)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        comm = Path(f"/proc/{holder.pid}/comm").read_text(encoding="utf-8").strip()
+        assert comm.startswith("python")
+        assert comm in file_holders(held, sys.platform)
+        assert file_holders(tmp_path / "other.png", sys.platform) == []
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert comm not in file_holders(held, sys.platform)  # it let go
+
+
+def test_a_delete_succeeds_once_the_obstacle_goes_away_between_tries(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "a.png"
+    target.write_bytes(b"png")
+    waits: list[float] = []
+    with locked_folder(folder) as lock:
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            if len(waits) == 2:  # the other program lets go during the second wait
+                lock.unlock()
+
+        assert remove_file(target, RetryPolicy(delays=FAST, sleep=sleep, platform="win32")) is True
+    assert waits == [0.01, 0.02]
+    assert not target.exists()
+    assert remove_file(target) is False  # nothing left to delete is not an error
+
+
+def test_a_replace_succeeds_once_the_obstacle_goes_away(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    source, target = tmp_path / "new.png", folder / "a.png"
+    source.write_bytes(b"new")
+    target.write_bytes(b"old")
+    waits: list[float] = []
+    with locked_folder(folder) as lock:
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            lock.unlock()
+
+        replace_file(source, target, RetryPolicy(delays=FAST, sleep=sleep, platform="win32"))
+    assert waits == [0.01] and target.read_bytes() == b"new" and not source.exists()
+
+
+def test_a_file_that_stays_locked_fails_with_a_message_after_every_try(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "a.png"
+    target.write_bytes(b"png")
+    waits: list[float] = []
+    with locked_folder(folder), pytest.raises(FileInUseError) as caught:
+        remove_file(target, RetryPolicy(delays=FAST, sleep=waits.append, platform="win32"))
+    assert waits == list(FAST)
+    # Windows' Restart Manager is not on this system, so the holder is not known by name
+    assert caught.value.message == (f"Could not delete {target}: a.png is open in another program; "
+                                    "close it there and try again.")
+    assert target.exists()
+
+
+def test_posix_does_not_wait_on_a_real_permission_error(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "a.png"
+    target.write_bytes(b"png")
+    waits: list[float] = []
+    with locked_folder(folder), pytest.raises(PermissionError) as caught:
+        remove_file(target, RetryPolicy(delays=FAST, sleep=waits.append, platform="linux"))
+    assert waits == [] and not isinstance(caught.value, FileInUseError)
