@@ -142,7 +142,8 @@ def _fsync_folder(folder: Path) -> None:
 
 def _copy_into(source: Path, target: Path) -> None:
     """Copy source onto target through a temp file in the target's folder, durable before the rename."""
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    # Not named after the target: a name at the whole-path limit has no room for a longer temp name beside it.
+    temp = target.with_name(f".{uuid.uuid4().hex[:16]}.part")
     try:
         with source.open("rb") as reader, temp.open("xb") as writer:
             shutil.copyfileobj(reader, writer, 1024 * 1024)

@@ -8,6 +8,8 @@ status a failed image gets, the reason an approved one gets.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -33,7 +35,7 @@ from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.finalize import claim_name, move_onto, write_atomic
 from gif_app.pipeline.imports import IMPORT_PROVIDER, combine_metadata, embedded_of
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
-from gif_app.pipeline.naming import name_pattern
+from gif_app.pipeline.naming import PathTooLongError, capped_length, name_pattern
 from gif_app.pipeline.process import process_image
 
 Stage = Callable[[RunContext, GeneratedImage], GeneratedImage | None]
@@ -233,7 +235,7 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
             _embed(ctx, image, source)
         pattern = name_pattern(plan.filename_template, keyword=image.keyword, title=image.metadata.title,
                                job=plan.label, date=plan.started_at, image_id=image.mapping_id,
-                               max_length=plan.filename_max_length,
+                               max_length=_name_limit(ctx, source, has_preview=preview is not None),
                                extension=source.suffix.lstrip(".") or "png")
 
         def record_intent(target: Path) -> None:
@@ -253,6 +255,17 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     return ctx.events.update_image(image.id, status=ImageStatus.APPROVED, reason=reason,
                                    temp_path=None, final_path=str(final),
                                    processing=replace(image.processing, moving_to=""))
+
+
+def _name_limit(ctx: RunContext, source: Path, *, has_preview: bool) -> int:
+    """Return the file-name limit in the output folder: the plan's, within the OS's whole-path limit."""
+    # A vector's preview (<stem>.preview.png) is longer than the file itself: its path must fit too.
+    reserve = max(0, len(vector.PREVIEW_SUFFIX) - len(source.suffix)) if has_preview else 0
+    try:
+        return capped_length(ctx.plan.filename_max_length, os.path.abspath(ctx.plan.output_dir), sys.platform,
+                             reserve)
+    except PathTooLongError as exc:
+        raise ProcessingError(FailureStage.SAVE_FINAL.value, str(exc)) from exc
 
 
 def _preview_of(ctx: RunContext, image: GeneratedImage, source: Path) -> Path | None:
