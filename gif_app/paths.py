@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from gif_app.path_text import clean_path_text
+
 APP_NAME = "GenImageFactory"
 HOME_ENV = "GIF_APP_HOME"
 
@@ -19,7 +21,7 @@ def app_home(override: str | os.PathLike[str] | None = None) -> Path:
         return Path(override).expanduser().resolve()
     env = os.environ.get(HOME_ENV)
     if env:
-        return Path(env).expanduser().resolve()
+        return Path(clean_path_text(env)).expanduser().resolve()  # set with quotes in Windows' dialog
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
