@@ -273,8 +273,12 @@ class RetryService:
         reason = in_hand.cancel_reason or VANISHED
         moved = in_hand.events.moved_to if in_hand.events else None
         if moved is not None and not self._is_recorded(in_hand.task.image_id, moved):
-            moved.unlink(missing_ok=True)
-            log.info("retry task %s: removed %s, whose image was deleted", in_hand.task.id, moved)
+            try:
+                remove_file(moved)
+                log.info("retry task %s: removed %s, whose image was deleted", in_hand.task.id, moved)
+            except OSError as exc:  # held open elsewhere: the task still ends cancelled
+                log.warning("retry task %s: could not remove %s, whose image was deleted: %s", in_hand.task.id,
+                            moved, exc)
         try:
             return self._repo.update_retry_task(in_hand.task.id, RetryStatus.CANCELLED, reason)
         except NotFoundError:

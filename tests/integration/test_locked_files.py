@@ -9,6 +9,7 @@ import pytest
 from gif_app.app import App
 from gif_app.domain import ImageStatus
 from gif_app.errors import NotFoundError
+from gif_app.jobs.recovery import recover
 from tests.helpers.locks import locked_folder
 from tests.integration.retry_support import Done, failed_job, retries_of
 
@@ -100,3 +101,14 @@ def test_a_retry_whose_working_copy_cannot_be_made_is_never_left_processing(app:
         image = app.repo.get_image(ids[0])
         assert image.status is ImageStatus.RETRY_FAILED and image.processing.error
         assert app.api.failed_counts()["data"]["retry_failed"] == 1
+
+
+def test_start_up_recovery_goes_on_past_a_leftover_it_cannot_delete(app: App) -> None:
+    temp = app.home.default_temp
+    leftover = temp / ".sunset.png.0123abcd.part"
+    leftover.write_bytes(b"half a file")
+    with locked_folder(temp):
+        report = recover(app.repo, [temp])  # before: the PermissionError stopped the app from starting
+        assert report.partial_files_removed == 0 and leftover.is_file()
+    assert recover(app.repo, [temp]).partial_files_removed == 1
+    assert not leftover.exists()
