@@ -80,6 +80,9 @@ def holder_phrase(names: list[str] | tuple[str, ...]) -> str:
 
 def in_use_reason(path: Path, holders: list[str] | tuple[str, ...]) -> str:
     """Return why a file stayed locked and what to do: who holds it, close it there, try again."""
+    if not holders:  # Windows says "access denied" for a read-only file too: name both causes
+        return (f"{path.name} is open in {UNKNOWN_HOLDER} or read-only; close it or check its permissions, "
+                "then try again")
     return f"{path.name} is open in {holder_phrase(holders)}; close it there and try again"
 
 

@@ -117,8 +117,8 @@ def test_a_file_that_stays_locked_fails_with_a_message_after_every_try(tmp_path:
         remove_file(target, RetryPolicy(delays=FAST, sleep=waits.append, platform="win32"))
     assert waits == list(FAST)
     # Windows' Restart Manager is not on this system, so the holder is not known by name
-    assert caught.value.message == (f"Could not delete {target}: a.png is open in another program; "
-                                    "close it there and try again.")
+    assert caught.value.message == (f"Could not delete {target}: a.png is open in another program or read-only; "
+                                    "close it or check its permissions, then try again.")
     assert target.exists()
 
 
