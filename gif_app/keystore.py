@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gif_app.errors import StorageError, ValidationError
+from gif_app.file_ops import replace_file
 from gif_app.vendors import BY_ID, VENDORS, Vendor
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class FileBackend:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
             os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            replace_file(tmp, self.path)  # a scanner holding the key file: retried, then named
         except OSError as exc:
             raise StorageError(f"Could not write the key file {self.path}: {exc.strerror}") from exc
 

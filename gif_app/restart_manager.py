@@ -7,6 +7,7 @@ list of processes using it; each entry carries the application's display name (e
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 import uuid
 
@@ -45,7 +46,7 @@ def holders_of(path: str) -> list[str]:
     if rm.RmStartSession(ctypes.byref(session), 0, key) != ERROR_SUCCESS:
         return []
     try:
-        files = (ctypes.c_wchar_p * 1)(path)
+        files = (ctypes.c_wchar_p * 1)(os.path.abspath(path))
         if rm.RmRegisterResources(session, 1, files, 0, None, 0, None) != ERROR_SUCCESS:
             return []
         needed, count, reasons = ctypes.c_uint(0), ctypes.c_uint(0), ctypes.c_uint32(0)

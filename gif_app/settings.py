@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from gif_app.errors import StorageError, ValidationError
+from gif_app.file_ops import replace_file
 from gif_app.openai_models import json_schema_problem
 from gif_app.path_text import clean_path_text
 from gif_app.prices import override_problem
@@ -316,7 +317,7 @@ class SettingsFile:
                 json.dump(clean, handle, indent=2, sort_keys=True)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            replace_file(Path(tmp), self.path)  # a scanner holding settings.json: retried, then named
         except OSError as exc:
             raise StorageError(f"Could not save settings to {self.path}: {exc.strerror or exc}") from exc
         return clean
