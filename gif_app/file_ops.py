@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from gif_app.errors import AppError
+from gif_app.errors import FileInUseError
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +31,6 @@ WINDOWS_LOCK_ERRORS = frozenset({5, 32, 33})
 UNKNOWN_HOLDER = "another program"
 
 T = TypeVar("T")
-
-
-class FileInUseError(AppError, PermissionError):
-    """A file could not be replaced or deleted because another program holds it open.
-
-    It is also a PermissionError, so the handlers that already turn an OSError into a stage failure or a
-    storage error keep working, and carry this message on.
-    """
-
-    code = "file_in_use"
-
-    def __init__(self, action: str, path: str, holders: tuple[str, ...] = ()) -> None:
-        self.reason = in_use_reason(Path(path), holders)
-        super().__init__(f"Could not {action} {path}: {self.reason}.")
-        self.path = path
-        self.holders = holders
 
 
 @dataclass(frozen=True)
@@ -98,7 +82,7 @@ def retrying(operation: Callable[[], T], path: Path, action: str, policy: RetryP
                 holders = tuple(file_holders(path, policy.platform))
                 log.warning("could not %s %s after %d tries: held by %s", action, path, len(policy.delays) + 1,
                             holder_phrase(holders))
-                raise FileInUseError(action, str(path), holders) from exc
+                raise FileInUseError(action, str(path), in_use_reason(path, holders), holders) from exc
             policy.sleep(delay)
     raise AssertionError("unreachable")  # the loop returns or raises on its last pass
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from gif_app.errors import StorageError, ValidationError
+from gif_app.errors import KeychainError, StorageError, ValidationError
 from gif_app.file_ops import replace_file
 from gif_app.vendors import BY_ID, VENDORS, Vendor
 
@@ -22,12 +22,6 @@ KEYCHAIN_NOTICE = ("The system keychain refused access ({reason}): API keys cann
                    "allows Gen Image Factory. Unlock the keychain (or allow access when it asks; on macOS in Keychain "
                    "Access, on Windows in Credential Manager), then restart the app. Meanwhile, keys set as "
                    "environment variables ({variables}) still work.")
-
-
-class KeychainError(StorageError):
-    """The OS keychain refused a read or a write: a denied prompt, a locked keychain, a broken backend."""
-
-    code = "keychain_refused"
 
 
 def mask(secret: str) -> str:

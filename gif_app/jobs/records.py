@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from gif_app import settings as settings_mod
 from gif_app import vector
 from gif_app.domain import GeneratedImage, JobConfiguration, JobStatus
-from gif_app.errors import AppError, ConflictError
-from gif_app.file_ops import FileInUseError, remove_file
+from gif_app.errors import ConflictError, FileInUseError, FilesKeptError
+from gif_app.file_ops import remove_file
 from gif_app.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -101,12 +101,6 @@ class JobRecords:
         if problems:
             raise FilesKeptError(f"Deleted {deleted} of {_plural(len(image_ids), 'image')}. {_kept(problems)}")
         return deleted, removed_files
-
-
-class FilesKeptError(AppError):
-    """Some records were kept because their files could not be deleted; the message says which and why."""
-
-    code = "file_in_use"
 
 
 def remove_image_files(image: GeneratedImage) -> tuple[int, str]:

@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from gif_app.errors import ProcessingError
-from gif_app.file_ops import FileInUseError, remove_file, replace_file
+from gif_app.errors import FileInUseError, ProcessingError
+from gif_app.file_ops import remove_file, replace_file
 from gif_app.pipeline.naming import NamePattern
 
 logger = logging.getLogger(__name__)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from gif_app.errors import AppError
+from gif_app.errors import AppError, FileInUseError
 from gif_app.file_ops import (
     RETRY_DELAYS,
-    FileInUseError,
     RetryPolicy,
     file_holders,
     holder_phrase,
+    in_use_reason,
     is_lock_error,
     remove_file,
     replace_file,
@@ -45,7 +45,8 @@ def test_holders_are_named_in_words() -> None:
 
 
 def test_the_error_is_an_app_error_and_an_os_error_that_crosses_processes() -> None:
-    error = FileInUseError("delete", "/out/sunset.png", ("EXCEL.EXE",))
+    error = FileInUseError("delete", "/out/sunset.png", in_use_reason(Path("/out/sunset.png"), ["EXCEL.EXE"]),
+                           ("EXCEL.EXE",))
     assert isinstance(error, AppError) and isinstance(error, PermissionError)
     assert error.to_dict() == {"code": "file_in_use", "message": "Could not delete /out/sunset.png: sunset.png "
                                                                 "is open in EXCEL.EXE; close it there and try again."}

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gif_app.keystore import KeychainError, KeyringBackend, KeyStore, choose_backend
+from gif_app.errors import KeychainError
+from gif_app.keystore import KeyringBackend, KeyStore, choose_backend
 from gif_app.logs import RedactingFilter, Redactor
 from tests.helpers.refusing_keyring import BrokenKeyring, RefusingKeyring, installed
 
