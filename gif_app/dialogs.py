@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from gif_app.path_text import clean_path_text
+
 
 class Dialogs(Protocol):
     """Open and save dialogs."""
@@ -48,7 +50,8 @@ class NoDialogs:
 
 def validate_path(path: str, kind: str) -> tuple[bool, str]:
     """Check that a file exists and is readable, or that a folder exists or can be created."""
-    if not path.strip():
+    path = clean_path_text(path)  # as the settings will save it
+    if not path:
         return True, "Empty: the default is used."
     target = Path(path).expanduser()
     if kind == "file":

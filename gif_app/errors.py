@@ -203,6 +203,34 @@ class DatabaseTooNewError(StorageError):
         self.app_version = app_version
 
 
+
+class FileInUseError(AppError, PermissionError):
+    """A file could not be replaced or deleted: another program holds it open (Windows sharing violation).
+
+    Also a PermissionError, so the handlers that turn an OSError into a stage failure or a storage error
+    keep working and carry this message on.
+    """
+
+    code = "file_in_use"
+
+    def __init__(self, action: str, path: str, reason: str, holders: tuple[str, ...] = ()) -> None:
+        super().__init__(f"Could not {action} {path}: {reason}.")
+        self.path = path
+        self.reason = reason
+        self.holders = holders
+
+
+class FilesKeptError(AppError):
+    """Records were kept because their files could not be deleted; the message says which and why."""
+
+    code = "file_in_use"
+
+
+class KeychainError(StorageError):
+    """The OS keychain refused a read or a write: a denied prompt, a locked keychain, a broken backend."""
+
+    code = "keychain_refused"
+
 def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 

@@ -6,16 +6,22 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from gif_app.errors import StorageError, ValidationError
+from gif_app.errors import KeychainError, StorageError, ValidationError
+from gif_app.file_ops import replace_file
 from gif_app.vendors import BY_ID, VENDORS, Vendor
 
 log = logging.getLogger(__name__)
 
 SERVICE = "gen-image-factory"
+
+KEYCHAIN_NOTICE = ("The system keychain refused access ({reason}): API keys cannot be read or saved there until it "
+                   "allows Gen Image Factory. Unlock the keychain (or allow access when it asks; on macOS in Keychain "
+                   "Access, on Windows in Credential Manager), then restart the app. Meanwhile, keys set as "
+                   "environment variables ({variables}) still work.")
 
 
 def mask(secret: str) -> str:
@@ -71,7 +77,7 @@ class FileBackend:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
             os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+            replace_file(tmp, self.path)  # a scanner holding the key file: retried, then named
         except OSError as exc:
             raise StorageError(f"Could not write the key file {self.path}: {exc.strerror}") from exc
 
@@ -106,20 +112,33 @@ class KeyringBackend:
         self._keyring = keyring
 
     def get(self, name: str) -> str | None:
-        """Return the stored key or None."""
-        value = self._keyring.get_password(SERVICE, name)
+        """Return the stored key or None; raise KeychainError when the keychain refuses."""
+        try:
+            value = self._keyring.get_password(SERVICE, name)
+        except Exception as exc:  # noqa: BLE001 - a denied prompt, a locked keychain or a broken backend
+            raise _refusal(exc) from exc
         return str(value) if value is not None else None
 
     def set(self, name: str, value: str) -> None:
-        """Store a key."""
-        self._keyring.set_password(SERVICE, name, value)
+        """Store a key; raise KeychainError when the keychain refuses."""
+        try:
+            self._keyring.set_password(SERVICE, name, value)
+        except Exception as exc:  # noqa: BLE001 - as in get
+            raise _refusal(exc) from exc
 
     def delete(self, name: str) -> None:
-        """Remove a key if present."""
+        """Remove a key if present; raise KeychainError when the keychain refuses."""
         try:
             self._keyring.delete_password(SERVICE, name)
         except self._keyring.errors.PasswordDeleteError:
             pass
+        except Exception as exc:  # noqa: BLE001 - as in get
+            raise _refusal(exc) from exc
+
+
+def _refusal(exc: Exception) -> KeychainError:
+    """Return the keychain's refusal in our terms: its kind only (a backend's text could quote a value)."""
+    return KeychainError(type(exc).__name__)
 
 
 def choose_backend(fallback_file: Path, prefer_keychain: bool = True) -> SecretBackend:
@@ -147,12 +166,39 @@ class KeyStore:
         # Every log line is redacted with the current keys: read the keychain once, not per line.
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
+        # Why the keychain refused, once it has: it is then not asked again on every log line (no prompt storm,
+        # no exception out of a log call) until the user saves a key, which asks it again.
+        self._refused: str | None = None
 
     def _stored(self, name: str) -> str:
         with self._lock:
-            if name not in self._cache:
-                self._cache[name] = (self.backend.get(name) or "").strip()
-            return self._cache[name]
+            if name in self._cache:
+                return self._cache[name]
+            if self._refused is not None:
+                return ""
+        try:
+            value = (self.backend.get(name) or "").strip()
+        except KeychainError as exc:
+            self._refuse(exc)
+            return ""
+        with self._lock:
+            return self._cache.setdefault(name, value)
+
+    def _refuse(self, exc: KeychainError) -> None:
+        """Remember the keychain's refusal and say it once in the log (outside the lock: logging reads keys)."""
+        with self._lock:
+            is_first = self._refused is None
+            self._refused = exc.message
+        if is_first:
+            log.warning("the system keychain refused access (%s); keys there cannot be read or saved until it "
+                        "allows this app", exc.message)
+
+    def notices(self) -> list[str]:
+        """Return the page's notice about a keychain that refused access (none when it works)."""
+        if self._refused is None:
+            return []
+        variables = ", ".join(v.key_env_var for v in VENDORS)
+        return [KEYCHAIN_NOTICE.format(reason=self._refused, variables=variables)]
 
     def get(self, name: str) -> str:
         """Return the effective key ("" when none is set)."""
@@ -176,16 +222,28 @@ class KeyStore:
             return
         if not vendor.is_well_formed_key(value):
             raise ValidationError("That does not look like an API key.", {name: vendor.key_rule})
-        self.backend.set(name, value)
+        self._write(lambda: self.backend.set(name, value))
         with self._lock:
             self._cache[name] = value
 
     def clear(self, name: str) -> None:
         """Remove a stored key."""
         self._vendor(name)  # an unknown name is refused, not silently ignored
-        self.backend.delete(name)
+        self._write(lambda: self.backend.delete(name))
         with self._lock:
             self._cache[name] = ""
+
+    def _write(self, change: Callable[[], None]) -> None:
+        """Apply a change the user asked for: the keychain is asked again even after a refusal."""
+        try:
+            change()
+        except KeychainError as exc:
+            self._refuse(exc)
+            raise KeychainError(self.notices()[0]) from exc
+        with self._lock:
+            if self._refused is not None:  # it works again: forget the refusal and read every key afresh
+                self._refused = None
+                self._cache.clear()
 
     def status(self) -> list[dict[str, str | bool]]:
         """Return the masked view of every vendor's key, in registry order, for the page."""

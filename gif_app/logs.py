@@ -26,11 +26,20 @@ class Redactor:
 
     def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
         self._secrets = secrets
+        self._last: list[str] = []  # the keys last read, used when the key store cannot answer
+
+    def _current(self) -> list[str]:
+        """Return the keys to mask now; a key store that raises never makes a log call raise."""
+        try:
+            self._last = [s for s in self._secrets() if s]
+        except Exception:  # noqa: BLE001 - redaction runs inside every log call: it must not fail
+            pass
+        return self._last
 
     def redact(self, text: str) -> str:
         """Return `text` with every secret (of 4+ characters) masked, and the fragments a cut leaves of long ones."""
         # Longest first: a key that contains another key must not be left half visible.
-        secrets = sorted((s for s in self._secrets() if s and len(s) >= 4), key=len, reverse=True)
+        secrets = sorted((s for s in self._current() if len(s) >= 4), key=len, reverse=True)
         for secret in secrets:
             if secret in text:
                 text = text.replace(secret, MASK)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
+from gif_app.path_text import clean_path_text
 from gif_app.user_config import CONFIG_NAME, pick_home, read_data_folder
 
 APP_NAME = "GenImageFactory"
@@ -19,6 +20,7 @@ def app_home(override: str | os.PathLike[str] | None = None) -> Path:
     """Return the app home: the override, else $GIF_APP_HOME, else the config file's data_folder, else the
     platform's user data dir."""
     explicit, env = (os.fspath(override) if override else None), os.environ.get(HOME_ENV)
+    env = clean_path_text(env) if env else None  # set with quotes in Windows' dialog
     # The file is read only when it can matter: a broken one must not add warnings to a run given --home.
     chosen = pick_home(explicit, env, None if explicit or env else read_data_folder(user_config_file()))
     if chosen:

@@ -16,7 +16,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from gif_app.errors import StorageError, ValidationError
+from gif_app.file_ops import replace_file
 from gif_app.openai_models import json_schema_problem
+from gif_app.path_text import clean_path_text
 from gif_app.prices import override_problem
 from gif_app.providers.runware_models import format_problem, lora_problem
 from gif_app.settings_schema import SECTIONS, SETTINGS, Setting
@@ -92,7 +94,7 @@ def _check_path(setting: Setting, raw: Any) -> str:
     what = "folder" if setting.kind == "dir" else "file"
     if not isinstance(raw, str):
         raise ValueError(f"{setting.label}: enter a {what} path as text.")
-    text = raw.strip()
+    text = clean_path_text(raw)  # pasted with quotes, shell escapes or as a file:// URL
     if not text:
         return ""  # empty means "use the app home's default"
     path = Path(text).expanduser()
@@ -315,7 +317,7 @@ class SettingsFile:
                 json.dump(clean, handle, indent=2, sort_keys=True)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            replace_file(Path(tmp), self.path)  # a scanner holding settings.json: retried, then named
         except OSError as exc:
             raise StorageError(f"Could not save settings to {self.path}: {exc.strerror or exc}") from exc
         return clean

@@ -16,6 +16,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from gif_app.file_ops import replace_file
+
 SVG_NS = "http://www.w3.org/2000/svg"
 EXTENSION = "svg"
 PREVIEW_SUFFIX = ".preview.png"
@@ -119,7 +121,7 @@ def write_preview(svg: Path) -> Path:
     png = render_preview(svg.read_bytes())
     temp = target.with_name(f".{target.name}.part")
     temp.write_bytes(png)
-    temp.replace(target)
+    replace_file(temp, target)  # the preview may be open in a viewer
     return target
 
 

@@ -109,17 +109,10 @@ class ImagesApi:
 
     @envelope
     def delete_images(self, image_ids: list[int], delete_files: bool = True) -> dict[str, Any]:
-        """Delete image rows (and their files, by default)."""
-        removed = 0
-        for image_id in image_ids:
-            image = self.ctx.repo.delete_image(as_int(image_id, "image_id"))
-            for path in (image.temp_path, image.final_path):
-                if delete_files and path and Path(path).is_file():
-                    Path(path).unlink()
-                    removed += 1
-                    for extra in vector.files_of(Path(path))[1:]:  # a vector's preview goes with it
-                        extra.unlink(missing_ok=True)
-        return {"deleted": len(image_ids), "files_deleted": removed}
+        """Delete images (and their files first, by default); an image whose file is held open is kept."""
+        deleted, removed = self.ctx.services.records.delete_images(as_ids(image_ids, "image_ids"),
+                                                                   delete_files=bool(delete_files))
+        return {"deleted": deleted, "files_deleted": removed}
 
     @envelope
     def reveal_image(self, image_id: int) -> dict[str, Any]:

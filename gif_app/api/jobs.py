@@ -16,6 +16,7 @@ from gif_app.api.serialize import execution_json, image_json, page_json, parse_d
 from gif_app.errors import ValidationError
 from gif_app.jobs.service import JobService
 from gif_app.logs import record_to_json, record_to_text
+from gif_app.path_text import clean_path_text
 from gif_app.pipeline.imports import IMAGE_TYPES, snapshot_metadata_choice, snapshot_sources
 from gif_app.store.repository import JobFilter
 from gif_app.vendors import VENDORS, address_needs_approval
@@ -61,7 +62,7 @@ class JobsApi:
         files already carry."""
         if kind not in {"files", "dir"}:
             raise ValidationError("kind must be 'files' or 'dir'.")
-        chosen = list(as_strings(paths, "paths"))
+        chosen = [p for p in (clean_path_text(p) for p in as_strings(paths, "paths")) if p]
         # Paths from the page must be ones the user dropped on the window: a page script may not name files.
         strangers = [p for p in chosen if not self.ctx.drops.was_dropped(p)]
         if strangers:

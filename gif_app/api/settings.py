@@ -29,14 +29,14 @@ class SettingsApi:
     def app_info(self) -> dict[str, Any]:
         """Return the app's name, version, home folder and start-up notices."""
         return {"name": "Gen Image Factory", "version": __version__, "home": str(self.ctx.home.root),
-                "is_sandbox": self.ctx.is_sandbox, "notices": list(self.ctx.notices),
+                "is_sandbox": self.ctx.is_sandbox, "notices": [*self.ctx.notices, *self.ctx.keystore.notices()],
                 "key_backend": self.ctx.keystore.backend.name}
 
     @envelope
     def get_settings(self) -> dict[str, Any]:
         """Return the saved settings, the schema for the form and any notices."""
         return {"settings": self.ctx.settings_file.load().settings, "schema": settings_mod.describe_schema(),
-                "notices": list(self.ctx.notices)}
+                "notices": [*self.ctx.notices, *self.ctx.keystore.notices()]}
 
     @envelope
     def validate_settings(self, values: dict[str, Any]) -> dict[str, Any]:

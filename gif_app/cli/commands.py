@@ -15,6 +15,7 @@ from gif_app.cli.export import add_export_command, run_export
 from gif_app.cli.output import ProgressLine, add_sandbox_flag, bar, write_json
 from gif_app.domain import JobExecution, JobStatus
 from gif_app.errors import ConfigurationError
+from gif_app.path_text import clean_path_text
 from gif_app.paths import resolve_home
 from gif_app.shutdown import exit_on_sigterm
 from gif_app.stock_target import choose_target
@@ -24,13 +25,13 @@ def add_commands(sub: Any) -> None:
     """Register the automation subcommands."""
     run = sub.add_parser("run", help="run one job without the window (refused while another process uses the "
                                      "data folder)")
-    run.add_argument("--settings", help="settings JSON file (same format the app saves)")
+    run.add_argument("--settings", type=clean_path_text, help="settings JSON file (same format the app saves)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a setting, e.g. parameters.concurrency=4 (repeatable)")
     run.add_argument("--stock-target", metavar="SITE",
                      help="make the files upload-ready for a stock site (adobe, shutterstock, ...): sets its format, "
                           "colours, size and name length, lists each change; --set still wins")
-    run.add_argument("--images", nargs="+", metavar="PATH",
+    run.add_argument("--images", nargs="+", metavar="PATH", type=clean_path_text,
                      help="import these image files or folders instead of generating: each is copied (the original "
                           "is never changed) and goes through QC, processing, metadata and finalize")
     run.add_argument("--existing-metadata", choices=("replace", "keep", "merge"), default="replace",
@@ -45,8 +46,8 @@ def add_commands(sub: Any) -> None:
 
     # `process` takes no lock on the home: it only reads settings and keys there and writes into --out.
     process = sub.add_parser("process", help="apply the processing recipe to local image files")
-    process.add_argument("inputs", nargs="+", help="image files or folders")
-    process.add_argument("--out", required=True, help="output folder")
+    process.add_argument("inputs", nargs="+", type=clean_path_text, help="image files or folders")
+    process.add_argument("--out", required=True, type=clean_path_text, help="output folder")
     process.add_argument("--set", action="append", default=[], metavar="processing.KEY=VALUE",
                          help="override a processing setting (repeatable)")
     process.add_argument("--workers", type=int, default=0, help="parallel workers (default: all cores)")

@@ -17,6 +17,7 @@ from gif_app.cli.commands import add_commands, run_command
 from gif_app.cli.output import add_sandbox_flag, configure_logging, print_problems
 from gif_app.cli.sandbox_choice import choose_sandbox, is_double_clicked
 from gif_app.errors import AppError, HomeInUseError, ValidationError
+from gif_app.path_text import clean_path_text
 from gif_app.paths import is_frozen, resolve_home
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for `gif-app`."""
     parser = argparse.ArgumentParser(prog="gif-app", description="Gen Image Factory")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--home", help="app home folder, the same for every command (default: $GIF_APP_HOME, "
-                                       "else data_folder in config.toml in the user config dir, else the user "
-                                       "data dir; their 'sandbox' subfolder holds sandbox work)")
+    parser.add_argument("--home", type=clean_path_text,
+                        help="app home folder, the same for every command (default: $GIF_APP_HOME, "
+                             "else data_folder in config.toml in the user config dir, else the user "
+                             "data dir; their 'sandbox' subfolder holds sandbox work)")
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox vendors")
     parser.add_argument("--auto-sandbox", action="store_true",
                         help="use the sandbox when no API key is configured (what `make run` does)")

@@ -14,6 +14,7 @@ from gif_app.errors import CancelledError, NotFoundError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.archive import ExportResult
 from gif_app.export.service import ExportSource, perform_export, select_images, site_notices, validate_images
+from gif_app.path_text import clean_path_text
 from gif_app.paths import resolve_home, sandbox_home_hint
 
 logger = logging.getLogger(__name__)
@@ -29,15 +30,18 @@ def add_export_command(sub: Any) -> None:
                     "window or `gif-app run` uses the same data folder.")
     export.add_argument("execution_ids", nargs="+", type=int, metavar="EXECUTION_ID", help="job (execution) ids")
     target = export.add_mutually_exclusive_group()
-    target.add_argument("--xlsx", metavar="FILE", help="write the job's workbook (exactly one id)")
-    target.add_argument("--zip", metavar="FILE", help="write the approved images, metadata.xlsx and CSVs")
+    target.add_argument("--xlsx", metavar="FILE", type=clean_path_text,
+                        help="write the job's workbook (exactly one id)")
+    target.add_argument("--zip", metavar="FILE", type=clean_path_text,
+                        help="write the approved images, metadata.xlsx and CSVs")
     export.add_argument("--csv", default="", metavar="PRESETS",
                         help=f"stock CSVs to add to --zip, comma-separated: {','.join(stock_csv.csv_presets())}")
     export.add_argument("--embed", action="store_true",
                         help="embed title, description and keywords (IPTC + XMP) into the copies in the ZIP")
     export.add_argument("--strict", action="store_true",
                         help="refuse to export when a CSV row breaks its site's rules (default: warn)")
-    export.add_argument("--jobs-zip", metavar="FILE", help="write one workbook per job plus summary.xlsx")
+    export.add_argument("--jobs-zip", metavar="FILE", type=clean_path_text,
+                        help="write one workbook per job plus summary.xlsx")
     add_sandbox_flag(export)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from gif_app.keystore import KeyStore, choose_backend
 from gif_app.paths import resolve_home
 from gif_app.pipeline.finalize import unique_path, write_atomic
 from gif_app.pipeline.process import ProcessingSettings, process_image
+from gif_app.pool_size import cap_workers
 from gif_app.providers.base import BackgroundRemover
 from gif_app.providers.factory import build_remover
 
@@ -89,9 +91,12 @@ def process_files(args: argparse.Namespace) -> int:
     files = collect_inputs(list(args.inputs))
     out_dir = Path(args.out).expanduser()
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = args.workers or os.cpu_count() or 1
+    workers = cap_workers(args.workers, os.cpu_count(), sys.platform)
     failures = 0
     line = ProgressLine()
+    if args.workers and workers < args.workers:
+        line.say(f"note: {args.workers} workers asked, {workers} used (the most a process pool may have here)")
+    workers = min(workers, max(1, len(files)))  # no process without a file to work on
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(remover_args,)) as pool:
         futures = {pool.submit(_process_one, str(f), str(out_dir), recipe): f for f in files}
         for done, future in enumerate(as_completed(futures), start=1):

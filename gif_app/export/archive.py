@@ -25,6 +25,7 @@ from gif_app.errors import CancelledError, StorageError, ValidationError
 from gif_app.export import stock_csv
 from gif_app.export.embed import embed_metadata_bytes, read_embedded_metadata
 from gif_app.export.svg_xmp import embed_svg_metadata, read_svg_metadata
+from gif_app.file_ops import replace_file
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _atomic_zip(destination: Path) -> Iterator[zipfile.ZipFile]:
     try:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             yield archive
-        os.replace(temp, destination)
+        replace_file(temp, destination)  # an old export open in Excel: retried, then named
     except OSError as exc:
         raise StorageError(f"Could not write {destination}: {exc.strerror or exc}") from exc
     finally:
@@ -102,7 +103,7 @@ def write_file_atomic(destination: Path, data: bytes) -> None:
     temp = destination.with_name(f".{destination.name}.part")
     try:
         temp.write_bytes(data)
-        os.replace(temp, destination)
+        replace_file(temp, destination)
     except OSError as exc:
         raise StorageError(f"Could not write {destination}: {exc.strerror or exc}") from exc
     finally:

@@ -18,7 +18,6 @@ holds them (IPTC 2:15 / photoshop:Category is a deprecated 3-character code), th
 from __future__ import annotations
 
 import logging
-import os
 import struct
 import xml.etree.ElementTree as ET
 import zlib
@@ -31,6 +30,7 @@ from gif_app.errors import ProcessingError, StorageError
 from gif_app.export.containers import read_blocks, write_blocks
 from gif_app.export.iptc import CAPTION, HEADLINE, KEYWORDS, OBJECT_NAME, iptc_text, merge_iptc, parse_datasets
 from gif_app.export.xmp import XmpPacket, clean
+from gif_app.file_ops import replace_file
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def rewrite_in_place(path: Path, transform: Callable[[bytes], bytes]) -> None:
     temp = path.with_name(f".{path.name}.embed.tmp")
     try:
         temp.write_bytes(transform(path.read_bytes()))
-        os.replace(temp, path)
+        replace_file(temp, path)  # a viewer holding the file: retried, then the holder is named
     except ValueError as exc:
         raise ProcessingError("save_final", f"Could not embed metadata into {path.name}: {exc}") from exc
     except OSError as exc:

@@ -18,6 +18,7 @@ from gif_app.domain import (
     RetryStatus,
 )
 from gif_app.errors import NotFoundError
+from gif_app.file_ops import remove_file
 from gif_app.jobs.retry_plan import APPROVED_REASONS, remove_working_copies
 from gif_app.pipeline.generate import parse_temp_name
 from gif_app.store.repository import Repository
@@ -93,10 +94,18 @@ def _remove_partial_writes(folder: Path) -> int:
     """Delete half-written `.<name>.<uuid>.part` files: an atomic write never finished, the original is intact."""
     removed = 0
     for path in folder.glob(".*.part"):
-        if path.is_file():
-            path.unlink(missing_ok=True)
+        if path.is_file() and _discard(path):
             removed += 1
     return removed
+
+
+def _discard(path: Path) -> bool:
+    """Delete a leftover file; one another program holds open stays (logged), it never stops the start."""
+    try:
+        return remove_file(path)
+    except OSError as exc:
+        log.warning("recovery: could not delete %s: %s", path, exc)
+        return False
 
 
 class Repair(enum.Enum):
@@ -123,7 +132,7 @@ def _reconcile_image(repo: Repository, image: GeneratedImage, report: RecoveryRe
     if temp is not None and temp.is_file():
         if moving_to is not None and moving_to.is_file() and moving_to.stat().st_size == 0:
             # The crash came between claiming the output name and moving the file: drop the claim.
-            moving_to.unlink(missing_ok=True)
+            _discard(moving_to)
         return Repair.KEPT
     if final is not None and final.is_file():
         return Repair.FINAL
@@ -159,7 +168,7 @@ def _recover_retry_in_hand(repo: Repository, report: RecoveryReport) -> None:
         if original is not None and moving_to is not None and moving_to.is_file() and moving_to.stat().st_size:
             # The retry's working copy reached the output folder before the crash; the original has served.
             repo.update_image(image.id, status=ImageStatus.APPROVED, temp_path=None, final_path=str(moving_to))
-            original.unlink(missing_ok=True)
+            _discard(original)
             report.moves_completed += 1
             repair = Repair.MOVED
         else:

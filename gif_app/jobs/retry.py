@@ -25,6 +25,7 @@ from gif_app.domain import (
     RetryTask,
 )
 from gif_app.errors import AppError, ConfigurationError, ConflictError, NotFoundError, ValidationError
+from gif_app.file_ops import remove_file
 from gif_app.jobs.planning import ProviderAccess
 from gif_app.jobs.retry_plan import (
     MODES,
@@ -233,9 +234,13 @@ class RetryService:
             remove_working_copies(original, image.mapping_id)
         ended = self._outcome(in_hand)
         if ended.status is RetryStatus.DONE:
-            original.unlink(missing_ok=True)  # its processed copy is in the output folder now
-            if vector.is_svg_path(original):
-                vector.preview_path(original).unlink(missing_ok=True)  # the copy's preview went with it
+            # Its processed copy is in the output folder now (a vector's preview went with it). The image is
+            # approved whatever happens here: a temp file another program holds stays as a leftover.
+            for leftover in [original, *([vector.preview_path(original)] if vector.is_svg_path(original) else [])]:
+                try:
+                    remove_file(leftover)
+                except OSError as exc:
+                    log.warning("retry task %s: could not remove %s: %s", task.id, leftover, exc)
         return ended
 
     def _outcome(self, in_hand: _InHand) -> RetryTask:
@@ -268,8 +273,12 @@ class RetryService:
         reason = in_hand.cancel_reason or VANISHED
         moved = in_hand.events.moved_to if in_hand.events else None
         if moved is not None and not self._is_recorded(in_hand.task.image_id, moved):
-            moved.unlink(missing_ok=True)
-            log.info("retry task %s: removed %s, whose image was deleted", in_hand.task.id, moved)
+            try:
+                remove_file(moved)
+                log.info("retry task %s: removed %s, whose image was deleted", in_hand.task.id, moved)
+            except OSError as exc:  # held open elsewhere: the task still ends cancelled
+                log.warning("retry task %s: could not remove %s, whose image was deleted: %s", in_hand.task.id,
+                            moved, exc)
         try:
             return self._repo.update_retry_task(in_hand.task.id, RetryStatus.CANCELLED, reason)
         except NotFoundError:

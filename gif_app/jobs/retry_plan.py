@@ -29,6 +29,7 @@ from gif_app.domain import (
     StockMetadata,
 )
 from gif_app.errors import NotFoundError, ValidationError
+from gif_app.file_ops import remove_file
 from gif_app.jobs.events import RepositoryEvents
 from gif_app.jobs.planning import (
     ProviderAccess,
@@ -212,7 +213,10 @@ def working_copy(original: Path, mapping_id: str) -> Path:
 def remove_working_copies(original: Path, mapping_id: str) -> None:
     """Delete what is left of a retry's working file (any format it was converted to)."""
     for leftover in original.parent.glob(f"{WORKING_PREFIX}{mapping_id}.*"):
-        leftover.unlink(missing_ok=True)
+        try:
+            remove_file(leftover)
+        except OSError as exc:  # held open by another program: a leftover in temp, never the retry's outcome
+            log.warning("could not remove the retry's working file %s: %s", leftover, exc)
 
 
 class RetryLogSink:

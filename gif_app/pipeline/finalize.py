@@ -15,7 +15,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from gif_app.errors import ProcessingError
+from gif_app.errors import FileInUseError, ProcessingError
+from gif_app.file_ops import remove_file, replace_file
 from gif_app.pipeline.naming import NamePattern
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ def claim_name(folder: Path, pattern: NamePattern, before_claim: Callable[[Path]
 
 def _reason(exc: OSError) -> str:
     """Return the OS reason in words, with a hint for the common causes."""
+    if isinstance(exc, FileInUseError):
+        return exc.reason  # it names the program holding the file and what to do
     text = exc.strerror or str(exc)
     if exc.errno == errno.ENOSPC:
         return f"{text} (the disk is full; free some space and retry)"
@@ -139,14 +142,15 @@ def _fsync_folder(folder: Path) -> None:
 
 def _copy_into(source: Path, target: Path) -> None:
     """Copy source onto target through a temp file in the target's folder, durable before the rename."""
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    # Not named after the target: a name at the whole-path limit has no room for a longer temp name beside it.
+    temp = target.with_name(f".{uuid.uuid4().hex[:16]}.part")
     try:
         with source.open("rb") as reader, temp.open("xb") as writer:
             shutil.copyfileobj(reader, writer, 1024 * 1024)
             writer.flush()
             os.fsync(writer.fileno())
         shutil.copymode(source, temp)
-        os.replace(temp, target)
+        replace_file(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -172,14 +176,14 @@ def move_onto(source: Path, target: Path) -> Path:
         raise ProcessingError(STAGE, f"The file to save is missing: {source}.")
     try:
         try:
-            os.replace(source, target)
+            replace_file(source, target)
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
             # Another device (e.g. temp on a different disk): copy, then drop the source.
             _copy_into(source, target)
             try:
-                source.unlink()
+                remove_file(source)
             except OSError as unlink_error:
                 logger.warning("Saved %s but could not remove the temp file %s: %s", target, source, unlink_error)
     except OSError as exc:
@@ -200,7 +204,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(writer.fileno())
         if path.exists():
             shutil.copymode(path, temp)
-        os.replace(temp, path)
+        replace_file(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ProcessingError(STAGE, f"Could not write {path.name} to {path.parent}: {_reason(exc)}.") from exc

@@ -8,6 +8,8 @@ status a failed image gets, the reason an approved one gets.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -26,13 +28,14 @@ from gif_app.errors import (
 )
 from gif_app.export.embed import embed_metadata_bytes
 from gif_app.export.svg_xmp import embed_svg_metadata
+from gif_app.file_ops import remove_file
 from gif_app.pipeline.categories import category_fields, with_category_ids
 from gif_app.pipeline.charging import paid_call
 from gif_app.pipeline.context import RunContext
 from gif_app.pipeline.finalize import claim_name, move_onto, write_atomic
 from gif_app.pipeline.imports import IMPORT_PROVIDER, combine_metadata, embedded_of
 from gif_app.pipeline.metadata import build_metadata_prompt, enforce_limits
-from gif_app.pipeline.naming import name_pattern
+from gif_app.pipeline.naming import PathTooLongError, capped_length, name_pattern
 from gif_app.pipeline.process import process_image
 
 Stage = Callable[[RunContext, GeneratedImage], GeneratedImage | None]
@@ -167,9 +170,18 @@ def process(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
                         image_index=_index(image))
     target = source.with_suffix("." + outcome.extension)
     if outcome.data is not None and (target != source or outcome.record.applied):
-        write_atomic(target, outcome.data)
+        try:
+            write_atomic(target, outcome.data)
+        except ProcessingError as exc:
+            # A temp file held open (a viewer, a scan): the image is failed with the reason, never left mid-way.
+            _fail(ctx, image, FailureStage(exc.stage), exc)
+            return None
         if target != source:
-            source.unlink(missing_ok=True)
+            try:
+                remove_file(source)
+            except OSError as exc:  # the processed file is written: the old one is only a leftover in temp
+                ctx.log.warning(f"Could not remove {source.name} from the temp folder: {exc}", step="processing",
+                                image_index=_index(image))
     return ctx.events.update_image(image.id, temp_path=str(target), processing=outcome.record)
 
 
@@ -223,7 +235,7 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
             _embed(ctx, image, source)
         pattern = name_pattern(plan.filename_template, keyword=image.keyword, title=image.metadata.title,
                                job=plan.label, date=plan.started_at, image_id=image.mapping_id,
-                               max_length=plan.filename_max_length,
+                               max_length=_name_limit(ctx, source, has_preview=preview is not None),
                                extension=source.suffix.lstrip(".") or "png")
 
         def record_intent(target: Path) -> None:
@@ -243,6 +255,17 @@ def finalize(ctx: RunContext, image: GeneratedImage) -> GeneratedImage | None:
     return ctx.events.update_image(image.id, status=ImageStatus.APPROVED, reason=reason,
                                    temp_path=None, final_path=str(final),
                                    processing=replace(image.processing, moving_to=""))
+
+
+def _name_limit(ctx: RunContext, source: Path, *, has_preview: bool) -> int:
+    """Return the file-name limit in the output folder: the plan's, within the OS's whole-path limit."""
+    # A vector's preview (<stem>.preview.png) is longer than the file itself: its path must fit too.
+    reserve = max(0, len(vector.PREVIEW_SUFFIX) - len(source.suffix)) if has_preview else 0
+    try:
+        return capped_length(ctx.plan.filename_max_length, os.path.abspath(ctx.plan.output_dir), sys.platform,
+                             reserve)
+    except PathTooLongError as exc:
+        raise ProcessingError(FailureStage.SAVE_FINAL.value, str(exc)) from exc
 
 
 def _preview_of(ctx: RunContext, image: GeneratedImage, source: Path) -> Path | None:

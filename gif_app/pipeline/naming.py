@@ -26,6 +26,45 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1,
 _EXTENSION_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 # Variables whose words may be shortened to fit the limit; dates, numbers and ids are kept whole.
 _SHRINKABLE = frozenset({"keyword", "title", "job"})
+# Whole-path limits: Windows' MAX_PATH (260 UTF-16 units less the final NUL), elsewhere 1024 bytes less the NUL
+# (macOS's PATH_MAX; Linux allows 4096, the lower figure keeps a folder portable). A name is 255 either way.
+WINDOWS_PATH_MAX = 259
+POSIX_PATH_MAX = 1023
+COMPONENT_MAX = 255
+# The shortest name still worth making: a few letters, the number and an extension.
+MIN_NAME_ROOM = 12
+
+
+class PathTooLongError(ValueError):
+    """The folder alone leaves no room for a file name within the platform's path limit."""
+
+
+def path_units(text: str, platform: str) -> int:
+    """Return a path's length as the platform counts it: UTF-16 units on Windows, UTF-8 bytes elsewhere."""
+    if platform == "win32":
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text.encode("utf-8", "surrogateescape"))
+
+
+def name_room(folder: str, platform: str, reserve: int = 0) -> int:
+    """Return the longest file name (extension included) that keeps folder/name within the platform's limits.
+
+    `reserve` is room kept for a longer companion file beside it (a vector's preview). Raise PathTooLongError
+    when the folder leaves less than MIN_NAME_ROOM.
+    """
+    path_max = WINDOWS_PATH_MAX if platform == "win32" else POSIX_PATH_MAX
+    used = path_units(folder.rstrip("\\/"), platform) + 1  # the separator before the name
+    room = min(COMPONENT_MAX, path_max - used) - reserve
+    if room < MIN_NAME_ROOM:
+        raise PathTooLongError(f"The folder {folder} is too deep: {path_max - used} characters are left for file "
+                               f"names within this system's path limit of {path_max}. Choose a shorter folder.")
+    return room
+
+
+def capped_length(max_length: int, folder: str, platform: str, reserve: int = 0) -> int:
+    """Return the file-name limit in force in folder: the user's, or less where the whole path would pass the
+    platform's limit (the stem is trimmed; the extension and the number or "-2" suffix are kept)."""
+    return min(max_length, name_room(folder, platform, reserve))
 
 
 def ascii_text(value: str) -> str:

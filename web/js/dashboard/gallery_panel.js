@@ -251,7 +251,8 @@ export class GalleryPanel {
       this.gallery.clearSelection();
       await this.load(this.page);
     } catch (err) {
-      toastError(err, 'The images were not deleted.');
+      toastError(err, err.code === 'file_in_use' ? '' : 'The images were not deleted.');
+      await this.load(this.page);  // some may have gone: an image whose file is open elsewhere is kept
     }
   }
 

@@ -116,7 +116,7 @@ export async function deleteJobs(jobs) {
           const files = result.files_deleted ? ` and ${plural(result.files_deleted, 'file')}` : '';
           toast(`Deleted ${plural(result.deleted, 'job')}${files}`, { kind: 'success' });
         } catch (err) {
-          toastError(err, 'Not deleted.');
+          toastError(err, err.code === 'file_in_use' ? '' : 'Not deleted.');  // its message says what was kept
         }
         return true;
       },

@@ -261,7 +261,7 @@ class FailedView {
         const result = await call('delete_images', ids, true);
         toast(`Deleted ${plural(result.deleted, 'image')}`, { kind: 'success' });
         this.grid.select(ids, false);
-      } catch (err) { toastError(err, 'Not deleted.'); }
+      } catch (err) { toastError(err, err.code === 'file_in_use' ? '' : 'Not deleted.'); }
       this.refresh();
     }
   }
