@@ -32,13 +32,13 @@ def servers(app: App) -> SandboxServers:
     return app.sandbox
 
 
-def lose_runware_answer(app: App) -> tuple[JobExecution, str]:
+def lose_runware_answer(app: App, model: str = "runware:101@1") -> tuple[JobExecution, str]:
     """Run a Runware job whose every send outlasts the client's timeout; return it and the lost task's id."""
     sandbox = servers(app)
     sandbox.config.timeout_delay = 1.0  # past the job's 0.6 s client timeout; then served and billed
     sandbox.config.set_fault("runware", "timeout")
     execution = run_job(app, {**BASE, "parameters.provider": "runware", "parameters.variations": 2,
-                              "parameters.timeout_minutes": 0.01})
+                              "parameters.timeout_minutes": 0.01, "parameters.runware_model": model})
     assert sandbox.wait_idle(10.0), "the sandbox still holds requests"
     sandbox.config.clear_faults()
     rows = images_of(app, execution)
@@ -64,10 +64,10 @@ def lose_piapi_answer(app: App) -> tuple[JobExecution, str]:
     return execution, task_id
 
 
-def detail_asks(sandbox: SandboxServers, task_uuid: str) -> int:
-    """Return how many getTaskDetails requests asked about the task."""
+def asks(sandbox: SandboxServers, task_uuid: str, task_type: str = "getTaskDetails") -> int:
+    """Return how many Runware requests carried a task of this type about the task."""
     return sum(1 for r in sandbox.requests("runware") if r.body and any(
-        task.get("taskType") == "getTaskDetails" and task.get("taskUUID") == task_uuid for task in json.loads(r.body)))
+        task.get("taskType") == task_type and task.get("taskUUID") == task_uuid for task in json.loads(r.body)))
 
 
 def render_charges(app: App, execution: JobExecution, rows: list[GeneratedImage]) -> list[tuple[float, bool]]:
@@ -77,9 +77,11 @@ def render_charges(app: App, execution: JobExecution, rows: list[GeneratedImage]
             if c.step is ChargeStep.RENDER and c.image_id in ids]
 
 
-def test_resume_reads_a_lost_runware_answer_back_by_its_task_uuid(sandbox_app: App) -> None:
+# runware:101@1 answers at once (sync); google:4@1 acknowledges, so its details lead on to getResponse.
+@pytest.mark.parametrize("model", ["runware:101@1", "google:4@1"])
+def test_resume_reads_a_lost_runware_answer_back_by_its_task_uuid(sandbox_app: App, model: str) -> None:
     sandbox = servers(sandbox_app)
-    execution, task_uuid = lose_runware_answer(sandbox_app)
+    execution, task_uuid = lose_runware_answer(sandbox_app, model)
     lost = images_of(sandbox_app, execution)
     assert "read it back from the vendor by its task id" in log_text(sandbox_app, execution)
     estimates = render_charges(sandbox_app, execution, lost)
@@ -95,7 +97,8 @@ def test_resume_reads_a_lost_runware_answer_back_by_its_task_uuid(sandbox_app: A
     assert all(r.status is ImageStatus.APPROVED and image_file(r).is_file() for r in rows)
     assert all(CHARGE_UNKNOWN not in r.provider_ids and r.provider_ids["taskUUID"] == task_uuid for r in rows)
     assert sandbox.sends("runware") == sends and sandbox.billed() == billed  # no imageInference sent again
-    assert detail_asks(sandbox, task_uuid) == 1  # one free question for the task, not one per image
+    assert asks(sandbox, task_uuid) == 1  # one free question for the task, not one per image
+    assert (asks(sandbox, task_uuid, "getResponse") > 0) is (model == "google:4@1")  # async: then its results
     # The charge is now the one Runware's answer states, per image, no longer an estimate.
     assert render_charges(sandbox_app, resumed, rows) == [(runware_sandbox.COST_PER_IMAGE, False)] * 2
     assert resumed.cost == pytest.approx(sum(c.amount for c in sandbox_app.repo.charges_of_execution(resumed.id)))
@@ -152,3 +155,22 @@ def test_a_task_the_vendor_no_longer_knows_stays_failed_with_the_reason_and_is_a
     with pytest.raises(ConflictError):
         jobs_of(sandbox_app).resume(execution.id)
     assert len(sandbox.requests(vendor)) == before + 1
+
+
+def test_a_piapi_job_with_one_variation_keeps_all_four_paid_images(sandbox_app: App) -> None:
+    sandbox = servers(sandbox_app)
+    overrides = {**BASE, "parameters.provider": "piapi", "parameters.variations": 1, "parameters.count": 2}
+    estimate = sandbox_app.api.estimate_job(overrides)
+    assert estimate["ok"] and estimate["data"]["images"] == 8, estimate  # told before anything is spent
+    execution = run_job(sandbox_app, overrides)
+    assert execution.status is JobStatus.COMPLETED, execution.error
+    rows = images_of(sandbox_app, execution)
+    assert sandbox.billed_images("piapi") == len(rows) == 8  # paid for four per task: given four per task
+    assert all(r.status is ImageStatus.APPROVED and image_file(r).is_file() for r in rows)
+    by_generation = sorted((r.generation_index, r.variation_index) for r in rows)
+    assert by_generation == [(g, v) for g in range(2) for v in range(4)]
+    assert execution.planned == execution.generated == execution.approved == 8
+    progress = jobs_of(sandbox_app).progress()
+    assert progress is not None and progress["planned"] == 8 and progress["counts"]["approved"] == 8
+    charged = [c for c in sandbox_app.repo.charges_of_execution(execution.id) if c.step is ChargeStep.RENDER]
+    assert {c.image_id for c in charged} == {r.id for r in rows}  # each kept image carries its share
