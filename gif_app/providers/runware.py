@@ -399,9 +399,16 @@ class RunwareGenerator:
         while True:
             try:
                 answer = self._ask_details(api, task_uuid, cancel)
+            except JOB_ENDING:
+                raise
             except ProviderError as exc:
                 if exc.code != "invalid_response":
-                    raise
+                    # The task is Runware's (it refused the repeat): recorded missing under its taskUUID, so a
+                    # resume reads it back, instead of failing the render and losing what it paid for.
+                    raise PossiblyChargedError(
+                        f"{exc.message} Runware took task {task_uuid} but its answer could not be read back; not "
+                        "repeated to avoid a second charge.", vendor=VENDOR, transport=exc,
+                    ) from exc
                 logger.warning("Runware task %s details: %s; asking again", task_uuid, exc.message)
                 answer = None  # a free question: an unreadable answer is asked again
             if answer is not None:
