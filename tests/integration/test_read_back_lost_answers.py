@@ -148,6 +148,8 @@ def test_a_task_the_vendor_no_longer_knows_stays_failed_with_the_reason_and_is_a
     assert all(r.status is ImageStatus.DOWNLOAD_FAILED for r in rows)
     assert all(str(r.provider_ids[NO_RESULT]).startswith(message) for r in rows)
     assert message in log_text(sandbox_app, resumed)
+    shown = sandbox_app.api.get_image(rows[0].id)  # the image view shows the reason, not a bare "Download failed"
+    assert shown["ok"] and shown["data"]["reason_label"].startswith(message), shown
     assert len(sandbox.requests(vendor)) == before + 1  # one question, no render, no create
     assert sandbox.billed() == billed
     # Not offered again, and resume cannot loop on it.
