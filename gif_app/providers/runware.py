@@ -52,6 +52,7 @@ DEFAULT_MODEL = "runware:101@1"
 MAX_RESULTS_PER_REQUEST = 20
 FIRST_POLL_MAX_S = 2.0  # Runware's task-polling page: first poll after 1-2 s, then back off exponentially
 MAX_POLL_DELAY_S = 10.0
+READ_BACK_ASKS = 3  # getTaskDetails questions before a task Runware does not know is taken as unknown for good
 _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
 _RESULT_TASKS = frozenset({"imageInference", "vectorize"})  # the task types whose answers carry images
 _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
@@ -448,6 +449,14 @@ class RunwareGenerator:
         headers = {"Authorization": f"Bearer {self._api_key}"}
         with self._client_factory(self._base_url, self._timeout_s, headers) as api:
             answer = self._ask_details(api, task_id, cancel)
+            delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
+            for _ in range(READ_BACK_ASKS - 1):
+                if answer is not None:
+                    break
+                # "Not found" is also Runware's word for a task still rendering: asked again before it is final.
+                wait_or_cancel(delay, cancel)
+                delay *= 2
+                answer = self._ask_details(api, task_id, cancel)
             if answer is None:
                 raise _no_result(task_id, "Runware knows no task with this taskUUID")
             sent_task = answer.get(_SENT)
