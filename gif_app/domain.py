@@ -372,6 +372,23 @@ class ProcessingRecord:
 
 # provider_ids key: where a paid image's file is downloaded from (resume fetches it again from there).
 SOURCE_URL = "source_url"
+# provider_ids keys of a paid call whose answer was lost: CHARGE_UNKNOWN marks it, the task's id (Runware's
+# taskUUID, PiAPI's task_id) lets resume ask the vendor for the result, and NO_RESULT holds the vendor's "no
+# such result" once asked, so it is never asked again.
+CHARGE_UNKNOWN = "charge_unknown"
+LOST_TASK_KEYS = ("taskUUID", "task_id")
+NO_RESULT = "no_result"
+
+
+def lost_task_id(provider_ids: dict[str, Any]) -> str | None:
+    """Return the task id resume may ask the vendor about for a lost answer's row, else None."""
+    if not provider_ids.get(CHARGE_UNKNOWN) or provider_ids.get(NO_RESULT) or provider_ids.get(SOURCE_URL):
+        return None
+    for key in LOST_TASK_KEYS:
+        value = provider_ids.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 @dataclass(frozen=True)

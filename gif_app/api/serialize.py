@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from gif_app.domain import (
+    NO_RESULT,
     FailureStage,
     GeneratedImage,
     ImageStatus,
@@ -72,7 +73,9 @@ def image_json(image: GeneratedImage) -> dict[str, Any]:
         "job_label": image.execution_label, "generation_index": image.generation_index,
         "variation_index": image.variation_index, "prompt": image.prompt, "keyword": image.keyword,
         "seed": image.seed, "provider": image.provider, "provider_ids": image.provider_ids,
-        "reason": image.reason, "reason_label": reason_label(image.reason),
+        # A lost answer the vendor has no result for says so, in place of the bare "Download failed".
+        "reason": image.reason,
+        "reason_label": str(image.provider_ids.get(NO_RESULT) or "") or reason_label(image.reason),
         "temp_path": image.temp_path, "final_path": image.final_path,
         "metadata": image.metadata.to_json(), "processing": image.processing.to_json(), "cost": image.cost,
         "created_at": iso(image.created_at), "updated_at": iso(image.updated_at),

@@ -6,7 +6,7 @@ import enum
 from dataclasses import replace
 from typing import Any
 
-from gif_app.domain import Charge, GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
+from gif_app.domain import Charge, ChargeStep, GeneratedImage, ImageStatus, NewImage, ProcessingRecord, StockMetadata
 from gif_app.jobs.progress import ProgressTracker
 from gif_app.logs import Redactor
 from gif_app.store.repository import Repository
@@ -63,6 +63,18 @@ class RepositoryEvents:
         """Record a charge; the running job's progress shows the new total at once."""
         recorded = self._repo.record_charge(charge)
         self.tracker.add_cost(recorded.amount)
+
+    def update_provider_ids(self, image_id: int, provider_ids: dict[str, Any]) -> GeneratedImage:
+        """Replace an image's vendor ids."""
+        image = self._repo.update_provider_ids(image_id, provider_ids)
+        self._refresh()  # whether resume can still fetch it may have changed
+        return image
+
+    def replace_charges(self, image_id: int, step: ChargeStep, charges: list[Charge]) -> float:
+        """Replace an image's charges of a step; the running job's progress shows the new total at once."""
+        change = self._repo.replace_charges(image_id, step, charges)
+        self.tracker.add_cost(change)
+        return change
 
     def generation_recorded(self, index: int) -> None:
         """Persist that the generation's images are all recorded."""

@@ -43,6 +43,7 @@ from gif_app.pipeline.imports import (
     snapshot_metadata_choice,
     snapshot_sources,
 )
+from gif_app.pipeline.read_back import read_back_lost_images
 from gif_app.pipeline.runner import ending_message, run_generations
 from gif_app.pipeline.spending import Caps, SpendMeter
 from gif_app.prices import table_with_overrides
@@ -358,6 +359,8 @@ class JobService:
         params = settings["parameters"]
         fetch_missing_images(ctx, self._repo.images_of_execution(execution.id), timeout_s=timeout_seconds(settings),
                              backoff_s=params["generation_retry_backoff_ms"] / 1000.0)
+        # Paid answers that were lost are asked for by their task id (free), never rendered again.
+        read_back_lost_images(ctx, self._repo.images_of_execution(execution.id))
         pending = [i for i in self._repo.images_of_execution(execution.id) if i.status is ImageStatus.PENDING]
         outcome = run_generations(ctx, pending)
         self._repo.refresh_counts(execution.id)

@@ -88,7 +88,19 @@ def record_render_shares(ctx: RunContext, shares: Sequence[Share], image_id: int
         _record(ctx, ChargeStep.RENDER, priced.call, amount, priced.price.is_estimated, image_id)
 
 
+def settle_render_shares(ctx: RunContext, shares: Sequence[Share], image_id: int) -> None:
+    """Replace an image's render charges (the estimate of a lost answer) by its shares of the answer read back."""
+    settled = [_charge(ctx, ChargeStep.RENDER, priced.call, amount, priced.price.is_estimated, image_id)
+               for priced, amount in shares]
+    ctx.spend.add(ctx.events.replace_charges(image_id, ChargeStep.RENDER, settled))  # the meter sees the change
+
+
 def _record(ctx: RunContext, step: ChargeStep, call: Call, amount: float, is_estimated: bool,
             image_id: int | None) -> None:
-    ctx.events.record_charge(Charge(execution_id=ctx.plan.execution_id, vendor=call.vendor, model=call.model,
-                                    step=step, amount=amount, is_estimated=is_estimated, image_id=image_id))
+    ctx.events.record_charge(_charge(ctx, step, call, amount, is_estimated, image_id))
+
+
+def _charge(ctx: RunContext, step: ChargeStep, call: Call, amount: float, is_estimated: bool,
+            image_id: int | None) -> Charge:
+    return Charge(execution_id=ctx.plan.execution_id, vendor=call.vendor, model=call.model, step=step,
+                  amount=amount, is_estimated=is_estimated, image_id=image_id)

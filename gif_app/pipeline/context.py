@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from gif_app.domain import (
     CancelToken,
     Charge,
+    ChargeStep,
     GeneratedImage,
     ImageStatus,
     NewImage,
@@ -124,6 +125,14 @@ class RunEvents(Protocol):
 
     def record_charge(self, charge: Charge) -> None:
         """Record what one paid call (or an image's share of it) cost."""
+        ...
+
+    def update_provider_ids(self, image_id: int, provider_ids: dict[str, Any]) -> GeneratedImage:
+        """Replace an image's vendor ids (what a lost answer read back by its task id said)."""
+        ...
+
+    def replace_charges(self, image_id: int, step: ChargeStep, charges: list[Charge]) -> float:
+        """Replace an image's charges of a step by settled ones (a lost answer read back); return the change."""
         ...
 
     def generation_recorded(self, index: int) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gif_app import vector
-from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, NewImage
+from gif_app.domain import ChargeStep, FailureStage, GeneratedImage, ImageStatus, NewImage, lost_task_id
 from gif_app.errors import ProviderError
 from gif_app.pipeline.charging import Priced, Share, paid_call, record_render_shares, render_shares
 from gif_app.pipeline.context import Generation, RunContext
@@ -93,8 +93,12 @@ def _record_results(ctx: RunContext, generation: Generation, prompt: str, result
                                                   reason=FailureStage.DOWNLOAD.reason))
             record_render_shares(ctx, shares[variation], row.id)
             shares[variation] = []
-            then = "resume the job to fetch it again" if is_fetchable(result.provider_ids) else \
-                "it cannot be fetched again"
+            if is_fetchable(result.provider_ids):
+                then = "resume the job to fetch it again"
+            elif lost_task_id(result.provider_ids):
+                then = "resume the job to read it back from the vendor by its task id"
+            else:
+                then = "it cannot be fetched again"
             ctx.log.warning(f"Image {variation + 1} could not be downloaded; {then} ({result.download_error})",
                             step="download", sub_step=f"generation {generation.index + 1}",
                             error_code="download_failed")

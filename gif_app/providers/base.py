@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from gif_app.domain import CancelToken, StockMetadata
 
@@ -76,6 +76,24 @@ class ImageGenerator(Protocol):
     def render(self, request: RenderRequest, cancel: CancelToken | None = None) -> list[RenderedImage]:
         """Render `request.count` images and return them downloaded."""
         ...
+
+
+@runtime_checkable
+class ResultReader(Protocol):
+    """Reads a sent task's results back by its id, free: how resume recovers an answer that was lost."""
+
+    name: str
+
+    def read_back(self, task_id: str, count: int, cancel: CancelToken | None = None) -> list[RenderedImage]:
+        """Return the task's results (downloaded, or missing with their URL); never send a new paid request.
+
+        Raise ProviderError with code NO_RESULT when the vendor says it has no result for the task (unknown,
+        or failed); any other ProviderError is a question that may be asked again later.
+        """
+        ...
+
+
+NO_RESULT_CODE = "no_result"  # ProviderError code: the vendor has no result for a task read back
 
 
 class VisionJudge(Protocol):

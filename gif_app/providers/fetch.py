@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from gif_app.domain import SOURCE_URL as SOURCE_URL  # re-exported: the providers name it from here
+from gif_app.domain import CHARGE_UNKNOWN as CHARGE_UNKNOWN  # re-exported: the providers name it from here
+from gif_app.domain import SOURCE_URL as SOURCE_URL
 from gif_app.domain import CancelToken
 from gif_app.errors import ProviderError
 from gif_app.providers.base import RenderedImage
@@ -18,12 +19,12 @@ logger = logging.getLogger(__name__)
 
 FETCH_ATTEMPTS = 3
 GRID_INDEX = "grid_index"  # provider_ids key: which quarter (1-4) of a Midjourney grid the image is
-CHARGE_UNKNOWN = "charge_unknown"  # provider_ids key: a paid call's answer was lost, so was its image
 
 
 def lost_results(count: int, error: ProviderError, ids: dict[str, Any]) -> list[RenderedImage]:
     """Return `count` missing results of a paid call whose answer never came: perhaps billed, so recorded."""
-    # No source URL: nothing can fetch them; the row says what may have been paid for, and why it is empty.
+    # No source URL: the row says what may have been paid for and why it is empty; with the task's id in `ids`,
+    # resume asks the vendor for the result (a free read, never a new render).
     return [RenderedImage(b"", "png", provider_ids={**ids, CHARGE_UNKNOWN: True}, download_error=error.message)
             for _ in range(max(0, count))]
 

@@ -28,7 +28,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.prices import Call
-from gif_app.providers.base import RenderedImage, RenderRequest
+from gif_app.providers.base import NO_RESULT_CODE, RenderedImage, RenderRequest
 from gif_app.providers.fetch import GRID_INDEX, SOURCE_URL, extension_of_url, fetch_image, lost_results, split_grid
 from gif_app.providers.http import (
     ClientFactory,
@@ -172,6 +172,8 @@ class PiapiMidjourney:
         started: list[tuple[str, float]] = []
         outputs: list[tuple[str, dict[str, Any]]] = []
         ending: AuthenticationError | InsufficientCreditsError | None = None
+        failed: ProviderError | None = None  # the first task that failed at Midjourney (not billed)
+        waited: set[str] = set()  # tasks seen through (completed, or recorded missing under their id)
         with self._client_factory(self._base_url, self._timeout_s, headers) as api:
             try:
                 for _ in range(math.ceil(wanted / IMAGES_PER_TASK)):
@@ -187,7 +189,22 @@ class PiapiMidjourney:
                                             dims={"mode": str(body["input"]["process_mode"])}))
                         images.extend(lost_results(IMAGES_PER_TASK, exc, {"model": "midjourney"}))
                 for task_id, since in started:
-                    outputs.append((task_id, self._wait(api, task_id, since, cancel)))
+                    try:
+                        outputs.append((task_id, self._wait(api, task_id, since, cancel)))
+                    except (AuthenticationError, InsufficientCreditsError):
+                        raise
+                    except ProviderError as exc:
+                        if exc.code == "task_failed":
+                            failed = failed or exc  # its frozen credits come back: nothing billed, nothing kept
+                            continue
+                        # Created, so it may still complete and bill: its four images are recorded missing under
+                        # its id (resume reads the task back) and the task is on the bill at the table's price.
+                        lost = ProviderError(f"{exc.message} PiAPI may still complete (and charge) task {task_id}; "
+                                             "resume the job to read its result back.", vendor=VENDOR,
+                                             code=exc.code, status=exc.status)
+                        logger.warning("%s", lost.message)
+                        images.extend(lost_results(IMAGES_PER_TASK, lost, {"task_id": task_id}))
+                        waited.add(task_id)
                     # PiAPI bills a task that completed (a failed one's frozen credits come back); its answer
                     # names "points", not dollars, so the task is priced from the table by its mode.
                     charges.report(Call(VENDOR, "midjourney", images=IMAGES_PER_TASK,
@@ -197,16 +214,43 @@ class PiapiMidjourney:
         with self._client_factory("", self._timeout_s, None) as cdn:  # the key stays with the API host
             for task_id, output in outputs:
                 images.extend(self._fetch(cdn, task_id, output, cancel))
+        waited |= {task_id for task_id, _ in outputs}
         if ending is not None:
-            waited = {task_id for task_id, _ in outputs}
             for task_id, _ in started:
                 if task_id not in waited:  # credits are frozen at creation: recorded missing, under its id
                     images.extend(lost_results(IMAGES_PER_TASK, ending, {"task_id": task_id}))
             ending.paid_results = images[:wanted]
             raise ending
         if not images:
-            raise ProviderError("PiAPI returned no images for this prompt.", vendor=VENDOR)
+            raise failed or ProviderError("PiAPI returned no images for this prompt.", vendor=VENDOR)
         return images[:wanted]
+
+    def read_back(self, task_id: str, count: int, cancel: CancelToken | None = None) -> list[RenderedImage]:
+        """Read a created task back by its id (the same free GET the polls use) and download its images."""
+        if not self._api_key:
+            raise ConfigurationError("PiAPI API key is missing. Set it in Settings > API keys.")
+        with self._client_factory(self._base_url, self._timeout_s, {"X-API-Key": self._api_key}) as api:
+            try:
+                data = self._call(api, "GET", f"{TASK_PATH}/{task_id}", retries=self._retries, cancel=cancel)
+            except (AuthenticationError, InsufficientCreditsError):
+                raise
+            except ProviderError as exc:
+                if exc.status == 404:
+                    raise _no_result(task_id, "PiAPI knows no task with this id") from exc
+                raise
+        status = str(data.get("status", "")).lower()
+        if status == "failed":  # its frozen credits came back
+            raise _no_result(task_id, _failure_text(data))
+        if status != "completed":
+            raise ProviderError(f"PiAPI task {task_id} is still {status or 'not finished'}; resume the job again "
+                                "later to read it back.", vendor=VENDOR, code="task_pending")
+        task_input = data.get("input")
+        mode = task_input.get("process_mode") if isinstance(task_input, dict) else None
+        charges.report(Call(VENDOR, "midjourney", images=IMAGES_PER_TASK,
+                            dims={"mode": str(mode or self._process_mode)}))  # the task's charge, now known
+        output = data.get("output")
+        with self._client_factory("", self._timeout_s, None) as cdn:
+            return self._fetch(cdn, task_id, output if isinstance(output, dict) else {}, cancel)[:count]
 
     def task_body(self, request: RenderRequest) -> dict[str, Any]:
         """Return the create-task body for one imagine task; the aspect ratio travels only in its field."""
@@ -385,6 +429,12 @@ def task_data(body: Any) -> dict[str, Any]:
         raise ProviderError(f"PiAPI: {text if text != 'success' else 'response without task data'}",
                             vendor=VENDOR, code="invalid_response")
     return data
+
+
+def _no_result(task_id: str, why: str) -> ProviderError:
+    """Return the error of a task PiAPI has no result for: asked once, never again."""
+    return ProviderError(f"The vendor has no result for task {task_id}; it may not have been billed ({why}).",
+                         vendor=VENDOR, code=NO_RESULT_CODE)
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -33,7 +33,7 @@ from gif_app.errors import (
     ProviderTimeoutError,
 )
 from gif_app.prices import Call
-from gif_app.providers.base import RenderedImage, RenderRequest
+from gif_app.providers.base import NO_RESULT_CODE, RenderedImage, RenderRequest
 from gif_app.providers.fetch import SOURCE_URL, extension_of_url, fetch_image, lost_results
 from gif_app.providers.http import (
     ClientFactory,
@@ -52,12 +52,14 @@ DEFAULT_MODEL = "runware:101@1"
 MAX_RESULTS_PER_REQUEST = 20
 FIRST_POLL_MAX_S = 2.0  # Runware's task-polling page: first poll after 1-2 s, then back off exponentially
 MAX_POLL_DELAY_S = 10.0
+READ_BACK_ASKS = 3  # getTaskDetails questions before a task Runware does not know is taken as unknown for good
 _FORMATS = {"png": "PNG", "jpg": "JPG", "jpeg": "JPG", "webp": "WEBP"}
 _RESULT_TASKS = frozenset({"imageInference", "vectorize"})  # the task types whose answers carry images
 _ADVANCED_OPTIONS = ("CFGScale", "steps", "scheduler", "outputQuality")
 _AUTH_CODES = frozenset({"invalidApiKey", "missingApiKey"})
 _REPEAT_CODES = frozenset({"conflictTaskUUID", "duplicateTaskUUID"})  # a taskUUID Runware has already taken
 _LOST = "_lost"  # a result item's key holding the error of a task sent but never answered
+_SENT = "_sent"  # an answer read back with getTaskDetails: the key holding the task as it was sent
 JOB_ENDING = (AuthenticationError, InsufficientCreditsError)
 _PENDING = frozenset({"processing", "pending"})  # "pending" is the older docs' word for "processing"
 
@@ -396,23 +398,22 @@ class RunwareGenerator:
         deadline = time.monotonic() + self._poll_timeout_s
         delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
         while True:
-            # A 400/404 here is "no such task yet" (the first send may still be rendering): asked again below.
-            response = send_with_retries(
-                api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel,
-                ok_statuses=(400, 404), json=[{"taskType": "getTaskDetails", "taskUUID": task_uuid}],
-            )
             try:
-                body = _json_body(response)
-            except ProviderError as exc:  # a free question: an unreadable answer is asked again
+                answer = self._ask_details(api, task_uuid, cancel)
+            except JOB_ENDING:
+                raise
+            except ProviderError as exc:
+                if exc.code != "invalid_response":
+                    # The task is Runware's (it refused the repeat): recorded missing under its taskUUID, so a
+                    # resume reads it back, instead of failing the render and losing what it paid for.
+                    raise PossiblyChargedError(
+                        f"{exc.message} Runware took task {task_uuid} but its answer could not be read back; not "
+                        "repeated to avoid a second charge.", vendor=VENDOR, transport=exc,
+                    ) from exc
                 logger.warning("Runware task %s details: %s; asking again", task_uuid, exc.message)
-                body = {}
-            for item in _data_of(body, task_uuid):
-                answer = item.get("response")
-                if item.get("taskType") == "getTaskDetails" and isinstance(answer, dict):
-                    return answer
-            for error in map(task_error, _errors_of(body, task_uuid)):
-                if isinstance(error, AuthenticationError | InsufficientCreditsError):
-                    raise error  # "not found yet" is worth asking again; a refused key is not
+                answer = None  # a free question: an unreadable answer is asked again
+            if answer is not None:
+                return answer
             if time.monotonic() + delay > deadline:
                 raise PossiblyChargedError(
                     f"Runware took task {task_uuid} (it refused the repeat) but its answer could not be read back "
@@ -420,6 +421,74 @@ class RunwareGenerator:
                 )
             wait_or_cancel(delay, cancel)  # the first send may still be rendering
             delay = min(max(delay * 2, 0.05), MAX_POLL_DELAY_S)
+
+    def _ask_details(self, api: httpx.Client, task_uuid: str, cancel: CancelToken | None) -> dict[str, Any] | None:
+        """Ask getTaskDetails once: the task's original answer, or None while Runware knows no such task."""
+        # A 400/404 here is "no such task" (yet: the first send may still be rendering).
+        response = send_with_retries(
+            api, "POST", "/v1", vendor=VENDOR, retries=self._retries, backoff_s=self._backoff_s, cancel=cancel,
+            ok_statuses=(400, 404), json=[{"taskType": "getTaskDetails", "taskUUID": task_uuid}],
+        )
+        body = _json_body(response)
+        for item in _data_of(body, task_uuid):
+            answer = item.get("response")
+            if item.get("taskType") == "getTaskDetails" and isinstance(answer, dict):
+                request = item.get("request")
+                sent = request[0] if isinstance(request, list) and request and isinstance(request[0], dict) else {}
+                return {**answer, _SENT: sent}
+        for error in map(task_error, _errors_of(body, task_uuid)):
+            if isinstance(error, AuthenticationError | InsufficientCreditsError):
+                raise error  # "not found" may be asked again; a refused key is not
+        return None
+
+    def read_back(self, task_id: str, count: int, cancel: CancelToken | None = None) -> list[RenderedImage]:
+        """Read a sent task's images back by its taskUUID (getTaskDetails, then getResponse for an async task)
+        and download them; free questions only, nothing is rendered or billed again."""
+        if not self._api_key:
+            raise ConfigurationError("Runware API key is missing. Set it in Settings > API keys.")
+        headers = {"Authorization": f"Bearer {self._api_key}"}
+        with self._client_factory(self._base_url, self._timeout_s, headers) as api:
+            answer = self._ask_details(api, task_id, cancel)
+            delay = min(self._poll_interval_s, FIRST_POLL_MAX_S)
+            for _ in range(READ_BACK_ASKS - 1):
+                if answer is not None:
+                    break
+                # "Not found" is also Runware's word for a task still rendering: asked again before it is final.
+                wait_or_cancel(delay, cancel)
+                delay *= 2
+                answer = self._ask_details(api, task_id, cancel)
+            if answer is None:
+                raise _no_result(task_id, "Runware knows no task with this taskUUID")
+            sent_task = answer.get(_SENT)
+            sent: dict[str, Any] = sent_task if isinstance(sent_task, dict) else {}
+            images = _images_of(answer, task_id)
+            errors = _errors_of(answer, task_id)
+            if not images and errors:
+                raise _no_result(task_id, task_error(errors[0]).message)  # failed at the vendor: not billed
+            if not images and sent.get("deliveryMethod") == "async":
+                images = self._read_async(api, task_id, count, cancel)
+            if not images:
+                raise _no_result(task_id, "Runware's answer holds no image")
+        model = str(sent.get("model") or DEFAULT_MODEL)
+        images = images[:count]
+        for item in images:  # the render's charge, now known: each item carries its cost
+            cost = item.get("cost")
+            charges.report(Call(VENDOR, model, images=1,
+                                reported_usd=float(cost) if isinstance(cost, int | float) else None))
+        delivery = sent.get("deliveryMethod") or "sync"
+        return self._download_all([{**item, "deliveryMethod": delivery} for item in images], cancel)
+
+    def _read_async(self, api: httpx.Client, task_id: str, count: int,
+                    cancel: CancelToken | None) -> list[dict[str, Any]]:
+        """Return an async task's images from getResponse (its details hold only the acknowledgement)."""
+        try:
+            return self._poll(api, task_id, count, cancel)
+        except PollFailedError as failed:
+            raise failed.error from failed  # a question that may be asked again on a later resume
+        except (AuthenticationError, InsufficientCreditsError):
+            raise
+        except ProviderError as exc:  # the task's own error: it failed at the vendor
+            raise _no_result(task_id, exc.message) from exc
 
     def _infer(
         self, api: httpx.Client, request: RenderRequest, count: int, cancel: CancelToken | None
@@ -496,6 +565,12 @@ class RunwareGenerator:
                     continue
                 images.append(_rendered(item, data, extension))
         return images
+
+
+def _no_result(task_uuid: str, why: str) -> ProviderError:
+    """Return the error of a task Runware has no result for: asked once, never again."""
+    return ProviderError(f"The vendor has no result for task {task_uuid}; it may not have been billed ({why}).",
+                         vendor=VENDOR, code=NO_RESULT_CODE)
 
 
 def _rendered(item: dict[str, Any], data: bytes, extension: str, download_error: str = "") -> RenderedImage:

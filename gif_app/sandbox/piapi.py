@@ -8,7 +8,8 @@ Status by wall time since creation: `pending` (first third of `SandboxConfig.pia
 `processing`, then `completed` with `output.image_url` (2x2 grid PNG) and, by `SandboxConfig.piapi_output`
 (the account's plan), `output.temporary_image_urls` and/or `output.image_urls` (four PNGs) or neither.
 A prompt containing the word "failtask" ends `failed` with `data.error` filled (`code` 10000, a
-Midjourney-style `raw_message`). Unknown task id: 404 `{"code":404,..,"data":null}`. Bad bodies: 400 in the
+Midjourney-style `raw_message`). Unknown task id (or one `SandboxServers.forget_task` dropped): 404
+`{"code":404,..,"data":null}`. Bad bodies: 400 in the
 same envelope. Files: `GET /files/<task_id>/grid.png` and `/files/<task_id>/<0-3>.png`.
 A `--seed N` in the prompt fixes the grid: its images are drawn with seeds N..N+3.
 Credits: once `SandboxConfig.piapi_task_budget` tasks were created, a create is refused in the shape
@@ -238,7 +239,7 @@ def create_app(state: SandboxState) -> Flask:
             return blocked
         with lock:
             task = tasks.get(task_id)
-        return error_response(404) if task is None else answer(task)
+        return error_response(404) if task is None or state.is_forgotten(VENDOR, task_id) else answer(task)
 
     @app.get("/files/<task_id>/<name>.png")
     def task_file(task_id: str, name: str) -> Response:

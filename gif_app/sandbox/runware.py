@@ -21,8 +21,8 @@ Async: the answer to the task is an ack `{"taskType","taskUUID"}`; `getResponse`
 `status: processing` item per image for the first `SandboxConfig.runware_async_polls` polls, then the
 images with `status: success` (or the provider error).
 `getTaskDetails` (runware.ai/docs/platform/task-details) answers a finished task's original request and
-answer by its taskUUID (taskNotFound before it finished). A repeated taskUUID is refused (conflictTaskUUID)
-and not charged.
+answer by its taskUUID (taskNotFound before it finished, or once `SandboxServers.forget_task` dropped its
+record). A repeated taskUUID is refused (conflictTaskUUID) and not charged.
 `accountManagement` with operation `getDetails` answers the organisation and its `balance` in USD
 (`SandboxConfig.runware_balance`); at a balance of 0 or less imageInference is refused with 402.
 `vectorize` (text-to-vector) takes the same fields for the vector models of runware_models.py only (other
@@ -343,7 +343,7 @@ class RunwareSandbox:
         task_uuid = task.get("taskUUID")
         with self._lock:
             details = self._details.get(task_uuid) if isinstance(task_uuid, str) else None
-        if details is None:
+        if details is None or self.state.is_forgotten(VENDOR, str(task_uuid)):
             raise TaskError("taskNotFound", "No task with this taskUUID was found.", "taskUUID", type="string")
         return [{"taskType": "getTaskDetails", "taskUUID": task_uuid, **details}]
 
@@ -354,7 +354,7 @@ class RunwareSandbox:
             job = self._async.get(task_uuid) if isinstance(task_uuid, str) else None
             if job is not None:
                 job.polls += 1
-        if job is None:
+        if job is None or self.state.is_forgotten(VENDOR, str(task_uuid)):
             raise TaskError("taskNotFound", "No async task with this taskUUID is active.", "taskUUID",
                             type="string")
         if job.polls <= self.state.config.runware_async_polls:

@@ -125,6 +125,10 @@ class SandboxServers:
         """Return the ids of the vendor's paid requests as they arrived, repeats included (Runware: taskUUIDs)."""
         return self._state.sends(vendor)
 
+    def forget_task(self, vendor: str, request_id: str) -> None:
+        """Make a vendor answer one task (Runware taskUUID, PiAPI task id) as unknown, as once its record is gone."""
+        self._state.forget(vendor, request_id)
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every request the servers hold has been answered; return whether they are idle."""
         return self._state.wait_idle(timeout)

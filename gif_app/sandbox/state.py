@@ -49,6 +49,7 @@ class SandboxState:
         self._sends: list[tuple[str, str]] = []
         self._images_seen: list[tuple[str, bytes]] = []
         self._in_flight = 0
+        self._forgotten: set[tuple[str, str]] = set()
         self._idle = threading.Condition(self._lock)
 
     def record(self, vendor: str, method: str, path: str, body: str = "") -> None:
@@ -76,6 +77,16 @@ class SandboxState:
         """Record that a paid request with this id (a Runware taskUUID) arrived, billed or not."""
         with self._lock:
             self._sends.append((vendor, request_id))
+
+    def forget(self, vendor: str, request_id: str) -> None:
+        """Make the vendor answer a task as unknown from now on (its record expired, or it never arrived)."""
+        with self._lock:
+            self._forgotten.add((vendor, request_id.lower()))
+
+    def is_forgotten(self, vendor: str, request_id: str) -> bool:
+        """Return whether the vendor was told to forget this task."""
+        with self._lock:
+            return (vendor, request_id.lower()) in self._forgotten
 
     def note_images(self, vendor: str, images: list[bytes]) -> None:
         """Record the images a vision request carried (tests check what QC and metadata were shown)."""

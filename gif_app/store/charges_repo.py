@@ -31,6 +31,23 @@ class ChargesRepository:
                 JobExecutionRow.id == charge.execution_id).execute()
         return _charge(row)
 
+    def replace_charges(self, image_id: int, step: ChargeStep, charges: list[Charge]) -> float:
+        """Replace an image's charges of one step (estimates of a lost answer) by the settled ones; return the change.
+
+        One transaction: the image's and its job's cost follow, so they stay the sums of their charges.
+        """
+        with self.db.atomic():
+            old = list(ChargeRow.select().where((ChargeRow.image == image_id) & (ChargeRow.step == step.value)))
+            removed = sum(float(row.amount) for row in old)
+            for row in old:
+                JobExecutionRow.update(cost=JobExecutionRow.cost - row.amount).where(
+                    JobExecutionRow.id == row.__data__["execution"]).execute()
+                row.delete_instance()
+            GeneratedImageRow.update(cost=GeneratedImageRow.cost - removed).where(
+                GeneratedImageRow.id == image_id).execute()
+            added = sum(self.record_charge(charge).amount for charge in charges)
+        return round(added - removed, 6)
+
     def charges_of_execution(self, execution_id: int) -> list[Charge]:
         """Return an execution's charges in the order they were made."""
         rows = ChargeRow.select().where(ChargeRow.execution == execution_id).order_by(ChargeRow.id)

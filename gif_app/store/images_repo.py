@@ -208,6 +208,15 @@ class ImagesRepository:
             row.save()
         return convert.image(row)
 
+    def update_provider_ids(self, image_id: int, provider_ids: dict[str, Any]) -> GeneratedImage:
+        """Replace an image's vendor ids (a lost answer read back from the vendor, or its "no result")."""
+        with self.db.atomic():
+            updated = GeneratedImageRow.update(provider_ids=dumps(provider_ids), updated_at=now()).where(
+                GeneratedImageRow.id == image_id).execute()
+            if not updated:
+                raise NotFoundError(f"Image {image_id} does not exist.")
+            return convert.image(GeneratedImageRow.get_by_id(image_id))
+
     def images_of_execution(self, execution_id: int, statuses: tuple[str, ...] = ()) -> list[GeneratedImage]:
         """Return every image of one execution (only these statuses, when given) in generation order."""
         img = GeneratedImageRow

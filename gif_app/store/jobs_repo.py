@@ -8,7 +8,17 @@ from typing import Any
 
 import peewee
 
-from gif_app.domain import SOURCE_URL, JobConfiguration, JobExecution, JobStatus, Page, StopReason
+from gif_app.domain import (
+    CHARGE_UNKNOWN,
+    LOST_TASK_KEYS,
+    NO_RESULT,
+    SOURCE_URL,
+    JobConfiguration,
+    JobExecution,
+    JobStatus,
+    Page,
+    StopReason,
+)
 from gif_app.errors import ConflictError, NotFoundError
 from gif_app.store import convert
 from gif_app.store.convert import dumps, loads, now
@@ -162,10 +172,16 @@ class JobsRepository:
                 else:
                     qc_failed += count
             generated += count
-        # Awaiting only while resume can fetch it: a lost answer (no source URL) has nothing to fetch from.
+        # Awaiting only while resume can fetch it: from its source URL, or a lost answer read back by its task id
+        # (domain.lost_task_id) until the vendor said it has no result.
+        def key(name: str) -> Any:
+            return peewee.fn.COALESCE(peewee.fn.json_extract(img.provider_ids, f"$.{name}"), "")
+
+        has_task = (key(LOST_TASK_KEYS[0]) != "") | (key(LOST_TASK_KEYS[1]) != "")
+        readable = (key(CHARGE_UNKNOWN) != "") & (key(CHARGE_UNKNOWN) != 0) & (key(NO_RESULT) == "") & has_task
         awaiting_download = (img.select().where(
             (img.execution == execution_id) & (img.status == "download_failed")
-            & (peewee.fn.COALESCE(peewee.fn.json_extract(img.provider_ids, f"$.{SOURCE_URL}"), "") != "")).count())
+            & ((key(SOURCE_URL) != "") | readable)).count())
         JobExecutionRow.update(generated=generated, approved=approved, qc_failed=qc_failed, failed=failed,
                                awaiting_download=awaiting_download, cost=round(cost, 6), updated_at=now()).where(
             JobExecutionRow.id == execution_id).execute()
