@@ -53,5 +53,9 @@ bench: setup-dev
 bundle: setup-dev
 	$(BIN)/pyinstaller --noconfirm --workpath .pyinstaller/work --distpath dist pyinstaller.spec
 
+.PHONY: package
+package: bundle  # the platform's installer (.deb here; Inno Setup on Windows, DMG on macOS) from dist/gif-app
+	$(BIN)/python tools/package.py
+
 clean:
 	rm -rf .pyinstaller dist test-artifacts
