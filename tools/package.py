@@ -137,6 +137,11 @@ def control_fields(version: str, arch: str, installed_kib: int) -> dict[str, str
     }
 
 
+def build_machine_packages(depends: Sequence[str] = DEPENDS) -> list[str]:
+    """Return one apt name per dependency, the last alternative: the oldest name, which CI's Ubuntu 22.04 has."""
+    return [dependency.split("|")[-1].strip() for dependency in depends]
+
+
 def render_control(fields: Mapping[str, str]) -> str:
     """Return the control file text for these fields."""
     return "".join(f"{key}: {value}\n" for key, value in fields.items())
@@ -310,7 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="folder holding the bundle (dist/)")
     parser.add_argument("--out", type=Path, default=None, help="where the installer goes (default: --dist)")
+    parser.add_argument("--print-build-packages", action="store_true",
+                        help="print the Debian packages the Linux bundle build collects libraries from, and stop")
     args = parser.parse_args(argv)
+    if args.print_build_packages:
+        print(" ".join(build_machine_packages()))
+        return 0
     out = args.out or args.dist
     work = ROOT / ".pyinstaller" / "package"
     if sys.platform == "win32":
