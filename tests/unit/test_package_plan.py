@@ -46,6 +46,9 @@ def test_control_fields_carry_version_architecture_size_and_satisfiable_depends(
     # Ubuntu 24.04 only has libasound2t64, Debian 12 and Ubuntu 22.04 only libasound2.
     assert "libasound2t64 | libasound2" in depends and "libasound2" not in depends
     assert {"libnss3", "libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libgl1"} <= set(depends)
+    # CI builds the bundle on Ubuntu 22.04 and apt-installs one real name per dependency there.
+    build = package.build_machine_packages()
+    assert len(build) == len(depends) and "libasound2" in build and not any("|" in name for name in build)
     text = package.render_control(fields)
     # A multi-line field continues with a leading space, and the file ends with a newline.
     assert re.search(r"^Description: .+\n .+", text, re.M) and text.endswith("\n")
