@@ -56,9 +56,10 @@ def _dpkg(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _is_installed() -> bool:
+    """Return whether dpkg knows the package in any state (half-configured and config-files count)."""
     status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package.PACKAGE], capture_output=True,
-                            text=True, check=False).stdout
-    return "installed" in status and "not-installed" not in status
+                            text=True, check=False).stdout.split()
+    return bool(status) and status[-1] != "not-installed"
 
 
 def _explain(result: subprocess.CompletedProcess[str]) -> str:
