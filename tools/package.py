@@ -116,7 +116,7 @@ def maintainer_scripts() -> dict[str, str]:
 
 
 def installed_size_kib(sizes: Sequence[int]) -> int:
-    """Return Installed-Size: the sum of the file sizes in KiB, each rounded up, as dpkg-gencontrol counts."""
+    """Return Installed-Size: the sum of the file sizes in KiB, each rounded up (an estimate, as Policy allows)."""
     return sum(-(-size // 1024) for size in sizes) or 1
 
 
