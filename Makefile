@@ -41,6 +41,10 @@ bench: setup-dev
 bundle: setup-dev
 	$(BIN)/pyinstaller --noconfirm --workpath .pyinstaller/work --distpath dist pyinstaller.spec
 
+.PHONY: package
+package: bundle  # the platform's installer (.deb here; Inno Setup on Windows, DMG on macOS) from dist/gif-app
+	$(BIN)/python tools/package.py
+
 # clean keeps .venv (a venv made by the wrong Python is rebuilt by run/test anyway); distclean removes it too.
 clean:
 	$(DEV) clean

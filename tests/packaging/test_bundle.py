@@ -1,7 +1,8 @@
 """The one-folder bundle builds from pyinstaller.spec, carries the page and the icon, and opens its window.
 
-The build runs once per session (about 1-2 minutes on 2 cores with a warm disk, more on a cold one) with
-PyInstaller's workpath in .pyinstaller/ (never build/, which holds our assets) and its distpath in a temp folder.
+The build runs once per session (the `bundle` fixture in conftest.py, about 1-2 minutes on 2 cores with a warm
+disk, more on a cold one) with PyInstaller's workpath in .pyinstaller/ (never build/, which holds our assets)
+and its distpath in a temp folder.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,28 +20,10 @@ from gif_app.store import migrations
 from gif_app.store.db import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD_TIMEOUT_S = 25 * 60
+BUILD_TIMEOUT_S = 25 * 60  # the conftest.py fixture builds the bundle within this
 RUN_TIMEOUT_S = 180
-EXE_NAME = "gif-app.exe" if os.name == "nt" else "gif-app"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 300)]
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the bundle with the checked-in spec and return its executable."""
-    dist = tmp_path_factory.mktemp("dist")
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-               "--workpath", str(ROOT / ".pyinstaller" / "test-work"), "--distpath", str(dist),
-               str(ROOT / "pyinstaller.spec")]
-    started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                            check=False)
-    assert result.returncode == 0, f"pyinstaller failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
-    print(f"bundle built in {time.monotonic() - started:.0f} s")
-    exe = dist / "gif-app" / EXE_NAME
-    assert exe.is_file(), f"no executable at {exe}"
-    return exe
 
 
 def _frozen_env(**extra: str) -> dict[str, str]:
