@@ -19,6 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+try:  # run as a script (python tools/package.py): tools/ is on the path
+    from devkit.sysdeps import QT_DEBS
+except ImportError:  # imported as tools.package (the tests)
+    from tools.devkit.sysdeps import QT_DEBS
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "build"
 PACKAGE = "gif-app"
@@ -27,14 +32,9 @@ INSTALL_DIR = "/opt/gif-app"
 COMMAND = "/usr/bin/gif-app"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 MAINTAINER = "Gen Image Factory <support@genimagefactory.invalid>"
-# Qt WebEngine's runtime libraries, the Makefile's QT_DEBS. Ubuntu 24.04 renamed libasound2 (64-bit time_t),
-# so that one is an alternative; every other name exists on Debian 12, Ubuntu 22.04 and 24.04.
-DEPENDS = (
-    "libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-image0", "libxcb-randr0",
-    "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libnss3", "libegl1", "libgl1", "libxcomposite1",
-    "libxdamage1", "libxrandr2", "libxtst6", "libxkbfile1", "libasound2t64 | libasound2", "libfontconfig1",
-    "libdbus-1-3",
-)
+# Qt WebEngine's runtime libraries: the one list the two commands install (tools/devkit/sysdeps.py), with its
+# alternatives ("libasound2t64|libasound2": Ubuntu 24.04 renamed it) written the way a control file spells them.
+DEPENDS = tuple(name.replace("|", " | ") for name in QT_DEBS)
 # Each tool is optional (a server has neither), and a failed refresh must not leave the package half-configured.
 _REFRESH = """if command -v update-desktop-database >/dev/null 2>&1; then
   update-desktop-database -q /usr/share/applications || true
