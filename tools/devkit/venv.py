@@ -8,8 +8,11 @@ import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-MINIMUM = (3, 11)
-VERSION_PROBE = "import sys; print('%d.%d.%d' % tuple(sys.version_info[:3]))"
+try:  # run through tools/dev.py: tools/ is on the path
+    from dev import MINIMUM, VERSION_PROBE, parse_version  # the launcher's (3.6-safe): one copy of each
+except ImportError:  # imported as tools.devkit (the tests)
+    from tools.dev import MINIMUM, VERSION_PROBE, parse_version
+
 BASE_STAMP = ".installed"  # `pip install -e .` done after the last pyproject.toml change
 DEV_STAMP = ".installed-dev"  # `pip install -e .[dev]` done after that
 
@@ -19,21 +22,6 @@ Installer = Callable[[Sequence[str]], None]
 def venv_python(venv: Path, os_name: str = os.name) -> Path:
     """Return the venv's interpreter: Scripts\\python.exe on Windows, bin/python elsewhere."""
     return venv / "Scripts" / "python.exe" if os_name == "nt" else venv / "bin" / "python"
-
-
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """Return the leading numeric version in text like '3.11.7' or '3.13.0rc1', or None."""
-    parts: list[int] = []
-    for piece in text.strip().split("."):
-        digits = ""
-        for char in piece:
-            if not char.isdigit():
-                break
-            digits += char
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts) if len(parts) >= 2 else None
 
 
 def cfg_version(cfg_text: str) -> tuple[int, ...] | None:
