@@ -20,8 +20,10 @@ BASE = datetime(2026, 3, 1, 9, 0)
 
 @pytest.fixture
 def gif(app_home: Path, picked_paths: PickedPaths) -> Iterator[App]:
-    """Return an app whose job worker is not started, so reruns stay in the queue where tests can see them."""
-    app = build_app(app_home, AppOptions(prefer_keychain=False, environ={}, dialogs=picked_paths,
+    """Return an app whose job worker is not started, so reruns stay in the queue where tests can see them; it has
+    the keys a rerun needs (rerun and resume run pre-flight)."""
+    keys = {"OPENAI_API_KEY": "sk-test-1234", "RUNWARE_API_KEY": "rw-test-1234"}
+    app = build_app(app_home, AppOptions(prefer_keychain=False, environ=keys, dialogs=picked_paths,
                                          start_workers=False))
     yield app
     app.close()
@@ -38,6 +40,9 @@ def _status(i: int) -> JobStatus:
 def seed(gif: App) -> list[int]:
     """Record SEEDED finished executions, one every 12 hours from BASE; return their ids (oldest first)."""
     settings = gif.ctx.settings_file.load().settings
+    keywords = gif.ctx.home.root / "keywords.txt"  # a rerun's pre-flight needs the keyword file to be there
+    keywords.write_text("red fox\n", encoding="utf-8")
+    settings["file_paths"]["keywords_file"] = str(keywords)
     config = gif.repo.create_configuration("seeded", settings)
     ids = []
     for i in range(SEEDED):
