@@ -1,5 +1,7 @@
 """Time launch -> window ready (page loaded, first API answer) from source and from the bundle; budget <= 2 s.
 
+Also reports the bundle's size and file count (budget <= 500 MiB on Linux).
+
 "Window ready" is the moment `gif-app --self-test` prints "SELF-TEST OK" (gif_app.self_test.check_window: the page has
 loaded and answered app_info + get_settings through the pywebview bridge). Each run gets a fresh --home, Qt runs
 offscreen. Also reports the import time of gif_app.app (python -X importtime) and checks, in a run that records
@@ -23,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_S = 2.0
+SIZE_BUDGET_MIB = 500
 READY = "SELF-TEST OK"
 HEAVY = ("rembg", "onnxruntime", "pymatting", "numba")
 DEFAULT_BUNDLE = ROOT / "dist" / "gif-app" / ("gif-app.exe" if os.name == "nt" else "gif-app")
@@ -143,7 +146,9 @@ def main() -> int:
             return 1
     if args.bundle.is_file():
         size, count = folder_size(args.bundle.parent)
-        print(f"bundle {args.bundle.parent}: {size / 1e6:.0f} MB in {count} files")
+        verdict = "within" if size <= SIZE_BUDGET_MIB * 2**20 else "OVER"
+        print(f"bundle {args.bundle.parent}: {size / 2**20:.0f} MiB ({size / 1e6:.0f} MB) in {count} files "
+              f"({verdict} the {SIZE_BUDGET_MIB} MiB budget)")
         time_launches("bundle", [str(args.bundle)], args.runs)
     else:
         print(f"bundle: {args.bundle} not built (make bundle), skipped")

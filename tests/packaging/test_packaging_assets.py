@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import configparser
+import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -85,3 +87,64 @@ def test_spec_refuses_build_folder_as_pyinstaller_workpath(tmp_path: Path) -> No
     assert result.returncode != 0
     assert "inside build/" in result.stderr + result.stdout
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+
+
+def _spec_text() -> str:
+    return (ROOT / "pyinstaller.spec").read_text(encoding="utf-8")
+
+
+def _load_build_module(name: str) -> object:
+    spec = importlib.util.spec_from_file_location(f"gif_build_{name}", ASSETS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_windows_bundle_has_a_console_companion_beside_the_gui_exe() -> None:
+    spec = _spec_text()
+    # One COLLECT holds every launcher, so both share the one _internal folder.
+    assert re.search(r"coll = COLLECT\(\s*#[^\n]*\n\s*\*exes,", spec)
+    windows_block = spec[spec.index('if sys.platform == "win32":\n    # gif-app-cli.exe'):]
+    assert 'exes.append(_exe(f"{NAME}-cli", console=True))' in windows_block.split("\n\n")[0]
+    # The main launcher stays a GUI exe on Windows and macOS.
+    assert 'exes = [_exe(NAME, console=not (sys.platform == "win32" or sys.platform == "darwin"))]' in spec
+
+
+def test_macos_minimum_is_the_highest_wheel_minimum() -> None:
+    minimum = _load_build_module("macos_minimum")
+    onnxruntime = "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-macosx_14_0_arm64\n"
+    numpy = "Wheel-Version: 1.0\nTag: cp311-cp311-macosx_11_0_arm64\n"
+    fat = "Tag: cp311-cp311-macosx_10_9_universal2\n"
+    linux = "Tag: cp311-cp311-manylinux_2_28_x86_64\n"
+    assert minimum.minimum_from_wheel_files([numpy, onnxruntime, fat]) == "14.0"  # type: ignore[attr-defined]
+    assert minimum.minimum_from_wheel_files([numpy, fat]) == "11.0"  # type: ignore[attr-defined]
+    assert minimum.minimum_from_wheel_files([fat, linux]) == "11.0"  # type: ignore[attr-defined]  # the floor
+    assert minimum.minimum_from_wheel_files(  # type: ignore[attr-defined]
+        ["Tag: cp311-cp311-macosx_13_0_x86_64\n"]) == "13.0"
+    assert '"LSMinimumSystemVersion": installed_minimum(),' in _spec_text()
+
+
+def test_spec_refuses_an_unknown_target_arch(tmp_path: Path) -> None:
+    spec = tmp_path / "pyinstaller.spec"
+    spec.write_text(_spec_text(), encoding="utf-8")
+    (tmp_path / "build").mkdir()
+    env = {**os.environ, "GIF_TARGET_ARCH": "ppc64"}
+    result = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--workpath", str(tmp_path / "work"),
+         "--distpath", str(tmp_path / "dist"), str(spec)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert result.returncode != 0
+    assert "GIF_TARGET_ARCH='ppc64'; use one of arm64, x86_64, universal2" in result.stderr + result.stdout
+    assert "target_arch=TARGET_ARCH if sys.platform == \"darwin\" else None" in _spec_text()
+
+
+def test_spec_leaves_out_what_the_app_never_loads() -> None:
+    spec = _spec_text()
+    for extra in ("pymatting", "numba", "llvmlite", "scipy", "skimage"):
+        assert f'"{extra}"' in spec.split("REMBG_EXTRAS = [", 1)[1].split("]", 1)[0]
+    assert not re.search(r'hiddenimports \+= \[[^\]]*"pymatting"', spec), "pymatting is no hidden import any more"
+    assert 'runtime_hooks=[str(ASSETS / "pyi_rth_rembg_extras.py")]' in spec
+    # keyring's macOS backend runs ldconfig/gcc/ld at import on Linux: out of every non-macOS bundle.
+    assert 'if sys.platform != "darwin":\n' in spec and 'excludes += ["keyring.backends.macOS.api"]' in spec
+    assert '"PySide6/Qt/translations/qtwebengine_locales/en-US.pak"' in spec
