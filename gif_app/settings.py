@@ -28,6 +28,18 @@ log = logging.getLogger(__name__)
 Settings = dict[str, dict[str, Any]]
 
 
+MAX_IMAGES_PER_JOB = 10_000
+MJ_IMAGES_PER_TASK = 4  # a PiAPI (Midjourney) task renders, bills and keeps a grid of four
+
+
+def images_per_generation(params: dict[str, Any]) -> int:
+    """Return the images one generation yields with these parameters: PiAPI rounds up to whole 4-image tasks."""
+    variations = int(params["variations"])
+    if params["provider"] == "piapi":
+        return -(-variations // MJ_IMAGES_PER_TASK) * MJ_IMAGES_PER_TASK
+    return variations
+
+
 def defaults() -> Settings:
     """Return a fresh nested dict of every setting at its default."""
     return {section.name: {s.name: copy.deepcopy(s.default) for s in section.settings} for section in SECTIONS}
@@ -169,8 +181,10 @@ def _cross_field_errors(clean: Settings) -> dict[str, str]:
     meta = clean["metadata"]
     if meta["keywords_min"] > meta["keywords_max"]:
         errors["metadata.keywords_min"] = "Must not exceed the maximum."
-    if clean["parameters"]["count"] * clean["parameters"]["variations"] > 10_000:
-        errors["parameters.count"] = "Generations × variations must stay within 10,000 images."
+    if clean["parameters"]["count"] * images_per_generation(clean["parameters"]) > MAX_IMAGES_PER_JOB:
+        errors["parameters.count"] = (f"Generations × variations must stay within {MAX_IMAGES_PER_JOB:,} images"
+                                      + (" (PiAPI keeps 4 per task)." if clean["parameters"]["provider"] == "piapi"
+                                         else "."))
     model_problem = json_schema_problem(str(clean["parameters"]["openai_model"]))
     if model_problem:
         errors["parameters.openai_model"] = model_problem

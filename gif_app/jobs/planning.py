@@ -24,7 +24,7 @@ from gif_app.vendors import VENDORS, get_vendor, vendor_label
 
 # A view of the registry, kept because jobs/retry_plan.py imports it; new code calls vendor_label().
 KEY_LABELS = {v.id: v.label for v in VENDORS}
-MJ_IMAGES_PER_TASK = 4
+MJ_IMAGES_PER_TASK = settings_mod.MJ_IMAGES_PER_TASK
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,7 @@ def _dimensions(text: str) -> list[tuple[int, int]]:
 
 def images_per_generation(settings: settings_mod.Settings) -> int:
     """Return the images one generation yields: PiAPI bills whole 4-image tasks, so all four are kept."""
-    params = settings["parameters"]
-    variations = int(params["variations"])
-    if params["provider"] == "piapi":
-        return -(-variations // MJ_IMAGES_PER_TASK) * MJ_IMAGES_PER_TASK
-    return variations
+    return settings_mod.images_per_generation(settings["parameters"])
 
 
 def seed_for(settings: settings_mod.Settings, index: int) -> int | None:

@@ -72,6 +72,17 @@ def test_too_many_images_in_one_job_is_refused() -> None:
     assert errors == {}
 
 
+def test_the_image_cap_counts_the_four_images_piapi_keeps_per_task() -> None:
+    # Five variations on PiAPI are two tasks: eight images rendered, billed and kept per generation.
+    _, errors = s.validate({"parameters": {"provider": "piapi", "count": 2000, "variations": 5}})
+    assert errors == {"parameters.count": "Generations × variations must stay within 10,000 images "
+                                          "(PiAPI keeps 4 per task)."}
+    _, errors = s.validate({"parameters": {"provider": "piapi", "count": 1250, "variations": 5}})
+    assert errors == {}
+    _, errors = s.validate({"parameters": {"provider": "runware", "count": 2000, "variations": 5}})
+    assert errors == {}
+
+
 def test_dimensions_must_be_width_x_height() -> None:
     clean, errors = s.validate({"parameters.runware_dimensions_csv": "1024x1024, 1280X720"})
     assert errors == {}
