@@ -70,3 +70,14 @@ def test_jobs_row_actions_stay_reachable(ui: UI, gif: App, size: dict[str, int])
     for button in actions.all():
         box = button.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_jobs_table_fits_without_scrolling(ui: UI, gif: App, size: dict[str, int]) -> None:
+    _seed(gif)
+    ui.page.set_viewport_size(size)  # type: ignore[arg-type]
+    ui.open("jobs")
+    expect(ui.by("jobs-table")).to_be_visible()
+    overflow = ui.page.evaluate(
+        "(() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth; })()")
+    assert overflow <= 0, f"the jobs table scrolls by {overflow} px"
