@@ -42,6 +42,9 @@ def test_review_keys_approve_retry_delete_and_move(ui: UI, gif: App) -> None:
     expect(counter).to_have_text(f"2 / {len(ids)}")
     expect(ui.toast("Approved")).to_be_visible()
     wait_for(lambda: _status(gif, ids[0]) == "approved", "the approved image to reach the output folder")
+    # The image's row turns approved a moment before its retry task is marked done: wait for that too.
+    wait_for(lambda: [(t["mode"], t["state"]) for t in ok(gif.api.retry_history(ids[0]))] == [("approve", "done")],
+             "the approve task to be marked done")
     history = ok(gif.api.retry_history(ids[0]))
     assert [(t["mode"], t["state"]) for t in history] == [("approve", "done")]
 
