@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from gif_app.errors import HomeInUseError
 from gif_app.home_lock import HomeLock
 from gif_app.shutdown import EXIT_SIGTERM
 from gif_app.window import create_main_window
+from tests.helpers.outside_reader import read_rows
 from tests.helpers.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,17 +54,6 @@ def test_the_closing_event_shuts_the_app_down_once(home: Path) -> None:
         app.close()
 
 
-def _rows(home: Path, sql: str) -> list[tuple[object, ...]]:
-    database = home / "gif_app.db"
-    if not database.is_file():
-        return []
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
-        try:
-            return list(db.execute(sql))
-        except sqlite3.OperationalError:  # the tables are not created yet
-            return []
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM cannot be sent to a process on Windows")
 def test_sigterm_stops_a_headless_run_cleanly_and_frees_the_home(tmp_path: Path) -> None:
     home = tmp_path / "home"
@@ -76,8 +65,8 @@ def test_sigterm_stops_a_headless_run_cleanly_and_frees_the_home(tmp_path: Path)
     try:
         def is_running() -> bool:
             assert proc.poll() is None, (tmp_path / "run.err").read_text(errors="replace")[-3000:]
-            images = _rows(home, "SELECT COUNT(*) FROM generated_image")
-            return _rows(home, "SELECT status FROM job_execution") == [("running",)] and \
+            images = read_rows(home, "SELECT COUNT(*) FROM generated_image")
+            return read_rows(home, "SELECT status FROM job_execution") == [("running",)] and \
                 bool(images) and int(str(images[0][0])) > 0
 
         wait_until(is_running, timeout=120, what="the job to run and record an image")
@@ -88,8 +77,8 @@ def test_sigterm_stops_a_headless_run_cleanly_and_frees_the_home(tmp_path: Path)
             proc.kill()
             proc.wait(timeout=60)
     # Ended by its own shutdown, not left for crash recovery: no job running, no image mid-step.
-    assert _rows(home, "SELECT status FROM job_execution") != [("running",)]
-    assert _rows(home, "SELECT COUNT(*) FROM generated_image WHERE status = 'processing'") == [(0,)]
+    assert read_rows(home, "SELECT status FROM job_execution") != [("running",)]
+    assert read_rows(home, "SELECT COUNT(*) FROM generated_image WHERE status = 'processing'") == [(0,)]
     second = build_app(home, AppOptions(prefer_keychain=False, start_workers=False))  # the lock was released
     try:
         assert second.ctx.services.recovery.interrupted == []  # nothing for recovery to mend

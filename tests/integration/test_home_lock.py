@@ -4,7 +4,6 @@ running job is left alone; a killed holder never blocks the next start."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import pytest
 
 from gif_app.app import AppOptions, build_app
 from gif_app.errors import HomeInUseError
+from tests.helpers.outside_reader import read_rows
 from tests.helpers.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,20 +32,8 @@ def _gif_app(home: Path, *args: str, env: dict[str, str] | None = None) -> subpr
                           env=env or _env(), capture_output=True, text=True, timeout=180, check=False)
 
 
-def _rows(home: Path, sql: str) -> list[tuple[object, ...]]:
-    """Read the home's database the way another program would (read-only; empty before it exists)."""
-    database = home / "gif_app.db"
-    if not database.is_file():
-        return []
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
-        try:
-            return list(db.execute(sql))
-        except sqlite3.OperationalError:  # the tables are not created yet
-            return []
-
-
 def _executions(home: Path) -> list[tuple[object, ...]]:
-    return _rows(home, "SELECT id, status FROM job_execution ORDER BY id")
+    return read_rows(home, "SELECT id, status FROM job_execution ORDER BY id")
 
 
 @pytest.fixture
@@ -61,7 +49,7 @@ def long_run(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     try:
         def is_running() -> bool:
             assert proc.poll() is None, (tmp_path / "run.err").read_text(errors="replace")[-3000:]
-            images = _rows(home, "SELECT COUNT(*) FROM generated_image")
+            images = read_rows(home, "SELECT COUNT(*) FROM generated_image")
             return _executions(home) == [(1, "running")] and bool(images) and int(str(images[0][0])) > 0
 
         wait_until(is_running, timeout=120, what="the job to run and record an image")
@@ -100,7 +88,7 @@ def test_a_second_process_is_refused_while_a_job_runs_and_the_job_completes(
     assert _executions(home) == [(1, "running")]
     assert long_run.wait(timeout=180) == 0
     assert _executions(home) == [(1, "completed")]
-    planned, images = _rows(home, "SELECT planned, (SELECT COUNT(*) FROM generated_image) FROM job_execution")[0]
+    planned, images = read_rows(home, "SELECT planned, (SELECT COUNT(*) FROM generated_image) FROM job_execution")[0]
     assert planned == images == COUNT * 2  # every render once: no duplicate rows, no extra paid renders
     # The holder closed cleanly: the home is free again.
     assert _gif_app(home, "export", "1", "--xlsx", str(target)).returncode == 0 and target.is_file()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gif_app.app import App, AppOptions, build_app
 from gif_app.domain import JobStatus
 
@@ -27,9 +29,15 @@ def _job_started_with_keys(home: Path, keywords: Path) -> int:
         app.close()
 
 
-def test_rerun_bulk_rerun_and_resume_refuse_when_a_needed_key_is_gone(tmp_path: Path) -> None:
-    keywords = tmp_path / "keywords.txt"
-    keywords.write_text("red fox\n", encoding="utf-8")
+@pytest.fixture
+def keywords(tmp_path: Path) -> Path:
+    """Return a keyword file with one keyword."""
+    path = tmp_path / "keywords.txt"
+    path.write_text("red fox\n", encoding="utf-8")
+    return path
+
+
+def test_rerun_bulk_rerun_and_resume_refuse_when_a_needed_key_is_gone(tmp_path: Path, keywords: Path) -> None:
     execution_id = _job_started_with_keys(tmp_path / "home", keywords)
 
     app = _app(tmp_path / "home", {})  # the keys are no longer set
@@ -53,9 +61,7 @@ def test_rerun_bulk_rerun_and_resume_refuse_when_a_needed_key_is_gone(tmp_path: 
         app.close()
 
 
-def test_a_rerun_whose_keyword_file_moved_away_is_refused(tmp_path: Path) -> None:
-    keywords = tmp_path / "keywords.txt"
-    keywords.write_text("red fox\n", encoding="utf-8")
+def test_a_rerun_whose_keyword_file_moved_away_is_refused(tmp_path: Path, keywords: Path) -> None:
     execution_id = _job_started_with_keys(tmp_path / "home", keywords)
     keywords.unlink()
     app = _app(tmp_path / "home", KEYS)
