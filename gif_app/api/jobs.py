@@ -41,17 +41,9 @@ class JobsApi:
         return execution_json(self._jobs.start_job(self._run_overrides(overrides), when_busy=when_busy))
 
     def _run_overrides(self, overrides: Any) -> dict[str, Any]:
-        """Return the page's per-run overrides; a vendor address is refused (it moves only through Settings,
-        where a native dialog confirms a new host, since the key goes wherever the address points)."""
+        """Return the page's per-run overrides; a vendor address that moves is refused."""
         values = as_dict(overrides, "overrides")
-        saved = self.ctx.settings_file.load().settings["providers"]
-        flat = settings_mod.flatten_values(values)
-        for vendor in VENDORS:
-            key = f"providers.{vendor.base_url_setting}"
-            if key in flat and address_needs_approval(vendor.id, str(saved.get(vendor.base_url_setting) or ""),
-                                                      str(flat[key] or "")):
-                raise ValidationError("Vendor addresses are changed in Settings, not per run.",
-                                      {key: "Change this address in Settings → Advanced."})
+        _refuse_address_moves(values, self.ctx.settings_file.load().settings["providers"])
         return values
 
     @envelope
@@ -216,9 +208,12 @@ class JobsApi:
 
     @envelope
     def update_job_configuration(self, execution_id: int, values: dict[str, Any]) -> dict[str, Any]:
-        """Save edits to a job's stored configuration (applies to future reruns only)."""
-        config = self.ctx.services.records.update_configuration(as_int(execution_id, "execution_id"),
-                                                                as_dict(values, "values"))
+        """Save edits to a job's stored configuration (applies to future reruns only); its vendor addresses stay."""
+        execution_id = as_int(execution_id, "execution_id")
+        edits = as_dict(values, "values")
+        _, stored = self.ctx.services.records.configuration(execution_id)
+        _refuse_address_moves(edits, stored.get("providers", {}))  # a rerun sends the keys where they point
+        config = self.ctx.services.records.update_configuration(execution_id, edits)
         return {"configuration_id": config.id, "settings": config.settings}
 
     @envelope
@@ -280,3 +275,18 @@ def _as_budget(value: Any) -> float | None:
     if isinstance(value, bool) or not 0 <= number <= 100_000:
         raise ValidationError("budget_usd must be between 0 and 100000 US dollars.")
     return number
+
+
+def _refuse_address_moves(values: dict[str, Any], current: dict[str, Any]) -> None:
+    """Raise when `values` moves a vendor's address off `current` to a host the user never confirmed.
+
+    The key goes wherever the address points, so an address moves only in Settings, where a native dialog the
+    page cannot answer confirms a new host; per-run overrides and job configurations keep the ones they have.
+    """
+    flat = settings_mod.flatten_values(values)
+    for vendor in VENDORS:
+        key = f"providers.{vendor.base_url_setting}"
+        if key in flat and address_needs_approval(vendor.id, str(current.get(vendor.base_url_setting) or ""),
+                                                  str(flat[key] or "")):
+            raise ValidationError("Vendor addresses are changed in Settings, not per run or per job.",
+                                  {key: "Change this address in Settings → Advanced."})

@@ -74,3 +74,17 @@ def test_import_takes_only_files_the_window_reported_as_dropped(app: App, tmp_pa
     answer = app.api.import_images([str(picture)])
     assert not answer["ok"] and "dropped" in answer["error"]["message"]
     assert answer["error"]["fields"] == {"paths": str(picture)}
+
+
+def test_a_job_configuration_cannot_move_a_vendor_address_for_its_reruns(app: App) -> None:
+    settings = app.ctx.settings_file.load().settings
+    config = app.repo.create_configuration("Stored", settings)
+    execution = app.repo.create_execution(label="Stored", configuration_id=config.id, settings_snapshot=settings,
+                                          planned=1, status=JobStatus.COMPLETED)
+    answer = app.api.update_job_configuration(execution.id, {"providers": {"openai_base_url": EVIL}})
+    assert not answer["ok"] and "providers.openai_base_url" in answer["error"]["fields"]
+    stored = app.api.get_job_configuration(execution.id)["data"]["settings"]["providers"]["openai_base_url"]
+    assert stored == settings["providers"]["openai_base_url"], "a rerun would still call the vendor's own host"
+    # Other edits, and the address it already has, are taken.
+    assert app.api.update_job_configuration(execution.id, {"parameters": {"variations": 2},
+                                                           "providers": {"openai_base_url": stored}})["ok"]
